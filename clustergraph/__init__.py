@@ -1,0 +1,65 @@
+"""clustergraph: the European cluster excellence ecosystem as a knowledge graph.
+
+The rdflib ``Dataset`` is the currency between stages: import builds one,
+validation, queries, reasoning, network analysis and publishing read it.
+
+>>> import clustergraph
+>>> clustergraph.CG.Project
+rdflib.term.URIRef('https://w3id.org/clustergraph/ontology#Project')
+"""
+
+from __future__ import annotations
+
+from .errors import (
+    ClusterGraphError,
+    EndpointError,
+    InconsistentOntologyError,
+    InputError,
+    InputErrors,
+    JavaNotFoundError,
+    MappingError,
+    NormalisationError,
+    ParameterError,
+    Problem,
+    QueryError,
+    ReasonerError,
+    ShapesError,
+    StoreError,
+)
+from .iri import mint, slug
+from .namespaces import CG, COUNTRY, GRAPH, ID, bind_prefixes
+from .resources import data_dir, ontology_path, queries_dir, shapes_dir
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    # namespaces and IRIs
+    "CG",
+    "ID",
+    "GRAPH",
+    "COUNTRY",
+    "bind_prefixes",
+    "mint",
+    "slug",
+    # shipped resources
+    "ontology_path",
+    "shapes_dir",
+    "queries_dir",
+    "data_dir",
+    # errors
+    "ClusterGraphError",
+    "InputError",
+    "InputErrors",
+    "Problem",
+    "MappingError",
+    "NormalisationError",
+    "ShapesError",
+    "QueryError",
+    "ParameterError",
+    "StoreError",
+    "EndpointError",
+    "ReasonerError",
+    "JavaNotFoundError",
+    "InconsistentOntologyError",
+]
