@@ -40,6 +40,38 @@ def main() -> None:
 
 # --- build ---------------------------------------------------------------------
 
+
+@main.command()
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"), show_default=True, help="Directory for clustergraph.ttl, .nt, .jsonld and .trig.")
+@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), default=None, help="Keep the graph in an on-disk Oxigraph store at this directory.")
+@click.option("--memory-store", is_flag=True, help="Use rdflib's memory store instead of Oxigraph.")
+@click.option("--reason", is_flag=True, help="Add the inferred triples (lightweight rules) in their own named graph.")
+@click.option("--no-validate", is_flag=True, help="Skip SHACL validation.")
+@click.option("--no-network", is_flag=True, help="Skip the network highlights.")
+def build(sources: tuple[Path, ...], out: Path, store_path: Path | None, memory_store: bool, reason: bool, no_validate: bool, no_network: bool) -> None:
+    """Build the knowledge graph (the embedded dataset, or SOURCES), validate it and write it to --out.
+
+    Validation findings are printed for the steward; they do not change the exit
+    status (use `clustergraph validate --fail-on` for a gate).
+    """
+    from .build import build as run_build
+
+    for src in sources:
+        if not src.exists():
+            raise ClusterGraphError(f"{src}: file not found", fix="check the path, or run without SOURCES to build the embedded dataset")
+    result = run_build(
+        out,
+        sources=list(sources) or None,
+        store="memory" if memory_store else "oxigraph",
+        store_path=store_path,
+        validate=not no_validate,
+        reason=reason,
+        network=not no_network,
+    )
+    for line in result.summary():
+        click.echo(line)
+
 # --- import / template ---------------------------------------------------------
 
 # --- validate ------------------------------------------------------------------
