@@ -84,6 +84,29 @@ def build(sources: tuple[Path, ...], out: Path, store_path: Path | None, memory_
 
 # --- generate ------------------------------------------------------------------
 
+# --- publish -------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True, help="Directory for the static linked-data site.")
+@click.option("--data", "data", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="RDF or tables to publish instead of the embedded dataset.")
+@click.option("--endpoint", default=None, help="Public SPARQL endpoint URL to advertise in the DCAT/VoID description.")
+@click.option("--base-url", default=None, help="URL the site will be served from.")
+def publish(out: Path, data: tuple[Path, ...], endpoint: str | None, base_url: str | None) -> None:
+    """Write the dataset as linked open data: dumps, one HTML/Turtle/JSON-LD page per
+    resource, a DCAT/VoID description and content-negotiation rules."""
+    from . import ingest, store
+    from .publish import publish as run_publish
+
+    ds = store.open_dataset()
+    if data:
+        ingest.import_sources(list(data), ds)
+    else:
+        ingest.load_embedded(ds)
+    path = run_publish(ds, out, endpoint=endpoint, base_url=base_url)
+    pages = sum(1 for _ in (path / "id").rglob("index.html"))
+    click.echo(f"wrote {pages} resource pages, dumps and void.ttl to {path}")
+
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
