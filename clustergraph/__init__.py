@@ -29,6 +29,7 @@ from .errors import (
 from .iri import mint, slug
 from .namespaces import CG, COUNTRY, GRAPH, ID, bind_prefixes
 from .resources import data_dir, ontology_path, queries_dir, shapes_dir
+from .store import dump, load, open_dataset, oxigraph, replace_graph, select, to_memory, union
 
 __version__ = "0.1.0"
 
@@ -42,6 +43,15 @@ __all__ = [
     "bind_prefixes",
     "mint",
     "slug",
+    # stores
+    "open_dataset",
+    "load",
+    "dump",
+    "select",
+    "replace_graph",
+    "to_memory",
+    "union",
+    "oxigraph",
     # shipped resources
     "ontology_path",
     "shapes_dir",
