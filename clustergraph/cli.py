@@ -84,6 +84,50 @@ def build(sources: tuple[Path, ...], out: Path, store_path: Path | None, memory_
 
 # --- generate ------------------------------------------------------------------
 
+
+@main.command()
+@click.option("--organisations", type=int, default=None, help="Number of organisations (about 30% are cluster organisations).")
+@click.option("--projects", type=int, default=None, help="Number of projects (3 to 15 participations each).")
+@click.option("--triples", type=int, default=None, help="Pick --organisations and --projects for about this many triples.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed; the same seed gives a byte-identical file.")
+@click.option("--error-rate", type=float, default=0.01, show_default=True, help="Share of projects, organisations and awards with one deliberate error.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="N-Triples file to write.")
+def generate(organisations: int | None, projects: int | None, triples: int | None, seed: int, error_rate: float, out: Path) -> None:
+    """Generate a synthetic cluster-programme graph (N-Triples) for benchmarks and tests."""
+    from .generate import generate as run_generate
+    from .generate import sizes_for
+
+    if triples is not None:
+        o, p = sizes_for(triples)
+        organisations = organisations if organisations is not None else o
+        projects = projects if projects is not None else p
+    if organisations is None or projects is None:
+        raise click.UsageError("give --organisations and --projects, or --triples")
+    tty = sys.stderr.isatty()
+    with click.progressbar(length=max(1, projects * 35), label="generating", file=sys.stderr) if tty else _NoBar() as bar:
+        done = [0]
+
+        def progress(n: int) -> None:
+            bar.update(n - done[0])
+            done[0] = n
+
+        stats = run_generate(out, organisations=organisations, projects=projects, seed=seed, error_rate=error_rate, progress=progress)
+    for line in stats.summary():
+        click.echo(line)
+
+
+class _NoBar:
+    """Stand-in for a progress bar when output is piped."""
+
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int) -> None:
+        return None
+
 # --- publish -------------------------------------------------------------------
 
 
