@@ -30,6 +30,8 @@ from .iri import mint, slug
 from .namespaces import CG, COUNTRY, GRAPH, ID, bind_prefixes
 from .resources import data_dir, ontology_path, queries_dir, shapes_dir
 from .store import dump, load, open_dataset, oxigraph, replace_graph, select, to_memory, union
+from .ingest import ImportReport, import_sources, load_embedded
+from .template import write_templates
 
 __version__ = "0.1.0"
 
@@ -52,6 +54,11 @@ __all__ = [
     "to_memory",
     "union",
     "oxigraph",
+    # import
+    "import_sources",
+    "load_embedded",
+    "ImportReport",
+    "write_templates",
     # shipped resources
     "ontology_path",
     "shapes_dir",

@@ -74,6 +74,67 @@ def build(sources: tuple[Path, ...], out: Path, store_path: Path | None, memory_
 
 # --- import / template ---------------------------------------------------------
 
+
+@main.command("import")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the imported graph to this file (.ttl, .nt, .jsonld, .trig, .nq); written only if every source is clean.")
+@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), default=None, help="Import into the on-disk Oxigraph store at this directory (each source replaces its own graph).")
+@click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), default=None, help="CSVW mapping (.csv-metadata.json) to use for every table.")
+@click.option("--lenient", is_flag=True, help="Import the good rows and report the skipped ones instead of failing.")
+@click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of the tables (e.g. cp1252, latin-1).")
+@click.option("--base", default=None, help="Base IRI for relative IRIs in RDF files.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the import report (graphs, skipped rows, problems, possible duplicates) as JSON.")
+def import_command(sources: tuple[Path, ...], out: Path | None, store_path: Path | None, mapping: Path | None, lenient: bool, encoding: str, base: str | None, report_path: Path | None) -> None:
+    """Import tables (CSV, XLSX, JSON) and RDF files into linked data.
+
+    Every problem is listed as file:row: column, with the value and the fix; on any
+    problem nothing is written. Without --out or --store the sources are only checked.
+    """
+    import json
+
+    from . import ingest, store
+    from .atomic import atomic_write
+    from .errors import InputErrors
+
+    if out is not None and store_path is not None:
+        raise click.UsageError("give either --out or --store, not both")
+
+    def write_report(data: dict) -> None:
+        if report_path is not None:
+            with atomic_write(report_path) as fh:
+                json.dump(data, fh, indent=2, ensure_ascii=False)
+                fh.write("\n")
+
+    dataset = store.open_dataset("oxigraph", store_path) if store_path is not None else store.open_dataset()
+    try:
+        report = ingest.import_sources(list(sources), dataset, mapping=mapping, lenient=lenient, encoding=encoding, base=base)
+    except InputErrors as exc:
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        write_report({"written": False, "problems": [p.as_dict() for p in exc.problems], "limit_reached": exc.limit_reached})
+        raise
+    if out is not None:
+        store.dump(dataset, out)
+    write_report(report.as_dict())
+    click.echo(report.to_text())
+    if out is not None:
+        click.echo(f"wrote {out}")
+    elif store_path is not None:
+        click.echo(f"stored in {store_path}")
+    else:
+        click.echo("checked only: nothing written (give --out FILE or --store DIR to keep the result)")
+
+
+@main.command()
+@click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite templates that already exist.")
+def template(directory: Path, force: bool) -> None:
+    """Write the empty canonical tables (header and one example row) with their CSVW mappings to DIRECTORY."""
+    from .template import write_templates
+
+    for path in write_templates(directory, overwrite=force):
+        click.echo(f"wrote {path}")
+
 # --- validate ------------------------------------------------------------------
 
 # --- query / push / serve ------------------------------------------------------

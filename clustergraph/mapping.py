@@ -416,6 +416,9 @@ def _parse_datatype(col: Column, text: str) -> Any:
     dt = col.datatype
     if dt == "string":
         if col.format and not re.fullmatch(col.format, text):
+            if re.fullmatch(r"[\w \-]+(\|[\w \-]+)+", col.format):
+                choices = col.format.split("|")
+                raise NormalisationError("not one of the allowed values", value=text, fix=f"write one of: {', '.join(choices)}")
             raise NormalisationError(f"does not match the pattern {col.format!r}", value=text, fix=f"write a value matching {col.format}")
         return Literal(text, lang=col.lang) if col.lang else Literal(text)
     if dt == "integer":
@@ -501,17 +504,21 @@ def map_table(mapping: Mapping, table: Table, *, limit: int = 100) -> MappedTabl
             templates[text] = URITemplate(text)
         return templates[text]
 
-    seen_keys: dict[tuple[str, ...], int] = {}
+    seen_keys: dict[Any, int] = {}
+    about = _table_about(mapping)
+    by_subject = bool(about) and set(template(about).variable_names) == set(mapping.primary_key)
     for index, row in enumerate(table.rows, start=1):
         if len(result.problems) >= limit:
             result.limit_reached = True
             result.skipped.extend(r.number for r in table.rows[index - 1 :])
             break
-        problems, triples, subjects = _map_row(mapping, table.file, row, index, found, template)
-        if mapping.primary_key and not problems:
-            key = tuple(" ".join(str(row.cells.get(found.get(k, k), "")).casefold().split()) for k in mapping.primary_key)
+        problems, triples, subjects = _map_row(mapping, table.file, row, index, found, template, about)
+        if mapping.primary_key:
+            key: Any = tuple(" ".join(str(row.cells.get(found.get(k, k), "")).casefold().split()) for k in mapping.primary_key)
+            if by_subject and subjects and any(key):
+                key = subjects[0]  # the same entity, e.g. 'Cap Digital' and 'CAP DIGITAL SAS'
             first = seen_keys.get(key)
-            if first is not None:
+            if first is not None and any(key):
                 problems.append(
                     Problem(
                         f"duplicate key: row {first} has the same {' + '.join(mapping.primary_key)}",
@@ -534,7 +541,9 @@ def map_table(mapping: Mapping, table: Table, *, limit: int = 100) -> MappedTabl
     return result
 
 
-def _map_row(mapping: Mapping, file: str, row: Row, index: int, found: dict[str, str], template) -> tuple[list[Problem], list, list[URIRef]]:
+def _map_row(
+    mapping: Mapping, file: str, row: Row, index: int, found: dict[str, str], template, about: str | None
+) -> tuple[list[Problem], list, list[URIRef]]:
     problems: list[Problem] = []
     triples: list[tuple[URIRef, URIRef, Any]] = []
     subjects: list[URIRef] = []
@@ -608,7 +617,7 @@ def _map_row(mapping: Mapping, file: str, row: Row, index: int, found: dict[str,
                 objects = [expand(col, col.value_url, {col.name: item}) for item in items]
             if any(o is None for o in objects):
                 continue
-        if subject not in subjects and col.about_url == _table_about(mapping):
+        if subject not in subjects and col.about_url == about:
             subjects.append(subject)
         triples.extend((subject, prop, o) for o in objects)
     if not subjects:
