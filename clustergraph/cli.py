@@ -108,13 +108,15 @@ def import_command(sources: tuple[Path, ...], out: Path | None, store_path: Path
     dataset = store.open_dataset("oxigraph", store_path) if store_path is not None else store.open_dataset()
     try:
         report = ingest.import_sources(list(sources), dataset, mapping=mapping, lenient=lenient, encoding=encoding, base=base)
+        if out is not None:
+            store.dump(dataset, out)
     except InputErrors as exc:
         for problem in exc.problems:
             click.echo(f"  {problem}", err=True)
         write_report({"written": False, "problems": [p.as_dict() for p in exc.problems], "limit_reached": exc.limit_reached})
         raise
-    if out is not None:
-        store.dump(dataset, out)
+    finally:
+        dataset.close()  # releases an on-disk store's lock
     write_report(report.as_dict())
     click.echo(report.to_text())
     if out is not None:

@@ -571,12 +571,25 @@ def _map_row(
         problems.append(Problem(message, file=file, row=row.number, column=found.get(col.name, col.name), value=value, fix=fix))
 
     def expand(col: Column, text: str, extra: dict[str, Any] | None = None) -> URIRef | None:
+        empty = [v for v in template(text).variable_names if not v.startswith("_") and v not in (extra or {}) and raw.get(v) is None]
+        if empty:
+            other = next((c for c in mapping.columns if c.name == empty[0]), col)
+            problem(other, f"empty, but column {found.get(col.name, col.name)!r} needs it to build {text!r}", "", f"fill in {other.titles[0]!r} on this row")
+            return None
         try:
             expanded = template(text).expand({**variables, "_name": col.name, **(extra or {})})
             return canonical_iri(expanded)
         except NormalisationError as exc:
             problem(col, f"cannot build an IRI from {text!r}: {exc.message}", exc.value, exc.fix)
             return None
+
+    if about:
+        for name in template(about).variable_names:
+            if not name.startswith("_") and raw.get(name) is None:
+                col = next(c for c in mapping.columns if c.name == name)
+                problem(col, "required value is missing" if col.required else "the row's key is empty", "", f"fill in {col.titles[0]!r} on this row: it identifies the row")
+        if problems:
+            return problems, triples, subjects
 
     for col in mapping.columns:
         value = raw.get(col.name)
