@@ -91,6 +91,11 @@ def describe(graph: Graph, resource: URIRef) -> Graph:
     for s, p in graph.subject_predicates(resource):
         out.add((s, p, resource))
         neighbours.add(s)
+    for n in list(neighbours):
+        for p in (CG.participant, CG.role):  # participations: say who, in which role
+            for o in graph.objects(n, p):
+                out.add((n, p, o))
+                neighbours.add(o)
     for n in neighbours:
         for lp in (RDFS.label, SKOS.prefLabel, CG.acronym):
             for lit in graph.objects(n, lp):
@@ -149,6 +154,10 @@ def describe_dataset(graph: Graph, *, endpoint: str | None = None, base_url: str
 
 
 def _label(graph: Graph, node: Any) -> str:
+    participant = graph.value(node, CG.participant)
+    if participant is not None:  # a reified participation reads as "organisation (roles)"
+        roles = ", ".join(sorted(_label(graph, r) for r in graph.objects(node, CG.role)))
+        return f"{_label(graph, participant)} ({roles})" if roles else _label(graph, participant)
     for p in (CG.acronym, RDFS.label, SKOS.prefLabel, DCTERMS.title):
         values = list(graph.objects(node, p))
         if values:
