@@ -33,7 +33,7 @@ from .errors import InputError, InputErrors, MappingError, Problem
 from .mapping import Mapping, load_mapping, map_table
 from .merge import Candidate, candidates
 from .provenance import PROVENANCE_GRAPH, checksum, remove_source, row_triples, source_graph, source_triples
-from .rdfsource import parse_rdf
+from .rdfsource import SUFFIXES, parse_rdf
 from .resources import data_dir
 from .tabular import TABLE_SUFFIXES, read_table
 
@@ -229,6 +229,34 @@ def _prepare_rdf(path: Path, display: str, *, base: str | None, root: Path, time
     return _Prepared(report, triples, prov)
 
 
+def _is_table(path: Path) -> bool:
+    """Tables by their ending; a ``.json`` file with ``@context`` or ``@graph`` is JSON-LD."""
+    suffix = path.suffix.lower()
+    if suffix == ".json" and path.is_file():
+        head = path.read_bytes()[:4096]
+        return b'"@context"' not in head and b'"@graph"' not in head
+    return suffix in TABLE_SUFFIXES
+
+
+def _expand(sources: Sequence[str | os.PathLike[str]]) -> list[Path]:
+    """Folders stand for the tables and RDF files in them (mappings and READMEs left out)."""
+    out: list[Path] = []
+    for source in sources:
+        path = Path(source)
+        if path.is_dir():
+            out += sorted(
+                p
+                for p in path.iterdir()
+                if p.is_file()
+                and not p.name.startswith(".")
+                and not p.name.endswith("-metadata.json")
+                and (p.suffix.lower() in TABLE_SUFFIXES or p.suffix.lower() in SUFFIXES)
+            )
+        else:
+            out.append(path)
+    return out
+
+
 def _write(dataset: Dataset, graph: URIRef, triples: Iterable[tuple[Any, Any, Any]]) -> int:
     """Replace one named graph (the single place that writes into the dataset)."""
     from .store import replace_graph
@@ -254,7 +282,8 @@ def import_sources(
     ----------
     sources:
         paths of CSV/TSV/XLSX/JSON tables and RDF files (Turtle, N-Triples,
-        N-Quads, TriG, RDF/XML, JSON-LD; the format is detected from the content).
+        N-Quads, TriG, RDF/XML, JSON-LD; the format is detected from the content);
+        a folder stands for the tables and RDF files in it.
     dataset:
         where to write; default a new :func:`clustergraph.store.open_dataset`.
     mapping:
@@ -297,11 +326,11 @@ def import_sources(
     prepared: list[_Prepared] = []
     problems: list[Problem] = []
     limit_reached = False
-    for source in sources:
+    for source in _expand(sources):
         path = Path(source)
         display = str(source)
         try:
-            if path.suffix.lower() in TABLE_SUFFIXES:
+            if _is_table(path):
                 if not path.exists():
                     raise InputError("file not found", file=display, fix="check the path")
                 item, found, reached = _prepare_table(

@@ -141,7 +141,8 @@ class MappedTable:
     """The result of mapping one table.
 
     ``triples`` come from the good rows; ``subjects`` maps each kept row number to
-    the entities it describes; ``problems`` lists every problem found (up to the
+    the entities it describes (none for rows of a link table, whose ``aboutUrl`` uses
+    only part of the ``primaryKey``: they add facts to entities defined elsewhere); ``problems`` lists every problem found (up to the
     limit); ``skipped`` the numbers of rows left out because of a problem.
     """
 
@@ -506,7 +507,11 @@ def map_table(mapping: Mapping, table: Table, *, limit: int = 100) -> MappedTabl
 
     seen_keys: dict[Any, int] = {}
     about = _table_about(mapping)
-    by_subject = bool(about) and set(template(about).variable_names) == set(mapping.primary_key)
+    about_vars = set(template(about).variable_names) if about else set()
+    by_subject = bool(about) and about_vars == set(mapping.primary_key)
+    # a link table (event_participants: key event + organisation + relation, rows about the event)
+    # adds facts to entities that other tables define: its rows are not where those entities come from
+    link_table = bool(about) and bool(mapping.primary_key) and about_vars < set(mapping.primary_key)
     for index, row in enumerate(table.rows, start=1):
         if len(result.problems) >= limit:
             result.limit_reached = True
@@ -537,7 +542,7 @@ def map_table(mapping: Mapping, table: Table, *, limit: int = 100) -> MappedTabl
             result.skipped.append(row.number)
             continue
         result.triples.extend(triples)
-        result.subjects[row.number] = subjects
+        result.subjects[row.number] = [] if link_table else subjects
     return result
 
 

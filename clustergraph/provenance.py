@@ -8,7 +8,9 @@ That graph IRI is described as a ``prov:Entity`` with
 * ``prov:generatedAtTime`` -- when it was imported (``xsd:dateTime``),
 * ``cg:mapping`` -- the relative path of the CSVW mapping used (tables only),
 
-and every entity described by a table row gets
+and every entity a table row defines (the subject of the table's ``aboutUrl``; rows of
+link tables such as ``event_participants.csv`` add facts to entities defined elsewhere
+and get no derivation) gets
 
 ``<entity> prov:qualifiedDerivation <graph#row-N> . <graph#row-N> a prov:Derivation ;
 prov:entity <graph> ; cg:sourceRow N .``

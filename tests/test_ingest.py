@@ -332,3 +332,13 @@ def test_cli_lenient_and_encoding_options(tmp_path):
     assert "checked only" in result.output
     skipped = json.loads(report.read_text())["sources"][0]["skipped"]
     assert [(s["row"], s["column"], s["value"]) for s in skipped] == [(2, "country", "Atlantis")]
+
+
+def test_a_folder_stands_for_its_files_and_jsonld_is_not_a_table(tmp_path):
+    from clustergraph.template import write_templates
+
+    write_templates(tmp_path / "t")
+    (tmp_path / "t" / "extra.json").write_text('{"@context": {"@vocab": "https://schema.org/"}, "@id": "organisation/x", "name": "X"}')
+    report = import_sources([tmp_path / "t"], store.open_dataset(), root=tmp_path)
+    kinds = {s.file: s.kind for s in report.sources}
+    assert kinds["t/extra.json"] == "rdf" and kinds["t/organisations.csv"] == "table" and len(kinds) == 10
