@@ -139,7 +139,194 @@ def template(directory: Path, force: bool) -> None:
 
 # --- validate ------------------------------------------------------------------
 
+
+@main.command("validate")
+@click.argument("data", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--shapes", type=click.Path(path_type=Path), default=None, help="Directory of SHACL shapes (Turtle) or one shapes file; default the shipped shapes.")
+@click.option("--store", "store_path", default=None, help="Validate an on-disk Oxigraph store (directory) or a SPARQL endpoint (http(s) URL) instead of DATA.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True, help="Report format: text for stewards, json for machines, turtle for the SHACL validation report.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the report to this file (atomically) instead of standard output.")
+@click.option("--fail-on", type=click.Choice(["violation", "warning", "info"]), default="violation", show_default=True, help="Least severe finding that makes the exit status 1.")
+@click.option("--engine", type=click.Choice(["pyshacl", "sparql"]), default="pyshacl", show_default=True, help="pyshacl, or shapes compiled to SPARQL and run in the store (large graphs).")
+@click.option("--inference", type=click.Choice(["none", "rdfs"]), default="none", show_default=True, help="RDFS inference with the ontology before validating.")
+@click.option("--allow-service-host", "service_hosts", multiple=True, help="A host that shapes may call with SPARQL SERVICE (refused by default).")
+def validate_command(data: tuple[Path, ...], shapes: Path | None, store_path: str | None, fmt: str, out: Path | None, fail_on: str, engine: str, inference: str, service_hosts: tuple[str, ...]) -> None:
+    """Check DATA (RDF files; default the embedded dataset) against the SHACL shapes.
+
+    The text report groups findings by entity (name, IRI, source file:row), one line
+    per finding with its severity, what is wrong and how to fix it, and ends with
+    the counts per severity.
+
+    Exit status: 0 conforms (no finding at or above --fail-on), 1 does not conform,
+    2 usage or input error (e.g. a missing or unparsable DATA file), 3 broken shapes.
+    """
+    from . import store
+    from .atomic import atomic_write
+    from .report import render
+    from .validate import validate
+
+    if data and store_path:
+        raise click.UsageError("give either DATA files or --store, not both")
+    for path in data:
+        if not path.is_file():
+            raise ClusterGraphError(f"{path}: data file not found", fix="check the path, or run without DATA to validate the embedded dataset")
+    opened = None
+    if store_path:
+        if not store_path.startswith(("http://", "https://")) and not Path(store_path).is_dir():
+            raise ClusterGraphError(f"{store_path}: no such store directory", fix="give the directory of an Oxigraph store built with --store, or an http(s) SPARQL endpoint")
+        opened = source = store.open_dataset(store_path if store_path.startswith(("http://", "https://")) else "oxigraph", None if store_path.startswith(("http://", "https://")) else store_path)
+    elif data:
+        source = list(data)
+    else:
+        from .ingest import load_embedded
+
+        source = load_embedded(store.open_dataset())
+    try:
+        report = validate(source, shapes=shapes, inference=inference, engine=engine, fail_on=fail_on, allow_service_hosts=service_hosts)
+    finally:
+        if opened is not None:
+            opened.close()
+    if out is not None:
+        with atomic_write(out) as fh:
+            fh.write(render(report, fmt))
+        click.echo(f"wrote {out}: {report.summary()}", err=fmt != "text")
+    elif fmt == "text":
+        click.echo(report.to_text(color=sys.stdout.isatty()), nl=False)
+    else:
+        click.echo(render(report, fmt), nl=False)
+    click.get_current_context().exit(report.exit_code)
+
+
 # --- query / push / serve ------------------------------------------------------
+
+
+def _query_data(data: tuple[Path, ...], store_path: Path | None, memory_store: bool):
+    """The dataset for query/push/serve: --data files, an on-disk --store, or the embedded dataset."""
+    from .query import open_data
+
+    for item in data:
+        if not item.is_file():
+            raise ClusterGraphError(f"{item}: file not found", fix="check the path given to --data")
+    if memory_store and store_path is not None:
+        raise ClusterGraphError("--memory-store and --store exclude each other", fix="keep one of them")
+    return open_data(list(data) or None, kind="memory" if memory_store else "oxigraph", path=store_path)
+
+
+def _params(pairs: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ClusterGraphError(f"--param {pair!r} is not NAME=VALUE", fix="write e.g. --param date=2016-12-31")
+        out[name.strip()] = value
+    return out
+
+
+def _describe_queries() -> str:
+    from .query import list_queries
+
+    blocks = []
+    for q in list_queries():
+        lines = [f"{q.name}  [{q.form}]", f"  {q.title}"]
+        if q.description:
+            lines.append(f"  {q.description}")
+        for p in q.parameters:
+            lines.append(f"  --param {p.describe()}")
+        for ex in q.examples:
+            lines.append(f"  e.g. {ex}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+@main.command("query")
+@click.argument("name", required=False)
+@click.option("--file", "query_file", type=click.Path(dir_okay=False, path_type=Path), help="Run the SPARQL query in this .rq file.")
+@click.option("--list", "list_queries", is_flag=True, help="List the named queries with their descriptions and parameters.")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter (repeatable); see --list.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "turtle"]), default="table", show_default=True, help="Output format (turtle for CONSTRUCT queries).")
+@click.option("--data", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="RDF files to query instead of the embedded dataset (repeatable).")
+@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), help="Query an on-disk Oxigraph store at this directory.")
+@click.option("--memory-store", is_flag=True, help="Use rdflib's memory store instead of Oxigraph.")
+@click.option("--endpoint", help="Query a remote SPARQL endpoint (URL, or a name from the endpoints file) instead.")
+@click.option("--graph", "graph_iri", help="With --endpoint: the named graph to query (e.g. the one `clustergraph push` loaded).")
+@click.option("--timeout", type=float, help="With --endpoint: seconds to wait for an answer (default 30).")
+def query_command(name: str | None, query_file: Path | None, list_queries: bool, params: tuple[str, ...], fmt: str, data: tuple[Path, ...], store_path: Path | None, memory_store: bool, endpoint: str | None, graph_iri: str | None, timeout: float | None) -> None:
+    """Run the named query NAME (see --list) or a query --file, and print the result.
+
+    Credentials for an endpoint come from CLUSTERGRAPH_ENDPOINT_USER and
+    CLUSTERGRAPH_ENDPOINT_PASSWORD or from ~/.config/clustergraph/endpoints.toml,
+    never from the command line.
+    """
+    from .library import read
+    from .query import run
+
+    if list_queries:
+        click.echo(_describe_queries())
+        return
+    if (name is None) == (query_file is None):
+        raise ClusterGraphError("give either a query NAME or --file", fix="see 'clustergraph query --list' for the names")
+    if endpoint and (data or store_path or memory_store):
+        raise ClusterGraphError("--endpoint queries the remote store; it excludes --data, --store and --memory-store", fix="drop one of them")
+    if graph_iri and not endpoint:
+        raise ClusterGraphError("--graph only applies with --endpoint", fix="add --endpoint URL or drop --graph")
+    named = read(query_file) if query_file is not None else name
+    if endpoint:
+        from .endpoint import open_remote
+
+        dataset = open_remote(endpoint, timeout=timeout, graph=graph_iri)
+    else:
+        dataset = _query_data(data, store_path, memory_store)
+    result = run(dataset, named, _params(params))  # type: ignore[arg-type]
+    text = result.serialize(fmt)
+    click.echo(text, nl=not text.endswith("\n"))
+    if fmt == "table" and result.kind == "SELECT" and sys.stderr.isatty():
+        click.echo(f"({len(result)} row{'s' if len(result) != 1 else ''})", err=True)
+
+
+@main.command()
+@click.option("--endpoint", required=True, help="The store's SPARQL query endpoint (URL, or a name from the endpoints file).")
+@click.option("--graph", "graph_iri", required=True, help="IRI of the named graph to replace.")
+@click.option("--data", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="RDF files to upload instead of the embedded dataset (repeatable).")
+@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), help="Upload the content of an on-disk Oxigraph store.")
+@click.option("--update-endpoint", help="SPARQL Update URL (default: the endpoint URL or the endpoints file).")
+@click.option("--graph-store", help="SPARQL Graph Store HTTP Protocol URL (default: from the endpoints file; without one, SPARQL Update is used).")
+@click.option("--flavour", type=click.Choice(["virtuoso"]), help="Derive the update and graph store URLs of this kind of store.")
+@click.option("--method", type=click.Choice(["auto", "gsp", "update"]), default="auto", show_default=True, help="Upload through the Graph Store protocol, SPARQL Update, or whichever the store has.")
+@click.option("--timeout", type=float, help="Seconds to wait for each request (default 30).")
+def push(endpoint: str, graph_iri: str, data: tuple[Path, ...], store_path: Path | None, update_endpoint: str | None, graph_store: str | None, flavour: str | None, method: str, timeout: float | None) -> None:
+    """Replace a named graph of a remote SPARQL 1.1 store with the built graph, all or nothing.
+
+    Credentials come from CLUSTERGRAPH_ENDPOINT_USER and CLUSTERGRAPH_ENDPOINT_PASSWORD
+    or from ~/.config/clustergraph/endpoints.toml, never from the command line.
+    """
+    from .endpoint import resolve
+    from .push import push as run_push
+
+    ep = resolve(endpoint, update=update_endpoint, graph_store=graph_store, timeout=timeout, flavour=flavour)
+    dataset = _query_data(data, store_path, False)
+    result = run_push(dataset, ep, graph_iri, method=method)
+    click.echo(result.summary())
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback only unless --public).")
+@click.option("--port", default=8891, show_default=True, type=int, help="Port to listen on.")
+@click.option("--data", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="RDF files to serve instead of the embedded dataset (repeatable).")
+@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), help="Serve an on-disk Oxigraph store.")
+@click.option("--memory-store", is_flag=True, help="Use rdflib's memory store instead of Oxigraph.")
+@click.option("--public", is_flag=True, help="Allow a non-loopback --host (the endpoint has no authentication).")
+@click.option("--writable", is_flag=True, help="Accept SPARQL Update requests (refused by default).")
+def serve(host: str, port: int, data: tuple[Path, ...], store_path: Path | None, memory_store: bool, public: bool, writable: bool) -> None:
+    """Serve the graph as a SPARQL 1.1 Protocol endpoint (read-only by default) until interrupted."""
+    from .serve import check_host
+    from .serve import serve as run_serve
+
+    check_host(host, public)
+    dataset = _query_data(data, store_path, memory_store)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"SPARQL endpoint at http://{shown}:{port}/ ({'read-write' if writable else 'read-only'}); Ctrl-C stops it", err=True)
+    run_serve(dataset, host, port, writable=writable, allow_public=public)
+
 
 # --- network -------------------------------------------------------------------
 

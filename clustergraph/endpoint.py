@@ -441,14 +441,15 @@ class RemoteStore(SPARQLUpdateStore):
     and a graph listing that Virtuoso answers.
     """
 
-    def __init__(self, endpoint: Endpoint) -> None:
+    def __init__(self, endpoint: Endpoint, graph: str | None = None) -> None:
         super().__init__(query_endpoint=endpoint.url, update_endpoint=endpoint.update_url, returnFormat="json", autocommit=True)
         self.endpoint = endpoint
+        self.graph = graph
 
     def _query(self, query: str, default_graph: str | None = None, named_graph: str | None = None) -> Result:  # type: ignore[override]
         self._queries += 1
         graph = None if default_graph is None or isinstance(default_graph, BNode) else str(default_graph)
-        return sparql(self.endpoint, query, graph)
+        return sparql(self.endpoint, query, graph or self.graph)
 
     def _update(self, text: str) -> None:
         self._updates += 1
@@ -483,11 +484,14 @@ def open_remote(
     timeout: float | None = None,
     auth: str | None = None,
     flavour: str | None = None,
+    graph: str | None = None,
 ) -> Dataset:
     """Open a remote SPARQL 1.1 store as an rdflib :class:`~rdflib.Dataset`.
 
-    The default graph is the union of the store's graphs (what a query without
-    ``FROM`` sees on most stores). Reads, :func:`clustergraph.query.run` and
+    The default graph is what the store's queries see without ``FROM`` (on
+    Virtuoso, every graph, counted once per graph that holds a triple), or the named
+    ``graph`` (sent as ``default-graph-uri``): give the graph that
+    :func:`clustergraph.push.push` loaded to query exactly that data. Reads, :func:`clustergraph.query.run` and
     :func:`clustergraph.store.select` work as on a local store; writes go to the
     update endpoint. Nothing is sent until the first query.
 
@@ -497,6 +501,8 @@ def open_remote(
         The query endpoint URL, a name from the endpoints file, or an :class:`Endpoint`.
     update, graph_store, timeout, auth, flavour:
         See :func:`resolve`.
+    graph:
+        The IRI of the named graph that queries read as their default graph.
 
     >>> ds = open_remote("http://127.0.0.1:9/sparql", timeout=1)
     >>> ds.store.endpoint.url
@@ -505,5 +511,5 @@ def open_remote(
     endpoint = url if isinstance(url, Endpoint) else resolve(url, update=update, graph_store=graph_store, timeout=timeout, auth=auth, flavour=flavour)
     if isinstance(url, Endpoint) and timeout is not None:
         endpoint = replace(endpoint, timeout=float(timeout))
-    ds = Dataset(store=RemoteStore(endpoint), default_union=True)
+    ds = Dataset(store=RemoteStore(endpoint, graph), default_union=True)
     return bind_prefixes(ds)  # type: ignore[return-value]

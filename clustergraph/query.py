@@ -54,7 +54,7 @@ from .errors import ClusterGraphError, QueryError
 from .library import NamedQuery
 from .namespaces import PREFIXES, bind_prefixes
 
-__all__ = ["QueryResult", "run", "list_queries", "resolve_query", "FORMATS", "compact"]
+__all__ = ["QueryResult", "run", "list_queries", "resolve_query", "open_data", "FORMATS", "compact"]
 
 #: Output formats of :meth:`QueryResult.serialize` (and ``clustergraph query --format``).
 FORMATS = ("table", "csv", "tsv", "json", "turtle")
@@ -390,3 +390,51 @@ def _query_error(named: NamedQuery, exc: Exception) -> QueryError:
     if type(exc).__name__ in ("ParseException", "SyntaxError", "ParseSyntaxException"):
         return QueryError(f"{where}: malformed SPARQL: {text}", fix="correct the query text")
     return QueryError(f"{where}: the query failed: {text}", fix="check the query against the data and the store")
+
+
+# --- data to query ----------------------------------------------------------------
+
+
+def open_data(
+    data: list[str | os.PathLike[str]] | tuple[str | os.PathLike[str], ...] | None = None,
+    *,
+    kind: str = "oxigraph",
+    path: str | os.PathLike[str] | None = None,
+    ontology: bool = True,
+) -> Any:
+    """The dataset that ``clustergraph query``, ``push`` and ``serve`` work on.
+
+    Parameters
+    ----------
+    data:
+        RDF files (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD), each loaded
+        into its own named graph; ``None`` or empty: the embedded dataset.
+    kind, path:
+        The store (see :func:`clustergraph.store.open_dataset`). An on-disk store
+        that already holds data is used as it is when no ``data`` is given; an
+        empty one receives the embedded dataset.
+    ontology:
+        Also load the shipped ontology (graph ``cggraph:ontology``) with the embedded
+        dataset, so that queries see label ranks and concept labels.
+
+    >>> ds = open_data()
+    >>> len(run(ds, "projects-per-call"))
+    12
+    """
+    from .iri import slug
+    from .namespaces import CG, GRAPH
+    from .resources import ontology_path
+
+    dataset = _store.open_dataset(kind, path)
+    if data:
+        for item in data:
+            _store.load(dataset, item, graph=GRAPH["data/" + slug(Path(item).name)])
+        return dataset
+    if path is not None and _store.select(dataset, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1")[1]:
+        return dataset
+    from .ingest import load_embedded
+
+    load_embedded(dataset)
+    if ontology and (CG.Gold, CG.rank, None) not in dataset:
+        _store.load(dataset, ontology_path(), graph=GRAPH.ontology)
+    return dataset
