@@ -37,7 +37,7 @@ warnings; ``info`` on any finding (the SHACL definition of conformance). The
 >>> report = ValidationReport([f])
 >>> report.conforms, report.summary()
 (False, '1 violation, 0 warnings, 0 info')
->>> print(to_text(report, color=False))
+>>> print(to_text(report, color=False), end="")
 CECIL  <https://w3id.org/clustergraph/id/project/cecil>
   Violation  cg:euContribution  The EU contribution is too high. Fix: check it.
 <BLANKLINE>
@@ -68,6 +68,7 @@ __all__ = [
     "severity_name",
     "check_fail_on",
     "sort_findings",
+    "copy_description",
     "summary",
     "to_text",
     "to_json",
@@ -106,16 +107,35 @@ _FIX = " Fix: "
 
 
 def severity_name(node: Any) -> str:
-    """``sh:Violation`` (or ``"violation"``) → ``"Violation"``; unknown severities map to ``"Violation"``.
+    """``sh:Violation`` (or ``"violation"``) → ``"Violation"``.
 
-    SHACL allows custom severities; they are treated as violations (the spec's default).
+    SHACL allows custom severities: they keep their full IRI and rank (and count)
+    as violations.
 
-    >>> severity_name(SH.Warning), severity_name("info")
-    ('Warning', 'Info')
+    >>> severity_name(SH.Warning), severity_name("info"), severity_name("http://ex.org/Severe")
+    ('Warning', 'Info', 'http://ex.org/Severe')
     """
     text = str(node)
-    local = text.rsplit("#", 1)[-1].capitalize()
-    return local if local in _RANK else "Violation"
+    if text.startswith(str(SH)) or ":" not in text:
+        local = text.rsplit("#", 1)[-1].capitalize()
+        if local in _RANK:
+            return local
+    return text or "Violation"
+
+
+def copy_description(source: Graph, node: Node, target: Graph, _seen: set[Node] | None = None) -> None:
+    """Copy the triples that describe the blank node ``node`` (following blank-node
+    objects: SHACL paths, lists, blank-node shapes) from ``source`` to ``target``,
+    keeping the blank node identifiers. IRIs and literals need no description."""
+    if not isinstance(node, BNode):
+        return
+    seen = _seen if _seen is not None else set()
+    if node in seen:
+        return
+    seen.add(node)
+    for p, o in source.predicate_objects(node):
+        target.add((node, p, o))
+        copy_description(source, o, target, seen)
 
 
 def check_fail_on(fail_on: str) -> str:
@@ -161,6 +181,8 @@ class Finding:
         ``dcterms:title``) and the table file and row it was imported from.
     path_text:
         The path as a steward reads it (``cg:euContribution``, ``^cg:project``).
+    message_lang:
+        The language tag of the shape's ``sh:message``, if it has one.
     """
 
     focus: Node
@@ -175,6 +197,7 @@ class Finding:
     source_file: str | None = None
     source_row: int | None = None
     path_text: str | None = None
+    message_lang: str | None = None
 
     @property
     def problem(self) -> str:
@@ -189,7 +212,7 @@ class Finding:
 
     @property
     def rank(self) -> int:
-        """0 for violations, 1 for warnings, 2 for info."""
+        """0 for violations (and custom severities), 1 for warnings, 2 for info."""
         return _RANK.get(self.severity, 0)
 
     def with_(self, **changes: Any) -> Finding:
@@ -263,7 +286,7 @@ class ValidationReport:
         """Number of findings per severity: ``{"violation": 3, "warning": 2, "info": 1}``."""
         out = {"violation": 0, "warning": 0, "info": 0}
         for f in self.findings:
-            out[f.severity.lower()] = out.get(f.severity.lower(), 0) + 1
+            out[SEVERITIES[f.rank].lower()] += 1
         return out
 
     def by_entity(self) -> list[tuple[Node, list[Finding]]]:
@@ -414,21 +437,18 @@ def to_graph(report: ValidationReport) -> Graph:
     ``sh:sourceConstraintComponent`` and ``sh:sourceConstraint``. Blank nodes
     (complex paths, blank-node shapes) are copied with their description.
     """
-    from pyshacl.rdfutil import clone_blank_node
-
     g = bind_prefixes(Graph())
     g.bind("cgsh", "https://w3id.org/clustergraph/shapes#")
     vr = BNode()
     g.add((vr, RDF.type, SH.ValidationReport))
     g.add((vr, SH.conforms, Literal(report.conforms)))
     context = report.context if report.context is not None else Graph()
-    cloned: dict[BNode, BNode] = {}
+    for prefix, ns in context.namespaces():
+        g.bind(prefix, ns, override=False)
+    copied: set[Node] = set()
 
     def node(term: Node) -> Node:
-        if isinstance(term, BNode):
-            if term not in cloned:
-                cloned[term] = clone_blank_node(context, term, g, keepid=True)
-            return cloned[term]
+        copy_description(context, term, g, copied)
         return term
 
     for f in report.findings:
@@ -436,8 +456,8 @@ def to_graph(report: ValidationReport) -> Graph:
         g.add((vr, SH.result, r))
         g.add((r, RDF.type, SH.ValidationResult))
         g.add((r, SH.focusNode, node(f.focus)))
-        g.add((r, SH.resultSeverity, SH[f.severity]))
-        g.add((r, SH.resultMessage, Literal(f.message)))
+        g.add((r, SH.resultSeverity, SH[f.severity] if f.severity in _RANK else URIRef(f.severity)))
+        g.add((r, SH.resultMessage, Literal(f.message, lang=f.message_lang)))
         if f.path is not None:
             g.add((r, SH.resultPath, node(f.path)))
         if f.value is not None:

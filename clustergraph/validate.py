@@ -54,7 +54,7 @@ from rdflib.term import Node
 from . import store as _store
 from .errors import ClusterGraphError, InputError, ShapesError
 from .namespaces import CG, PREFIXES
-from .report import Finding, ValidationReport, check_fail_on, severity_name, sort_findings
+from .report import Finding, ValidationReport, check_fail_on, copy_description, severity_name, sort_findings
 from .resources import ontology_path, shapes_dir
 
 __all__ = [
@@ -239,7 +239,10 @@ def _data_graph(data: Any) -> Graph:
 
 def _merged(data: Any) -> Graph:
     if isinstance(data, Graph):
-        return _store.union(data)
+        merged = _store.union(data)
+        for prefix, ns in data.namespaces():  # the data's own prefixes, as rdflib's query() would see them
+            merged.bind(prefix, ns, override=False)
+        return merged
     if isinstance(data, (str, os.PathLike)):
         data = [data]
     if isinstance(data, Sequence) and not isinstance(data, (str, bytes)):
@@ -252,7 +255,7 @@ def _merged(data: Any) -> Graph:
             path = Path(source)
             if not path.is_file():
                 raise InputError("data file not found", file=str(path), fix="check the path and the current directory")
-            _store.load(ds, path, graph=f"urn:clustergraph:validate:{i}", base=path.resolve().as_uri())
+            _store.load(ds, path, graph=f"urn:clustergraph:validate:{i}")
         return _store.union(ds)
     raise ClusterGraphError(f"cannot validate {type(data).__name__}", fix="pass an rdflib Graph or Dataset, a file path, or a list of them")
 
@@ -301,17 +304,51 @@ _NAME_PROPERTIES = (RDFS.label, CG.acronym, SKOS.prefLabel, DCTERMS.title)
 
 
 def entity_name(graph: Graph, node: Node) -> str | None:
-    """The name a steward knows ``node`` by: ``rdfs:label`` (English first), else
-    ``cg:acronym``, ``skos:prefLabel`` or ``dcterms:title``; ``None`` if it has none.
+    """The name a steward knows ``node`` by, or ``None``.
 
-    For a project the acronym is preferred when its label is only the long title.
+    ``rdfs:label`` (English first), else ``cg:acronym``, ``skos:prefLabel`` or
+    ``dcterms:title``. Entities that have no name of their own are named after what
+    they link: "Bronze label of Cap Digital" (a label award), "Cap Digital in CECIL"
+    (a participation), "WP2 of INNO-DROP" (a work package), "SMEs represented of
+    ..." (a statistic).
 
-    >>> g = Graph().parse(format="turtle", data='<http://ex.org/a> <http://www.w3.org/2000/01/rdf-schema#label> "Cap Digital"@fr, "Cap Digital Paris"@en .')
-    >>> entity_name(g, URIRef("http://ex.org/a"))
-    'Cap Digital Paris'
+    >>> g = Graph().parse(format="turtle", data='''
+    ...   @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix cg: <https://w3id.org/clustergraph/ontology#> .
+    ...   <http://ex.org/a> rdfs:label "Cap Digital"@fr, "Cap Digital Paris"@en .
+    ...   <http://ex.org/p> cg:acronym "CECIL" .
+    ...   <http://ex.org/x> cg:participant <http://ex.org/a> ; cg:project <http://ex.org/p> .''')
+    >>> entity_name(g, URIRef("http://ex.org/a")), entity_name(g, URIRef("http://ex.org/x"))
+    ('Cap Digital Paris', 'Cap Digital Paris in CECIL')
     """
     if isinstance(node, Literal):
         return None
+    own = _own_name(graph, node)
+    if own is not None:
+        return own
+
+    def linked(prop: URIRef) -> str | None:
+        target = graph.value(node, prop)
+        if target is None:
+            return None
+        return _own_name(graph, target) or (str(target) if isinstance(target, Literal) else None)
+
+    holder, level = linked(CG.holder), linked(CG.level)
+    if holder and level:
+        kind = "target" if (node, RDF.type, CG.LabelTarget) in graph else "label"
+        return f"{level} {kind} of {holder}"
+    participant, project = linked(CG.participant), linked(CG.project)
+    if participant and project:
+        return f"{participant} in {project}"
+    number = graph.value(node, CG.workPackageNumber)
+    if number is not None and project:
+        return f"WP{number} of {project}"
+    measure, about = linked(CG.measure), linked(CG.about)
+    if measure and about:
+        return f"{measure} of {about}"
+    return None
+
+
+def _own_name(graph: Graph, node: Node) -> str | None:
     for prop in _NAME_PROPERTIES:
         names = [o for o in graph.objects(node, prop) if isinstance(o, Literal)]
         if names:
@@ -320,10 +357,14 @@ def entity_name(graph: Graph, node: Node) -> str | None:
     return None
 
 
-def source_of(graph: Graph, node: Node) -> tuple[str | None, int | None]:
+def source_of(graph: Graph, node: Node, *, dataset: Graph | None = None) -> tuple[str | None, int | None]:
     """The table file and row ``node`` was imported from, as the importer records it:
     ``node prov:qualifiedDerivation [ prov:entity ?g ; cg:sourceRow N ]`` and
     ``?g cg:sourceFile "data/projects.csv"``. ``(None, None)`` when not recorded.
+
+    When several rows describe the entity (an event in the events table and in the
+    event participants table), the row of the table that gives its type is chosen if
+    ``dataset`` (with the source named graphs) is given, else the first by file name.
 
     >>> g = Graph().parse(format="turtle", data='''
     ...   @prefix prov: <http://www.w3.org/ns/prov#> . @prefix cg: <https://w3id.org/clustergraph/ontology#> .
@@ -334,7 +375,7 @@ def source_of(graph: Graph, node: Node) -> tuple[str | None, int | None]:
     """
     if isinstance(node, Literal):
         return None, None
-    found: list[tuple[str, int]] = []
+    found: list[tuple[int, str, int]] = []
     for derivation in graph.objects(node, PROV.qualifiedDerivation):
         row = graph.value(derivation, CG.sourceRow)
         entity = graph.value(derivation, PROV.entity)
@@ -347,10 +388,13 @@ def source_of(graph: Graph, node: Node) -> tuple[str | None, int | None]:
             number = int(row) if row is not None else -1
         except (TypeError, ValueError):
             number = -1
-        found.append((str(file) if file is not None else "", number))
+        home = 1
+        if isinstance(dataset, Dataset) and isinstance(entity, URIRef) and (node, RDF.type, None) in dataset.graph(entity):
+            home = 0
+        found.append((home, str(file) if file is not None else "", number))
     if not found:
         return None, None
-    file, row = sorted(found)[0]
+    _, file, row = sorted(found)[0]
     return file or None, (row if row >= 0 else None)
 
 
@@ -397,12 +441,12 @@ def _substitute(message: str, finding: Finding) -> str:
     return _PLACEHOLDER.sub(repl, message)
 
 
-def _enrich(findings: Iterable[Finding], data: Graph, shapes: Graph) -> list[Finding]:
+def _enrich(findings: Iterable[Finding], data: Graph, shapes: Graph, dataset: Any = None) -> list[Finding]:
     names: dict[Node, tuple[str | None, str | None, int | None]] = {}
     out = []
     for f in findings:
         if f.focus not in names:
-            names[f.focus] = (entity_name(data, f.focus), *source_of(data, f.focus))
+            names[f.focus] = (entity_name(data, f.focus), *source_of(data, f.focus, dataset=dataset))
         name, file, row = names[f.focus]
         f = f.with_(
             entity_name=f.entity_name or name,
@@ -417,34 +461,33 @@ def _enrich(findings: Iterable[Finding], data: Graph, shapes: Graph) -> list[Fin
 # --- pySHACL ----------------------------------------------------------------------
 
 
-def _message(graph: Graph, result: Node) -> str:
+def _message(graph: Graph, result: Node) -> tuple[str, str | None]:
     messages = [m for m in graph.objects(result, SH.resultMessage) if isinstance(m, Literal)]
     if not messages:
-        return ""
+        return "", None
     messages.sort(key=lambda m: (m.language not in (None, "en"), str(m)))
-    return str(messages[0])
+    return str(messages[0]), messages[0].language
 
 
 def _findings_from_pyshacl(report: Graph) -> tuple[list[Finding], Graph]:
-    from pyshacl.rdfutil import clone_blank_node
-
     findings = []
     context = Graph()
     for result in report.objects(None, SH.result):
         focus = report.value(result, SH.focusNode)
+        message, lang = _message(report, result)
         f = Finding(
             focus=focus,
             path=report.value(result, SH.resultPath),
             severity=severity_name(report.value(result, SH.resultSeverity)),
-            message=_message(report, result),
+            message=message,
+            message_lang=lang,
             value=report.value(result, SH.value),
             source_shape=report.value(result, SH.sourceShape),
             constraint=report.value(result, SH.sourceConstraintComponent),
             source_constraint=report.value(result, SH.sourceConstraint),
         )
         for term in (f.focus, f.path, f.value, f.source_shape, f.source_constraint):
-            if isinstance(term, BNode):
-                clone_blank_node(report, term, context, keepid=True)
+            copy_description(report, term, context)
         findings.append(f)
     return findings, context
 
@@ -470,6 +513,11 @@ def _run_pyshacl(data: Graph, shapes: Graph, ontology: Graph | None, inference: 
         )
     except (ReportableRuntimeError, ParseException) as exc:
         raise ShapesError(f"the shapes cannot be used: {_first_line(exc)}", fix="correct the shape it names (see the SHACL specification for the constraint)") from None
+    except Exception as exc:  # rdflib raises bare Exceptions for SPARQL in shapes (e.g. an undeclared prefix)
+        raise ShapesError(
+            f"a shape failed while validating: {type(exc).__name__}: {_first_line(exc)}",
+            fix="check the SPARQL of the shapes (declare prefixes with sh:prefixes/sh:declare) and their constraints",
+        ) from None
     if isinstance(graph, ValidationFailure):
         raise ShapesError(f"the shapes failed while validating: {_first_line(graph)}", fix="correct the SPARQL or the constraint of the shape it names")
     return _findings_from_pyshacl(graph)
@@ -490,13 +538,10 @@ def _run_sparql(data: Graph, shapes: Graph) -> tuple[list[Finding], Graph]:
             fix="use --engine pyshacl",
         ) from None
     findings = list(shaclsparql.check(data, shapes))
-    from pyshacl.rdfutil import clone_blank_node
-
     context = Graph()
     for f in findings:
         for term in (f.path, f.source_shape, f.source_constraint):
-            if isinstance(term, BNode):
-                clone_blank_node(shapes, term, context, keepid=True)
+            copy_description(shapes, term, context)
     return findings, context
 
 
@@ -578,4 +623,7 @@ def validate(
             _add_ontology_context(copy, onto)
         findings, context = _run_pyshacl(copy, shapes_graph, onto, inference)
         names_from = copy
-    return ValidationReport(_enrich(findings, names_from, shapes_graph), fail_on=fail_on, engine=engine, context=context)
+    dataset = data if isinstance(data, Dataset) else None
+    for prefix, ns in shapes_graph.namespaces():  # the report speaks the shapes' prefixes
+        context.bind(prefix, ns, override=False)
+    return ValidationReport(_enrich(findings, names_from, shapes_graph, dataset), fail_on=fail_on, engine=engine, context=context)
