@@ -15,3 +15,31 @@ def embedded():
     from clustergraph.ingest import load_embedded
 
     return load_embedded(store.open_dataset())
+
+
+# --- queries and triple stores: a real Virtuoso server on loopback ------------------
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory):
+    """A Virtuoso Open Source server started for this session, stopped at its end.
+
+    Skips only when ``virtuoso-t`` is not installed and the ``CI`` environment
+    variable is unset; under CI a missing server fails the tests (``.ci/run``
+    installs it).
+    """
+    import os
+    import shutil
+
+    from virtuoso import EXECUTABLE, Virtuoso
+
+    if shutil.which(EXECUTABLE) is None:
+        message = f"{EXECUTABLE} is not installed (Debian package virtuoso-opensource; .ci/run installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(message + " and CI is set: the triple store tests must run", pytrace=False)
+        pytest.skip(message)
+    server = Virtuoso.start(tmp_path_factory.mktemp("virtuoso"))
+    try:
+        yield server
+    finally:
+        server.stop()
