@@ -332,6 +332,44 @@ def serve(host: str, port: int, data: tuple[Path, ...], store_path: Path | None,
 
 # --- reason --------------------------------------------------------------------
 
+
+@main.command("reason")
+@click.option("--input", "inputs", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="RDF file to reason over (repeatable; format from the extension). Default: the embedded dataset.")
+@click.option("--reasoner", type=click.Choice(["hermit", "pellet", "rules"]), default="hermit", show_default=True, help="HermiT or Pellet (need Java), or the lightweight rules (no Java).")
+@click.option("--ontology", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Ontology in Turtle (default: the shipped one).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the inferred triples to this file (.ttl, .nt, .jsonld, .trig, .nq).")
+def reason_command(inputs: tuple[Path, ...], reasoner: str, ontology: Path | None, out: Path | None) -> None:
+    """Check the data against the ontology and list what it infers (counts per class and property).
+
+    Exits with status 1 and an explanation when the data is inconsistent with the ontology.
+    """
+    from . import store
+    from .errors import InconsistentOntologyError
+    from .reason import reason as run_reason
+
+    dataset = store.open_dataset()
+    if inputs:
+        for path in inputs:
+            store.load(dataset, path, graph=path.resolve().as_uri())
+    else:
+        from .ingest import load_embedded
+
+        load_embedded(dataset)
+    if sys.stderr.isatty():
+        click.echo(f"running {reasoner}...", err=True)
+    try:
+        result = run_reason(dataset, reasoner=reasoner, ontology=ontology)
+    except InconsistentOntologyError as exc:
+        click.echo("inconsistent: the data contradicts the ontology:", err=True)
+        for line in exc.explanation:
+            click.echo(f"  {line}", err=True)
+        raise
+    for line in result.summary():
+        click.echo(line)
+    if out is not None:
+        store.dump(result.graph, out)
+        click.echo(f"wrote {out}")
+
 # --- generate ------------------------------------------------------------------
 
 
