@@ -38,8 +38,9 @@ from .errors import EndpointError, StoreError
 __all__ = ["PushResult", "push", "ntriples", "METHODS", "BATCH_SIZE"]
 
 METHODS = ("auto", "gsp", "update")
-BATCH_SIZE = 2000
-"""Triples per ``INSERT DATA`` request when uploading through SPARQL Update."""
+BATCH_SIZE = 500
+"""Triples per ``INSERT DATA`` request when uploading through SPARQL Update (Virtuoso 7.2
+refuses about 2,000: "generated SQL text has exceeded 10000 lines")."""
 
 _RETRYABLE_GSP = (404, 405, 415, 501)
 
@@ -123,16 +124,42 @@ def _gsp_put(endpoint: Endpoint, graph: str, lines: list[str]) -> None:
     )
 
 
+def _blank_groups(lines: list[str]) -> list[list[str]]:
+    """Lines with blank nodes, grouped so that lines sharing a blank node stay together."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    labels = [re.findall(r"(?:^| )(_:\w+)", line) for line in lines]
+    for found in labels:
+        for other in found[1:]:
+            parent[find(other)] = find(found[0])
+    groups: dict[str, list[str]] = {}
+    for line, found in zip(lines, labels):
+        groups.setdefault(find(found[0]), []).append(line)
+    return list(groups.values())
+
+
 def _update_insert(endpoint: Endpoint, graph: str, lines: list[str], batch_size: int) -> None:
     plain = [line for line in lines if "_:" not in line]
-    blank = [line for line in lines if "_:" in line]
     for i in range(0, len(plain), batch_size):
         chunk = "\n".join(plain[i : i + batch_size])
         update(endpoint, f"INSERT DATA {{ GRAPH <{graph}> {{\n{chunk}\n}} }}")
-    if blank:
-        # Blank nodes keep their identity only within one request, and some stores
-        # (Virtuoso) refuse them in INSERT DATA: one INSERT ... WHERE {} for all of them.
-        update(endpoint, f"INSERT {{ GRAPH <{graph}> {{\n" + "\n".join(blank) + "\n} } WHERE {}")
+    # Blank nodes keep their identity only within one request, and some stores
+    # (Virtuoso) refuse them in INSERT DATA: INSERT ... WHERE {} with every triple
+    # of a blank node's neighbourhood in the same request.
+    batch: list[str] = []
+    for group in _blank_groups([line for line in lines if "_:" in line]):
+        if batch and len(batch) + len(group) > batch_size:
+            update(endpoint, f"INSERT {{ GRAPH <{graph}> {{\n" + "\n".join(batch) + "\n} } WHERE {}")
+            batch = []
+        batch += group
+    if batch:
+        update(endpoint, f"INSERT {{ GRAPH <{graph}> {{\n" + "\n".join(batch) + "\n} } WHERE {}")
 
 
 def _drop(endpoint: Endpoint, graph: str, via_gsp: bool) -> None:

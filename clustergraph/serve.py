@@ -4,7 +4,7 @@ Built on rdflib-endpoint (FastAPI, served by uvicorn): ``GET``/``POST`` at ``/``
 (and ``/sparql``) answer queries in the formats a client asks for (SPARQL JSON,
 XML, CSV, TSV; Turtle, N-Triples, JSON-LD for CONSTRUCT), and a browser gets the
 YASGUI query editor. The endpoint is read-only unless ``writable=True``: updates
-are refused with HTTP 403.
+are refused with HTTP 403 (writable endpoints run updates in Oxigraph).
 
 It listens on the loopback interface; any other address must be asked for
 explicitly (``allow_public=True``, ``clustergraph serve --public``), because the
@@ -91,19 +91,27 @@ def _served(graph: Graph) -> Graph:
 
 
 def app(graph: Graph, *, writable: bool = False, title: str = "clustergraph SPARQL endpoint") -> Any:
-    """A FastAPI application answering the SPARQL 1.1 Protocol over ``graph``.
+    """An ASGI application answering the SPARQL 1.1 Protocol over ``graph``.
 
     Parameters
     ----------
     graph:
         The dataset to serve (any store from :func:`clustergraph.store.open_dataset`).
     writable:
-        Accept SPARQL Update requests (refused with HTTP 403 by default).
+        Accept SPARQL 1.1 Update requests (refused with HTTP 403 by default). Updates
+        run in Oxigraph, all or nothing, so this needs an Oxigraph-backed dataset
+        (rdflib 7.6 cannot apply ``INSERT DATA`` to a union-default ``Dataset``).
     title:
         Shown in the service description and the query editor.
     """
     from fastapi import FastAPI
     from rdflib_endpoint.sparql_router import SparqlRouter
+
+    from .store import oxigraph
+
+    native = oxigraph(graph)
+    if writable and native is None:
+        raise ClusterGraphError("a writable endpoint needs the Oxigraph store", fix="drop --memory-store, or serve read-only")
 
     class _Router(SparqlRouter):
         def _prepare_query_cached(self, query: str, graph_ns: dict[str, Any]) -> Any:
@@ -111,6 +119,7 @@ def app(graph: Graph, *, writable: bool = False, title: str = "clustergraph SPAR
 
     served = _served(graph)
     application = FastAPI(title=title, description="The clustergraph knowledge graph over the SPARQL 1.1 Protocol.")
+    example = "PREFIX cg: <https://w3id.org/clustergraph/ontology#>\nSELECT ?project ?acronym WHERE { ?project cg:acronym ?acronym } LIMIT 20"
     for path in ("/", "/sparql"):
         application.include_router(
             _Router(
@@ -118,11 +127,59 @@ def app(graph: Graph, *, writable: bool = False, title: str = "clustergraph SPAR
                 title=title,
                 description="The European cluster excellence ecosystem as a knowledge graph.",
                 graph=served,
-                enable_update=writable,
-                example_query="PREFIX cg: <https://w3id.org/clustergraph/ontology#>\nSELECT ?project ?acronym WHERE { ?project cg:acronym ?acronym } LIMIT 20",
+                enable_update=False,
+                example_queries={"Projects": {"query": example}},
             )
         )
-    return application
+    return _Updates(application, native) if writable else application
+
+
+class _Updates:
+    """ASGI wrapper that runs SPARQL Update requests (POST) in Oxigraph; the rest goes on."""
+
+    def __init__(self, inner: Any, native: Any) -> None:
+        self.inner = inner
+        self.native = native
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.inner(scope, receive, send)
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        ctype = headers.get("content-type", "").split(";")[0].strip().lower()
+        text = None
+        if ctype == "application/sparql-update":
+            text = body.decode("utf-8")
+        elif ctype == "application/x-www-form-urlencoded":
+            from urllib.parse import parse_qs
+
+            text = (parse_qs(body.decode("utf-8")).get("update") or [None])[0]
+        if text is None:
+            sent = False
+
+            async def replay() -> dict[str, Any]:
+                nonlocal sent
+                if sent:
+                    return await receive()
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            await self.inner(scope, replay, send)
+            return
+        try:
+            self.native.update(text)
+            status, payload = 204, b""
+        except (SyntaxError, ValueError, OSError) as exc:
+            status, payload = 400, str(exc).encode("utf-8")
+        await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+        await send({"type": "http.response.body", "body": payload})
 
 
 class Server:
