@@ -392,7 +392,7 @@ def generate(organisations: int | None, projects: int | None, triples: int | Non
     if organisations is None or projects is None:
         raise click.UsageError("give --organisations and --projects, or --triples")
     tty = sys.stderr.isatty()
-    with click.progressbar(length=max(1, projects * 35), label="generating", file=sys.stderr) if tty else _NoBar() as bar:
+    with click.progressbar(length=max(1, projects * 40), label="generating", file=sys.stderr) if tty else _NoBar() as bar:
         done = [0]
 
         def progress(n: int) -> None:

@@ -3,7 +3,8 @@
 The generator writes data in the clustergraph ontology with realistic shapes:
 sectors and the 14 EU industrial ecosystems with skewed (Zipf-like) sizes,
 skewed countries, calls per programme and year, projects with 3 to 15
-participations and exactly one coordinator, budgets, Bronze→Silver→Gold label
+participations and exactly one coordinator (work package leaders with their
+work packages), budgets, Bronze→Silver→Gold label
 awards over time with a validity of about two years, and strategic
 partnerships. A controlled share of entities carries one deliberate error each
 (see :data:`ERROR_KINDS`); the returned :class:`GenerateStats` counts them and
@@ -52,7 +53,7 @@ ERROR_KINDS: dict[str, str] = {
     "end_before_start": "project: cg:endDate before cg:startDate",
     "missing_coordinator": "project: no participation with the role cg:Coordinator",
     "two_coordinators": "project: two participations with the role cg:Coordinator",
-    "missing_country": "organisation: no cg:country",
+    "missing_country": "cluster organisation: no cg:country",
     "award_expires_before_award": "label award: cg:validUntil before cg:awardDate",
 }
 _PROJECT_ERRORS = ("eu_contribution_above_budget", "end_before_start", "missing_coordinator", "two_coordinators")
@@ -330,11 +331,11 @@ def sizes_for(triples: int) -> tuple[int, int]:
     """Organisations and projects that give about ``triples`` triples.
 
     >>> sizes_for(1_000_000)
-    (9443, 28329)
+    (8333, 25000)
     """
     if triples < 1000:
         raise ParameterError(f"cannot generate a graph of only {triples} triples", fix="ask for at least 1000 triples")
-    projects = max(3, round(triples / 35.3))
+    projects = max(3, round(triples / 40.0))
     return max(20, round(projects / 3)), projects
 
 
@@ -356,8 +357,8 @@ def generate(
         The ``.nt`` file to write (atomically: a temporary file renamed at the end).
     organisations, projects:
         How many organisations (about 30% of them cluster organisations) and
-        projects. About 35 triples per project and 3 projects per organisation
-        give a graph of ``35 * projects`` triples; :func:`sizes_for` picks both
+        projects. About 40 triples per project and 3 projects per organisation
+        give a graph of ``40 * projects`` triples; :func:`sizes_for` picks both
         for a target number of triples.
     seed:
         The random seed; the same arguments give a byte-identical file.
@@ -479,11 +480,13 @@ def _write_programmes_and_calls(w: _Writer, rng: random.Random) -> list[tuple[st
 
 def _write_public_bodies(w: _Writer) -> None:
     esca = _id("organisation/esca")
+    w.add(esca, _RDF_TYPE, _cg("Organisation"))
     w.add(esca, _RDF_TYPE, _cg("LabellingBody"))
     w.add(esca, _RDFS_LABEL, _lang("European Secretariat for Cluster Analysis", "en"))
     w.add(esca, _cg("acronym"), _text("ESCA"))
     w.add(esca, _cg("country"), _iri(COUNTRY["DEU"]))
     eismea = _id("organisation/eismea")
+    w.add(eismea, _RDF_TYPE, _cg("Organisation"))
     w.add(eismea, _RDF_TYPE, _cg("PublicBody"))
     w.add(eismea, _RDFS_LABEL, _lang("European Innovation Council and SMEs Executive Agency", "en"))
     w.add(eismea, _cg("acronym"), _text("EISMEA"))
@@ -504,12 +507,14 @@ def _write_organisation(
     s = _id(f"organisation/{key}")
     code, lang, _weight, cities = _COUNTRIES[_pick(rng, country_cum)]
     cluster = _is_cluster(j)
-    w.add(s, _RDF_TYPE, _cg("ClusterOrganisation" if cluster else "Organisation"))
+    w.add(s, _RDF_TYPE, _cg("Organisation"))  # every organisation, as the importer types them
+    if cluster:
+        w.add(s, _RDF_TYPE, _cg("ClusterOrganisation"))
     w.add(s, _RDFS_LABEL, _lang(name, "en"))
     if lang and rng.random() < 0.5:
         local = {"es": "Clúster", "de": "Verbund", "fr": "Pôle", "it": "Distretto"}[lang]
         w.add(s, _RDFS_LABEL, _lang(f"{local} {name}", lang))
-    if rng.random() < error_rate:
+    if cluster and rng.random() < error_rate:  # the shapes ask cluster organisations for a country
         errors["missing_country"].append(s[1:-1])
     else:
         w.add(s, _cg("country"), _iri(COUNTRY[code]))
@@ -537,7 +542,7 @@ def _write_awards(w: _Writer, rng: random.Random, holder: str, key: str, error_r
     levels = ("bronze", "silver", "gold")
     while day.year <= _LAST_AWARD_YEAR:
         a = _id(f"award/{key}-{levels[level]}-{day.isoformat()}")
-        valid = _add_months(day, rng.choice((24, 24, 24, 23, 25, 30, 36)))
+        valid = _add_months(day, rng.choice((24, 24, 24, 23, 25, 26)))
         if rng.random() < error_rate:
             errors["award_expires_before_award"].append(a[1:-1])
             valid = _add_months(day, -rng.randint(1, 12))
@@ -631,6 +636,7 @@ def _write_project(
         coordinators = set()
     elif error == "two_coordinators":
         coordinators = {0, 1}
+    work_packages = 0
     for k, j in enumerate(chosen):
         org_key = slug(_organisation_name(j))
         p = _id(f"participation/{key}-{org_key}")
@@ -639,5 +645,12 @@ def _write_project(
         w.add(p, _cg("project"), s)
         w.add(p, _cg("role"), _cg("Coordinator" if k in coordinators else "Partner"))
         if k and rng.random() < 0.2:
+            work_packages += 1
+            wp = _id(f"workpackage/{key}-wp{work_packages}")
+            w.add(wp, _RDF_TYPE, _cg("WorkPackage"))
+            w.add(wp, _cg("project"), s)
+            w.add(wp, _cg("workPackageNumber"), _typed(work_packages, "integer"))
+            w.add(wp, _RDFS_LABEL, _lang(f"WP{work_packages} of {acronym}", "en"))
             w.add(p, _cg("role"), _cg("WorkPackageLeader"))
+            w.add(p, _cg("workPackage"), wp)
     return len(chosen)
