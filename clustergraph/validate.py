@@ -39,8 +39,12 @@ False
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -107,12 +111,19 @@ def _parse_shapes(files: Sequence[Path]) -> Graph:
         except Exception as exc:  # rdflib raises parser-specific exception types
             line = getattr(exc, "lineno", None) or _line_of(str(exc))
             where = f"{file}" + (f":{line}" if line else "")
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ShapesError(f"{where}: the shapes file is not valid RDF: {first}", fix="correct the syntax at that line") from None
+            raise ShapesError(f"{where}: the shapes file is not valid RDF: {_syntax_detail(exc)}", fix="correct the syntax at that line") from None
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=False)
     graph.bind("cgsh", SHAPES, override=False)
     return graph
+
+
+def _syntax_detail(exc: Exception) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    for line in lines:
+        if line.lower().startswith("bad syntax"):
+            return line.split(" at ^", 1)[0]
+    return lines[0] if lines else type(exc).__name__
 
 
 def _guess(file: Path) -> str:
@@ -309,8 +320,8 @@ def entity_name(graph: Graph, node: Node) -> str | None:
     ``rdfs:label`` (English first), else ``cg:acronym``, ``skos:prefLabel`` or
     ``dcterms:title``. Entities that have no name of their own are named after what
     they link: "Bronze label of Cap Digital" (a label award), "Cap Digital in CECIL"
-    (a participation), "WP2 of INNO-DROP" (a work package), "SMEs represented of
-    ..." (a statistic).
+    (a participation), "WP2 of INNO-DROP" (a work package), "call 2 of Cluster
+    Excellence Programme" (a call), "SMEs represented of ..." (a statistic).
 
     >>> g = Graph().parse(format="turtle", data='''
     ...   @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix cg: <https://w3id.org/clustergraph/ontology#> .
@@ -342,6 +353,9 @@ def entity_name(graph: Graph, node: Node) -> str | None:
     number = graph.value(node, CG.workPackageNumber)
     if number is not None and project:
         return f"WP{number} of {project}"
+    ordinal, programme = graph.value(node, CG.ordinal), linked(CG.programme)
+    if ordinal is not None and programme:
+        return f"call {ordinal} of {programme}"
     measure, about = linked(CG.measure), linked(CG.about)
     if measure and about:
         return f"{measure} of {about}"
@@ -498,21 +512,28 @@ def _run_pyshacl(data: Graph, shapes: Graph, ontology: Graph | None, inference: 
     from pyshacl.errors import ReportableRuntimeError, ValidationFailure
 
     try:
-        _, graph, _ = pyshacl.validate(
-            data,
-            shacl_graph=shapes,
-            ont_graph=ontology if inference != "none" else None,
-            inference=inference if inference != "none" else None,
-            advanced=_needs_advanced(shapes),
-            inplace=True,
-            allow_warnings=True,
-            allow_infos=True,
-            js=False,
-            do_owl_imports=False,
-            meta_shacl=False,
-        )
-    except (ReportableRuntimeError, ParseException) as exc:
-        raise ShapesError(f"the shapes cannot be used: {_first_line(exc)}", fix="correct the shape it names (see the SHACL specification for the constraint)") from None
+        with _quiet():
+            _, graph, _ = pyshacl.validate(
+                data,
+                shacl_graph=shapes,
+                ont_graph=ontology if inference != "none" else None,
+                inference=inference if inference != "none" else None,
+                advanced=_needs_advanced(shapes),
+                inplace=True,
+                allow_warnings=True,
+                allow_infos=True,
+                js=False,
+                do_owl_imports=False,
+                meta_shacl=False,
+            )
+    except ParseException as exc:
+        raise ShapesError(f"{_bad_sparql(shapes) or 'a shape'}: its SPARQL does not parse: {_first_line(exc)}", fix="correct the query (sh:select / sh:ask) of that shape") from None
+    except ReportableRuntimeError as exc:
+        where = _shacl_problem(shapes)
+        raise ShapesError(
+            f"{where + ': ' if where else ''}the shapes cannot be used: {_first_line(exc)}",
+            fix="correct that shape (see the SHACL specification for the constraint)",
+        ) from None
     except Exception as exc:  # rdflib raises bare Exceptions for SPARQL in shapes (e.g. an undeclared prefix)
         raise ShapesError(
             f"a shape failed while validating: {type(exc).__name__}: {_first_line(exc)}",
@@ -521,6 +542,71 @@ def _run_pyshacl(data: Graph, shapes: Graph, ontology: Graph | None, inference: 
     if isinstance(graph, ValidationFailure):
         raise ShapesError(f"the shapes failed while validating: {_first_line(graph)}", fix="correct the SPARQL or the constraint of the shape it names")
     return _findings_from_pyshacl(graph)
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Keep pySHACL and rdflib from writing to the terminal (they print and log
+    while loading shapes and reading ill-typed literals); findings and errors are
+    reported through the return value and exceptions instead."""
+    logger = logging.getLogger("pyshacl-validate")
+    was = logger.disabled
+    logger.disabled = True
+    try:
+        with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+            yield
+    finally:
+        logger.disabled = was
+
+
+def _shacl_problem(shapes: Graph) -> str | None:
+    """Name the first shape that breaks the SHACL-for-SHACL shapes of the specification
+    (only called once loading failed, to say where)."""
+    import pyshacl
+
+    try:
+        with _quiet():
+            shacl_shacl = Graph().parse(Path(pyshacl.__file__).parent / "assets" / "shacl-shacl.ttl", format="turtle")
+            conforms, report, _ = pyshacl.validate(shapes, shacl_graph=shacl_shacl)
+    except Exception:  # the check itself failed: say nothing rather than something wrong
+        return None
+    if conforms:
+        return None
+    for result in report.objects(None, SH.result):
+        focus = report.value(result, SH.focusNode)
+        path = report.value(result, SH.resultPath)
+        owner = focus
+        while isinstance(owner, BNode):
+            parent = next(shapes.subjects(None, owner), None)
+            if parent is None:
+                break
+            owner = parent
+        text = f"shape {owner.n3(shapes.namespace_manager)}"
+        if owner != focus and (focus, SH.path, None) in shapes:
+            text += f" (property {shapes.value(focus, SH.path).n3(shapes.namespace_manager)})"
+        if path is not None and isinstance(path, URIRef):
+            text += f", {path.n3(shapes.namespace_manager)}"
+        return text
+    return None
+
+
+def _bad_sparql(shapes: Graph) -> str | None:
+    """The first shape whose SPARQL does not parse, as ``<shape>`` text, for error messages."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    declared = {
+        str(shapes.value(d, SH.prefix)): str(shapes.value(d, SH.namespace))
+        for d in shapes.objects(None, SH.declare)
+        if shapes.value(d, SH.prefix) is not None and shapes.value(d, SH.namespace) is not None
+    }
+    for key in (SH.select, SH.ask):
+        for constraint, _, text in shapes.triples((None, key, None)):
+            try:
+                prepareQuery(re.sub(r"\$(\w+)", r"?\1", str(text)), initNs=declared)
+            except Exception:
+                owner = next(shapes.subjects(SH.sparql, constraint), constraint)
+                return f"shape {owner.n3(shapes.namespace_manager)}"
+    return None
 
 
 def _first_line(exc: BaseException) -> str:
