@@ -32,6 +32,9 @@ from .resources import data_dir, ontology_path, queries_dir, shapes_dir
 from .store import dump, load, open_dataset, oxigraph, replace_graph, select, to_memory, union
 from .ingest import ImportReport, import_sources, load_embedded
 from .template import write_templates
+from .query import QueryResult, list_queries, open_data, run
+from .endpoint import open_remote
+from .push import push
 
 __version__ = "0.1.0"
 
@@ -59,6 +62,13 @@ __all__ = [
     "load_embedded",
     "ImportReport",
     "write_templates",
+    # queries and remote stores
+    "run",
+    "list_queries",
+    "open_data",
+    "QueryResult",
+    "open_remote",
+    "push",
     # shipped resources
     "ontology_path",
     "shapes_dir",
