@@ -34,7 +34,6 @@ from .ingest import ImportReport, import_sources, load_embedded
 from .template import write_templates
 from .query import QueryResult, list_queries, open_data, run
 from .endpoint import open_remote
-from .push import push
 
 __version__ = "0.1.0"
 
@@ -68,7 +67,6 @@ __all__ = [
     "open_data",
     "QueryResult",
     "open_remote",
-    "push",
     # shipped resources
     "ontology_path",
     "shapes_dir",
