@@ -59,7 +59,7 @@ class BuildResult:
         lines.append("entities: " + ", ".join(f"{n} {c.split(':', 1)[1]}" for c, n in self.counts.items()))
         if self.report is not None:
             lines.append("validation: " + self.report.summary())
-            lines.extend("  " + line for line in self.report.to_text().splitlines() if line.strip())
+            lines.extend("  " + line for line in self.report.to_text(summary=False).splitlines() if line.strip())
         if self.highlights:
             lines.append("network:")
             lines.extend("  " + h for h in self.highlights)
