@@ -53,6 +53,7 @@ from urllib.parse import urlsplit
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SH, SKOS
+from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.term import Node
 
 from . import store as _store
@@ -70,6 +71,7 @@ __all__ = [
     "check_shapes_safety",
     "entity_name",
     "source_of",
+    "rdfs_closure",
 ]
 
 #: Validation engines.
@@ -309,6 +311,74 @@ def _add_ontology_context(data: Graph, ontology: Graph) -> None:
                     data.add((s, p, o))
 
 
+def rdfs_closure(data: Graph, ontology: Graph | None = None) -> int:
+    """Add to ``data`` what RDFS entails from its own and ``ontology``'s axioms; return how many triples.
+
+    The rules are those that matter for validation: ``rdfs:subPropertyOf``
+    (rdfs5, rdfs7), ``rdfs:domain`` and ``rdfs:range`` (rdfs2, rdfs3) and
+    ``rdfs:subClassOf`` (rdfs9, rdfs11), over named classes and properties (OWL
+    class expressions such as ``owl:unionOf`` domains are skipped). Axiomatic
+    triples and literal typing are left out. One pass over the data suffices because
+    the hierarchies are closed first.
+
+    >>> onto = Graph().parse(format="turtle", data='''
+    ...   @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix ex: <http://ex.org/> .
+    ...   ex:leads rdfs:subPropertyOf ex:memberOf . ex:memberOf rdfs:range ex:Team .
+    ...   ex:Team rdfs:subClassOf ex:Group .''')
+    >>> data = Graph().parse(format="turtle", data="<http://ex.org/ann> <http://ex.org/leads> <http://ex.org/red> .")
+    >>> rdfs_closure(data, onto)
+    3
+    >>> sorted(str(o) for o in data.objects(URIRef("http://ex.org/red"), RDF.type))
+    ['http://ex.org/Group', 'http://ex.org/Team']
+    """
+    sources = [data] if ontology is None else [data, ontology]
+
+    def closure(prop: URIRef) -> dict[Node, set[Node]]:
+        direct: dict[Node, set[Node]] = {}
+        for g in sources:
+            for s, o in g.subject_objects(prop):
+                if isinstance(s, URIRef) and isinstance(o, URIRef):
+                    direct.setdefault(s, set()).add(o)
+        result: dict[Node, set[Node]] = {}
+        for start in direct:
+            seen: set[Node] = set()
+            todo = list(direct[start])
+            while todo:
+                node = todo.pop()
+                if node not in seen:
+                    seen.add(node)
+                    todo.extend(direct.get(node, ()))
+            seen.discard(start)
+            result[start] = seen
+        return result
+
+    def axioms(prop: URIRef) -> dict[Node, set[Node]]:
+        out: dict[Node, set[Node]] = {}
+        for g in sources:
+            for s, o in g.subject_objects(prop):
+                if isinstance(s, URIRef) and isinstance(o, URIRef):
+                    out.setdefault(s, set()).add(o)
+        return out
+
+    superclasses, superproperties = closure(RDFS.subClassOf), closure(RDFS.subPropertyOf)
+    domains, ranges = axioms(RDFS.domain), axioms(RDFS.range)
+    before = len(data)
+    added: list[tuple[Node, Node, Node]] = []
+    for s, p, o in list(data):
+        props = {p} | superproperties.get(p, set())
+        added.extend((s, q, o) for q in props if q != p)
+        for q in props:
+            added.extend((s, RDF.type, c) for c in domains.get(q, ()))
+            if not isinstance(o, Literal):
+                added.extend((o, RDF.type, c) for c in ranges.get(q, ()))
+    for t in added:
+        data.add(t)
+    for s, cls in list(data.subject_objects(RDF.type)):
+        for sup in superclasses.get(cls, ()):
+            data.add((s, RDF.type, sup))
+    return len(data) - before
+
+
 # --- names and provenance --------------------------------------------------------
 
 _NAME_PROPERTIES = (RDFS.label, CG.acronym, SKOS.prefLabel, DCTERMS.title)
@@ -506,7 +576,7 @@ def _findings_from_pyshacl(report: Graph) -> tuple[list[Finding], Graph]:
     return findings, context
 
 
-def _run_pyshacl(data: Graph, shapes: Graph, ontology: Graph | None, inference: str) -> tuple[list[Finding], Graph]:
+def _run_pyshacl(data: Graph, shapes: Graph) -> tuple[list[Finding], Graph]:
     import pyshacl
     from pyparsing import ParseException
     from pyshacl.errors import ReportableRuntimeError, ValidationFailure
@@ -516,8 +586,7 @@ def _run_pyshacl(data: Graph, shapes: Graph, ontology: Graph | None, inference: 
             _, graph, _ = pyshacl.validate(
                 data,
                 shacl_graph=shapes,
-                ont_graph=ontology if inference != "none" else None,
-                inference=inference if inference != "none" else None,
+                inference=None,
                 advanced=_needs_advanced(shapes),
                 inplace=True,
                 allow_warnings=True,
@@ -615,7 +684,7 @@ def _first_line(exc: BaseException) -> str:
     return " ".join(lines[:2]) if lines else type(exc).__name__
 
 
-def _run_sparql(data: Graph, shapes: Graph) -> tuple[list[Finding], Graph]:
+def _run_sparql(data: Graph, shapes: Graph, ontology: Graph | None = None) -> tuple[list[Finding], Graph, Graph | None]:
     try:
         from . import shaclsparql  # type: ignore[attr-defined]
     except ImportError:
@@ -623,12 +692,16 @@ def _run_sparql(data: Graph, shapes: Graph) -> tuple[list[Finding], Graph]:
             "the sparql validation engine is not available in this version of clustergraph",
             fix="use --engine pyshacl",
         ) from None
-    findings = list(shaclsparql.check(data, shapes))
+    extra = None
+    if ontology is not None:
+        extra = Graph()
+        _add_ontology_context(extra, ontology)
+    findings = list(shaclsparql.check(data, shapes, context=extra))
     context = Graph()
     for f in findings:
         for term in (f.path, f.source_shape, f.source_constraint):
             copy_description(shapes, term, context)
-    return findings, context
+    return findings, context, extra
 
 
 # --- the entry point ----------------------------------------------------------------
@@ -656,8 +729,9 @@ def validate(
         ``None`` for the shipped shapes, a directory of Turtle files, one file, or
         an rdflib ``Graph`` of shapes.
     inference:
-        ``"none"`` (default) or ``"rdfs"`` (RDFS entailment with the ontology before
-        validating).
+        ``"none"`` (default) or ``"rdfs"``: add the RDFS consequences of the data's
+        and the ontology's subclass, subproperty, domain and range axioms to the copy
+        that is validated (:func:`rdfs_closure`).
     engine:
         ``"pyshacl"`` (default) or ``"sparql"`` (shapes compiled to SPARQL and run in
         the data's store; needs :mod:`clustergraph.shaclsparql`).
@@ -666,10 +740,12 @@ def validate(
         (default), ``"warning"`` or ``"info"``.
     ontology:
         The ontology whose class hierarchy (``rdfs:subClassOf`` between named
-        classes) is added to a copy of the data so that ``sh:class`` and
-        ``sh:targetClass`` see subclasses. ``None`` (default) uses the shipped
-        ontology with the shipped shapes and nothing with other shapes; ``True`` the
-        shipped ontology; ``False`` none; or a graph or file.
+        classes) and own individuals (roles, label levels, ecosystems) are added to
+        the copy that is validated, so that ``sh:class`` and ``sh:targetClass`` see
+        subclasses and the data may link to those individuals without repeating
+        them; with ``inference="rdfs"`` its axioms are applied too. ``None``
+        (default) uses the shipped ontology with the shipped shapes and nothing with
+        other shapes; ``True`` the shipped ontology; ``False`` none; or a graph or file.
     allow_service_hosts:
         Hosts that shapes may call with SPARQL ``SERVICE`` (none by default).
 
@@ -701,13 +777,15 @@ def validate(
         if inference != "none":
             raise ClusterGraphError("the sparql engine does not infer", fix="use --engine pyshacl with --inference rdfs")
         target = data if isinstance(data, Graph) else _data_graph(data)
-        findings, context = _run_sparql(target, shapes_graph)
-        names_from: Graph = target
+        findings, context, extra = _run_sparql(target, shapes_graph, onto)
+        names_from: Graph = target if extra is None else ReadOnlyGraphAggregate([target, extra])
     else:
         copy = _data_graph(data)
         if onto is not None:
             _add_ontology_context(copy, onto)
-        findings, context = _run_pyshacl(copy, shapes_graph, onto, inference)
+        if inference == "rdfs":
+            rdfs_closure(copy, onto)
+        findings, context = _run_pyshacl(copy, shapes_graph)
         names_from = copy
     dataset = data if isinstance(data, Dataset) else None
     for prefix, ns in shapes_graph.namespaces():  # the report speaks the shapes' prefixes
