@@ -34,6 +34,8 @@ from .ingest import ImportReport, import_sources, load_embedded
 from .template import write_templates
 from .query import QueryResult, list_queries, open_data, run
 from .endpoint import open_remote
+from .report import Finding, ValidationReport
+from .validate import validate
 
 __version__ = "0.1.0"
 
@@ -67,6 +69,10 @@ __all__ = [
     "open_data",
     "QueryResult",
     "open_remote",
+    # validation
+    "validate",
+    "ValidationReport",
+    "Finding",
     # shipped resources
     "ontology_path",
     "shapes_dir",
