@@ -19,10 +19,11 @@ missing or unparsable data file raises :class:`~clustergraph.errors.InputError`
 
 Engines. ``engine="pyshacl"`` (default) runs pySHACL. ``engine="sparql"`` runs the
 shapes as SPARQL where the data lives (Oxigraph), through
-``clustergraph.shaclsparql.check(data, shapes_graph) -> list[Finding]``; that
-module returns raw findings (focus, path, severity, message, value, source shape,
-constraint) and this one adds names, provenance and sorting, so both engines give
-the same report.
+``clustergraph.shaclsparql.check(data, shapes_graph, context=ontology_context) ->
+list[Finding]``; that module returns raw findings (focus, path, severity, message,
+value, source shape, constraint) and this one adds names, provenance and sorting, so
+both engines give the same report (they agree finding for finding on the embedded
+dataset).
 
 >>> from rdflib import Graph
 >>> data = Graph().parse(format="turtle", data='''
