@@ -2,8 +2,9 @@
 
 Values are serialised as RDF terms (escaped by rdflib), so a name such as
 ``"} UNION {`` stays a string literal. The block is placed at the start of the
-query's WHERE group, where rdflib's ``initBindings`` puts them, so the same
-parameters mean the same thing on every store (Oxigraph, rdflib, a remote endpoint).
+query's WHERE group, so the same parameters mean the same thing on every store
+(Oxigraph, rdflib, a remote endpoint); rdflib's own ``initBindings`` do not reach
+variables bound in sub-queries or ``BIND``, which is why they are not used.
 
 >>> from rdflib import Literal, URIRef
 >>> print(inject_values("SELECT ?p WHERE { ?p ?x ?name }", {"name": Literal('x"} UNION {')}))

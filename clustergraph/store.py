@@ -579,8 +579,8 @@ def _nt_object(o: Node) -> str:
 def select(graph: Graph, sparql: str, bindings: Mapping[str, Node] | None = None) -> tuple[list[str], list[tuple[Node | None, ...]]]:
     """Run a SPARQL SELECT where the data lives; return (variable names, rows of rdflib terms).
 
-    Parameters are bound (a ``VALUES`` block on Oxigraph, ``initBindings`` on
-    rdflib), never pasted into the query text. On Oxigraph the default graph is
+    Parameters are bound as a ``VALUES`` block at the start of the WHERE group
+    (:func:`clustergraph.bindings.inject_values`), never pasted into the query text. On Oxigraph the default graph is
     the union of the named graphs.
 
     >>> ds = open_dataset()
@@ -608,6 +608,8 @@ def select(graph: Graph, sparql: str, bindings: Mapping[str, Node] | None = None
         names = [v.value for v in result.variables]
         rows = [tuple(from_oxigraph(solution[i]) for i in range(len(names))) for solution in result]
         return names, rows
-    res = graph.query(sparql, initBindings={Variable(k): v for k, v in bindings.items()})
+    # VALUES rather than initBindings: rdflib's initBindings do not reach variables
+    # bound inside sub-queries or BIND, so the two stores would disagree.
+    res = graph.query(inject_values(sparql, bindings))
     names = [str(v) for v in res.vars or []]
     return names, [tuple(row) for row in res]  # type: ignore[arg-type]
