@@ -3,7 +3,9 @@
 Every function takes the networkx graph of
 :func:`clustergraph.network.collaboration_graph` (or any graph whose nodes carry
 the categorical attribute, ``sector`` by default) and returns plain Python or
-pandas values. Organisations whose category is :data:`~clustergraph.network.UNKNOWN`
+pandas values. An organisation in several sectors belongs to each in equal shares
+(:func:`clustergraph.network.shares`), so every collaboration counts once in
+total. Organisations whose category is :data:`~clustergraph.network.UNKNOWN`
 count in the mixing matrix (so that its total is the number of collaborations)
 but not in the assortativity, the E-I indices or the cross-sector edges: a tie
 to an organisation of unknown sector is neither internal nor external.
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import math
 import random
+from dataclasses import dataclass
 from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
@@ -38,7 +41,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import depth_first_order
 
 from .errors import ParameterError
-from .network import UNKNOWN
+from .network import UNKNOWN, _members, shares
 
 __all__ = [
     "EXACT_LIMIT",
@@ -67,14 +70,61 @@ SAMPLES = 256
 """Above :data:`EXACT_LIMIT` nodes, ``k="auto"`` samples this many sources."""
 
 
-def _category(G: nx.Graph, attribute: str) -> dict[Hashable, str]:
-    return {n: (d.get(attribute) or UNKNOWN) for n, d in G.nodes(data=True)}
+def _categories(G: nx.Graph, attribute: str) -> tuple[dict[Hashable, int], list[dict[str, float]]]:
+    """Each node's category shares, deduplicated: node -> signature, and the signatures' shares."""
+    signature: dict[Hashable, int] = {}
+    distinct: dict[tuple[tuple[str, float], ...], int] = {}
+    found: list[dict[str, float]] = []
+    for node, share in shares(G, attribute).items():
+        key = tuple(sorted(share.items()))
+        if key not in distinct:
+            distinct[key] = len(found)
+            found.append(share)
+        signature[node] = distinct[key]
+    return signature, found
 
 
-def _edge_frame(G: nx.Graph, attribute: str, weight: str | None = None) -> pd.DataFrame:
-    cat = _category(G, attribute)
-    rows = [(u, v, cat[u], cat[v], (d.get(weight, 1) if weight else 1)) for u, v, d in G.edges(data=True)]
-    return pd.DataFrame(rows, columns=["source", "target", "a", "b", "w"])
+def _label(G: nx.Graph, node: Hashable, attribute: str) -> str:
+    """The categories of a node as text: ``Plasma technology`` or ``Nanotechnology;Water``."""
+    return ";".join(dict.fromkeys(label for _, label in _members(G.nodes[node], attribute)))
+
+
+@dataclass
+class _Ties:
+    """The edges of a graph with their known, internal and external shares."""
+
+    source: list[Hashable]
+    target: list[Hashable]
+    data: list[dict[str, Any]]
+    weight: np.ndarray
+    known: np.ndarray
+    internal: np.ndarray
+
+    @property
+    def external(self) -> np.ndarray:
+        return self.known - self.internal
+
+
+def _ties(G: nx.Graph, attribute: str, weight: str | None = None) -> _Ties:
+    signature, found = _categories(G, attribute)
+    source, target, data, strength = [], [], [], []
+    for u, v, d in G.edges(data=True):
+        source.append(u)
+        target.append(v)
+        data.append(d)
+        strength.append(float(d.get(weight, 1)) if weight else 1.0)
+    known_of = np.array([1.0 - share.get(UNKNOWN, 0.0) for share in found])
+    su = np.array([signature[u] for u in source], dtype=np.int64)
+    sv = np.array([signature[v] for v in target], dtype=np.int64)
+    internal = np.zeros(len(source))
+    if len(source):
+        keys, inverse = np.unique(su * len(found) + sv, return_inverse=True)
+        same = np.array(
+            [sum(p * found[k % len(found)].get(c, 0.0) for c, p in found[k // len(found)].items() if c != UNKNOWN) for k in keys.tolist()]
+        )
+        internal = same[inverse.ravel()]
+    known = known_of[su] * known_of[sv] if len(source) else np.zeros(0)
+    return _Ties(source, target, data, np.array(strength), known, internal)
 
 
 # --- mixing -----------------------------------------------------------------------
@@ -85,8 +135,11 @@ def mixing_matrix(G: nx.Graph, attribute: str = "sector", weight: str | None = N
 
     Symmetric: cell ``[s, t]`` (and ``[t, s]``) counts the collaborations between
     an organisation of ``s`` and one of ``t``; the diagonal counts those inside a
-    category. The upper triangle with the diagonal (:func:`mixing_total`) sums to
-    the number of collaborations (or their total ``weight``).
+    category. An organisation in several sectors takes part in equal shares
+    (:func:`clustergraph.network.shares`), so a collaboration adds 1 in total.
+    The upper triangle with the diagonal (:func:`mixing_total`) sums to the
+    number of collaborations (or their total ``weight``); :data:`UNKNOWN` is a
+    row like any other.
 
     Parameters
     ----------
@@ -100,63 +153,62 @@ def mixing_matrix(G: nx.Graph, attribute: str = "sector", weight: str | None = N
     Returns
     -------
     pandas.DataFrame
-        Square, indexed and columned by the sorted category names, integer (or float) cells.
+        Square, indexed and columned by the sorted category names, float cells.
 
     >>> G = nx.Graph([(1, 2), (2, 3)])
     >>> nx.set_node_attributes(G, {1: "a", 2: "a", 3: "b"}, "sector")
     >>> mixing_matrix(G).values.tolist()
-    [[1, 1], [1, 0]]
+    [[1.0, 1.0], [1.0, 0.0]]
     """
-    edges = _edge_frame(G, attribute, weight)
-    labels = sorted(set(_category(G, attribute).values()))
-    matrix = pd.DataFrame(0, index=pd.Index(labels, name=attribute), columns=pd.Index(labels, name=attribute))
-    if weight is not None:
-        matrix = matrix.astype(float)
-    if edges.empty:
-        return matrix
-    grouped = edges.groupby(["a", "b"])["w"].sum()
-    values = matrix.to_numpy()
+    signature, found = _categories(G, attribute)
+    labels = sorted({label for share in found for label in share})
     pos = {label: i for i, label in enumerate(labels)}
-    for (a, b), w in grouped.items():
-        i, j = pos[a], pos[b]
-        values[i, j] += w
-        if i != j:
-            values[j, i] += w
-    return pd.DataFrame(values, index=matrix.index, columns=matrix.columns)
+    values = np.zeros((len(labels), len(labels)))
+    edges = list(G.edges(data=weight or False, default=1))
+    if edges:
+        keys = np.array([signature[e[0]] * len(found) + signature[e[1]] for e in edges], dtype=np.int64)
+        strength = np.array([float(e[2]) if weight else 1.0 for e in edges])
+        cells, inverse = np.unique(keys, return_inverse=True)
+        totals = np.bincount(inverse.ravel(), weights=strength)
+        for key, total in zip(cells.tolist(), totals.tolist()):
+            for s, ps in found[key // len(found)].items():
+                for t, pt in found[key % len(found)].items():
+                    i, j = pos[s], pos[t]
+                    values[i, j] += total * ps * pt
+                    if i != j:
+                        values[j, i] += total * ps * pt
+    index = pd.Index(labels, name=attribute)
+    return pd.DataFrame(values, index=index, columns=index.copy())
 
 
 def mixing_total(matrix: pd.DataFrame) -> float:
     """The number of collaborations a mixing matrix holds: its upper triangle with the diagonal.
 
-    >>> mixing_total(pd.DataFrame([[1, 1], [1, 0]]))
-    2
+    >>> mixing_total(pd.DataFrame([[1.0, 1.0], [1.0, 0.0]]))
+    2.0
     """
-    values = matrix.to_numpy()
-    total = np.triu(values).sum()
-    return total.item() if isinstance(total, np.generic) else total
-
-
-def _known(matrix: pd.DataFrame) -> pd.DataFrame:
-    keep = [c for c in matrix.index if c != UNKNOWN]
-    return matrix.loc[keep, keep]
+    return float(np.triu(matrix.to_numpy()).sum())
 
 
 def assortativity(G: nx.Graph, attribute: str = "sector") -> float:
     """Newman's attribute assortativity over the ties between organisations of known category.
 
     The same value as :func:`networkx.attribute_assortativity_coefficient` on the
-    subgraph of known categories, computed from the mixing matrix. ``nan`` when
-    undefined (no ties, or a single category).
+    subgraph of known categories when every organisation has one category,
+    computed from the mixing matrix (shares count as in :func:`mixing_matrix`).
+    ``nan`` when undefined (no ties, or a single category).
 
     >>> G = nx.Graph([(1, 2), (3, 4), (1, 3)])
     >>> nx.set_node_attributes(G, {1: "a", 2: "a", 3: "b", 4: "b"}, "sector")
     >>> round(assortativity(G), 3)
     0.333
     """
-    matrix = _known(mixing_matrix(G, attribute)).to_numpy().astype(float)
-    ordered = matrix + np.diag(np.diag(matrix))  # networkx counts each tie in both directions
+    matrix = mixing_matrix(G, attribute)
+    keep = [c for c in matrix.index if c != UNKNOWN]
+    values = matrix.loc[keep, keep].to_numpy()
+    ordered = values + np.diag(np.diag(values))  # networkx counts each tie in both directions
     total = ordered.sum()
-    if total == 0:
+    if total <= 0:
         return math.nan
     e = ordered / total
     s = float((e @ e).sum())
@@ -165,45 +217,28 @@ def assortativity(G: nx.Graph, attribute: str = "sector") -> float:
     return float((np.trace(e) - s) / (1 - s))
 
 
-def _ei_counts(G: nx.Graph, attribute: str) -> pd.DataFrame:
-    edges = _edge_frame(G, attribute)
-    edges = edges[(edges["a"] != UNKNOWN) & (edges["b"] != UNKNOWN)]
-    external = (edges["a"] != edges["b"]).astype(int)
-    both = pd.DataFrame(
-        {
-            "node": pd.concat([edges["source"], edges["target"]], ignore_index=True),
-            "external": pd.concat([external, external], ignore_index=True),
-        }
-    )
-    counts = both.groupby("node")["external"].agg(["sum", "count"])
-    counts.columns = ["external", "ties"]
-    counts["internal"] = counts["ties"] - counts["external"]
-    return counts
-
-
 def ei_index(G: nx.Graph, attribute: str = "sector") -> float:
     """Krackhardt and Stern's E-I index of the whole network: (E - I) / (E + I).
 
     ``E`` counts ties between organisations of different categories, ``I`` ties
-    inside a category (ties to an unknown category are left out). +1 means all
-    ties cross sectors, -1 none does; ``nan`` without classified ties.
+    inside a category; shares count as in :func:`mixing_matrix` and ties to an
+    unknown category are left out. +1 means every tie crosses sectors, -1 none
+    does; ``nan`` without classified ties.
 
     >>> G = nx.Graph([(1, 2), (2, 3)])
     >>> nx.set_node_attributes(G, {1: "a", 2: "a", 3: "b"}, "sector")
     >>> ei_index(G)
     0.0
     """
-    edges = _edge_frame(G, attribute)
-    edges = edges[(edges["a"] != UNKNOWN) & (edges["b"] != UNKNOWN)]
-    if edges.empty:
+    ties = _ties(G, attribute)
+    external, internal = float(ties.external.sum()), float(ties.internal.sum())
+    if external + internal <= 1e-12:
         return math.nan
-    external = int((edges["a"] != edges["b"]).sum())
-    internal = len(edges) - external
     return (external - internal) / (external + internal)
 
 
 def node_ei_index(G: nx.Graph, attribute: str = "sector") -> pd.Series:
-    """The E-I index of each organisation: (external - internal) / all classified ties.
+    """The E-I index of each organisation over its classified ties.
 
     Returns
     -------
@@ -215,46 +250,74 @@ def node_ei_index(G: nx.Graph, attribute: str = "sector") -> pd.Series:
     >>> node_ei_index(G).tolist()
     [-1.0, 0.0, 1.0]
     """
-    counts = _ei_counts(G, attribute)
-    values = (counts["external"] - counts["internal"]) / counts["ties"]
-    return pd.Series([float(values.get(n, math.nan)) for n in G.nodes], index=list(G.nodes), name="ei_index", dtype=float)
+    nodes = list(G.nodes)
+    index = {node: i for i, node in enumerate(nodes)}
+    ties = _ties(G, attribute)
+    u = np.array([index[n] for n in ties.source], dtype=np.int64)
+    v = np.array([index[n] for n in ties.target], dtype=np.int64)
+    external = np.bincount(u, ties.external, len(nodes)) + np.bincount(v, ties.external, len(nodes))
+    internal = np.bincount(u, ties.internal, len(nodes)) + np.bincount(v, ties.internal, len(nodes))
+    total = external + internal
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = np.where(total > 1e-12, (external - internal) / np.where(total > 1e-12, total, 1.0), math.nan)
+    return pd.Series(values, index=nodes, name="ei_index", dtype=float)
+
+
+def _edge_rows(G: nx.Graph, ties: _Ties, chosen: Sequence[int], attribute: str) -> pd.DataFrame:
+    labels = {node: _label(G, node, attribute) for node in G.nodes}
+    names = {node: d.get("name", str(node)) for node, d in G.nodes(data=True)}
+    external = ties.external
+    source, target = [ties.source[i] for i in chosen], [ties.target[i] for i in chosen]
+    swap = [str(u) > str(v) for u, v in zip(source, target)]
+    source, target = [v if s else u for u, v, s in zip(source, target, swap)], [u if s else v for u, v, s in zip(source, target, swap)]
+    data = [ties.data[i] for i in chosen]
+    return pd.DataFrame(
+        {
+            "source": source,
+            "target": target,
+            "source_name": [names[u] for u in source],
+            "target_name": [names[v] for v in target],
+            f"source_{attribute}": [labels[u] for u in source],
+            f"target_{attribute}": [labels[v] for v in target],
+            "cross": external[np.asarray(chosen, dtype=np.int64)] if len(chosen) else np.zeros(0),
+            "weight": [d.get("weight", 1) for d in data],
+            "budget": [d.get("budget", 0.0) for d in data],
+            "projects": [d.get("projects", "") for d in data],
+            "project_names": [d.get("project_names", "") for d in data],
+        },
+        columns=_edge_columns(attribute),
+    )
+
+
+def _edge_columns(attribute: str) -> list[str]:
+    return ["source", "target", "source_name", "target_name", f"source_{attribute}", f"target_{attribute}",
+            "cross", "weight", "budget", "projects", "project_names"]  # fmt: skip
 
 
 def cross_sector_edges(G: nx.Graph, attribute: str = "sector") -> pd.DataFrame:
-    """The collaborations between organisations of two different (known) categories.
+    """The collaborations between organisations of different (known) categories.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``source``, ``target`` (IRIs), ``source_name``, ``target_name``,
-        ``source_<attribute>``, ``target_<attribute>``, ``weight`` (shared
-        projects), ``budget``, ``projects`` (IRIs) and ``project_names`` (both
-        ``;``-joined), heaviest first.
+        Columns ``source``, ``target`` (nodes), ``source_name``, ``target_name``,
+        ``source_<attribute>``, ``target_<attribute>`` (``;``-joined when
+        several), ``cross`` (the share of the tie that crosses categories: 1 for
+        two single-sector organisations of different sectors), ``weight``
+        (shared projects), ``budget``, ``projects`` (IRIs) and ``project_names``
+        (both ``;``-joined); heaviest first.
 
     >>> G = nx.Graph([(1, 2), (2, 3)])
     >>> nx.set_node_attributes(G, {1: "a", 2: "a", 3: "b"}, "sector")
-    >>> cross_sector_edges(G)[["source", "target"]].values.tolist()
-    [[2, 3]]
+    >>> cross_sector_edges(G)[["source_name", "target_name", "cross"]].values.tolist()
+    [['2', '3', 1.0]]
     """
-    cat = _category(G, attribute)
-    rows = []
-    for u, v, d in G.edges(data=True):
-        a, b = cat[u], cat[v]
-        if a == b or UNKNOWN in (a, b):
-            continue
-        if str(u) > str(v):
-            u, v, a, b = v, u, b, a
-        rows.append(
-            (u, v, G.nodes[u].get("name", str(u)), G.nodes[v].get("name", str(v)), a, b, d.get("weight", 1),
-             d.get("budget", 0.0), d.get("projects", ""), d.get("project_names", ""))
-        )  # fmt: skip
-    columns = ["source", "target", "source_name", "target_name", f"source_{attribute}", f"target_{attribute}",
-               "weight", "budget", "projects", "project_names"]  # fmt: skip
-    frame = pd.DataFrame(rows, columns=columns)
+    ties = _ties(G, attribute)
+    frame = _edge_rows(G, ties, np.flatnonzero(ties.external > 1e-12).tolist(), attribute)
     if frame.empty:
         return frame
     frame["_s"], frame["_t"] = frame["source"].astype(str), frame["target"].astype(str)
-    return frame.sort_values(["weight", "_s", "_t"], ascending=[False, True, True], ignore_index=True).drop(columns=["_s", "_t"])
+    return frame.sort_values(["weight", "cross", "_s", "_t"], ascending=[False, False, True, True], ignore_index=True).drop(columns=["_s", "_t"])
 
 
 # --- brokers ----------------------------------------------------------------------
@@ -466,7 +529,7 @@ def brokers(G: nx.Graph, attribute: str = "sector", k: int | None | str = "auto"
     """
     frame = pd.DataFrame(index=pd.Index(list(G.nodes), name="node"))
     frame["name"] = [d.get("name", str(n)) for n, d in G.nodes(data=True)]
-    frame[attribute] = [d.get(attribute) or UNKNOWN for _, d in G.nodes(data=True)]
+    frame[attribute] = [_label(G, n, attribute) for n in G.nodes]
     frame["degree"] = [d for _, d in G.degree()]
     nodes, W = _adjacency(G, "weight")
     frame["betweenness"] = _betweenness_values(G, nodes, W, k, seed)
@@ -527,29 +590,17 @@ def bridges(G: nx.Graph, attribute: str = "sector") -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``source``, ``target``, ``source_name``, ``target_name``,
-        ``source_<attribute>``, ``target_<attribute>``, ``cross`` (both categories
-        known and different), ``weight``, ``projects``, ``project_names``;
-        cross-sector bridges first.
+        The columns of :func:`cross_sector_edges` (``cross`` is 0 for a bridge
+        inside one sector); cross-sector bridges first.
 
     >>> G = nx.Graph([(1, 2), (2, 3), (3, 1), (3, 4)])
     >>> bridges(G)[["source", "target"]].values.tolist()
     [[3, 4]]
     """
-    cat = _category(G, attribute)
-    rows = []
-    for u, v in _bridge_pairs(G):
-        if str(u) > str(v):
-            u, v = v, u
-        d = G.edges[u, v]
-        rows.append(
-            (u, v, G.nodes[u].get("name", str(u)), G.nodes[v].get("name", str(v)), cat[u], cat[v],
-             cat[u] != cat[v] and UNKNOWN not in (cat[u], cat[v]), d.get("weight", 1), d.get("projects", ""),
-             d.get("project_names", ""))
-        )  # fmt: skip
-    columns = ["source", "target", "source_name", "target_name", f"source_{attribute}", f"target_{attribute}",
-               "cross", "weight", "projects", "project_names"]  # fmt: skip
-    frame = pd.DataFrame(rows, columns=columns)
+    pairs = _bridge_pairs(G)
+    sub = G.edge_subgraph(pairs) if pairs else nx.Graph()
+    ties = _ties(nx.Graph(sub), attribute) if pairs else None
+    frame = _edge_rows(G, ties, list(range(len(ties.source))), attribute) if ties else pd.DataFrame(columns=_edge_columns(attribute))
     if frame.empty:
         return frame
     frame["_s"], frame["_t"] = frame["source"].astype(str), frame["target"].astype(str)
@@ -591,20 +642,22 @@ def community_sectors(G: nx.Graph, parts: Sequence[Iterable[Hashable]], attribut
     -------
     pandas.DataFrame
         One row per community (``0`` the largest), one column per category; the
-        counts of organisations.
+        number of organisations (an organisation in several sectors counts in
+        equal shares).
 
     >>> G = nx.path_graph(3)
     >>> nx.set_node_attributes(G, {0: "a", 1: "a", 2: "b"}, "sector")
     >>> community_sectors(G, [{0, 1}, {2}]).values.tolist()
-    [[2, 0], [0, 1]]
+    [[2.0, 0.0], [0.0, 1.0]]
     """
-    cat = _category(G, attribute)
-    labels = sorted(set(cat.values()))
+    share = shares(G, attribute)
+    labels = sorted({label for s in share.values() for label in s})
     rows = []
     for part in parts:
-        counts = dict.fromkeys(labels, 0)
+        counts = dict.fromkeys(labels, 0.0)
         for node in part:
-            counts[cat[node]] += 1
+            for label, p in share[node].items():
+                counts[label] += p
         rows.append([counts[label] for label in labels])
     return pd.DataFrame(rows, index=pd.RangeIndex(len(rows), name="community"), columns=pd.Index(labels, name=attribute))
 
@@ -646,7 +699,7 @@ def summary(graph: Any, *, seed: int | None = 0, k: int | None | str = "auto", t
     if G.number_of_nodes() == 0:
         return ["no organisation takes part in a project: no collaboration network"]
     projects = {p for _, _, d in G.edges(data=True) for p in (d.get("projects") or "").split(";") if p}
-    sectors = {d.get("sector") or UNKNOWN for _, d in G.nodes(data=True)} - {UNKNOWN}
+    sectors = {label for share in shares(G).values() for label in share} - {UNKNOWN}
     crossing = cross_sector_edges(G)
     ei, r = ei_index(G), assortativity(G)
     lines = [
@@ -655,7 +708,7 @@ def summary(graph: Any, *, seed: int | None = 0, k: int | None | str = "auto", t
         f"(E-I index {_fmt(ei)}, sector assortativity {_fmt(r)})"
     ]
     found = bridges(G)
-    cross = found[found["cross"]] if not found.empty else found
+    cross = found[found["cross"] > 0] if not found.empty else found
     if cross.empty:
         lines.append("cross-sector bridges: none (no single collaboration holds two sectors together)")
     else:

@@ -16,11 +16,13 @@ one ``;``-joined string; an unknown string is ``""`` and an unknown sector is
 
 **The sector rule.** An organisation's sectors are its own ``cg:sector`` values;
 an organisation without any takes the sectors of the projects it takes part in
-(``sector_source`` says which). Its *primary* sector (attribute ``sector``, used
-for colouring, mixing matrices and E-I indices) is its own sector that comes
-first by label, or else the project sector most frequent among its projects
-(ties by label); with neither it is :data:`UNKNOWN`. Its ecosystem is the
-``cg:ecosystem`` of the primary sector.
+(``sector_source`` says which); with neither its sector is :data:`UNKNOWN`. An
+organisation in several sectors belongs to each in equal shares (:func:`shares`),
+so that a collaboration counts once in total: 1/4 for each of four sector pairs
+when one partner has four sectors. Its *primary* sector (attribute ``sector``,
+used for colours and labels) is its own sector that comes first by label, or
+else the project sector most frequent among its projects (ties by label). Its
+ecosystems are the ``cg:ecosystem`` of its sectors, with the same shares.
 
 >>> from clustergraph import store
 >>> ds = store.open_dataset()
@@ -35,7 +37,7 @@ first by label, or else the project sector most frequent among its projects
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,6 +62,7 @@ __all__ = [
     "collaboration_graph",
     "sector_graph",
     "country_graph",
+    "shares",
 ]
 
 UNKNOWN = "unknown"
@@ -293,6 +296,7 @@ def _organisation_table(facts: _Facts, members: Sequence[str], projects_of: dict
             source = "project" if sectors else ""
             primary = sectors[0] if sectors else None
         ecosystem = facts.ecosystems.get(primary) if primary else None
+        ecosystems = [facts.ecosystems.get(s, "") for s in sectors]
         types = facts.types.get(org, set())
         kind = next((t for t in _ORG_TYPES if t in types), "Organisation")
         countries = facts.countries.get(org, [])
@@ -307,9 +311,12 @@ def _organisation_table(facts: _Facts, members: Sequence[str], projects_of: dict
                 "sector": _sector_label(facts, primary),
                 "sector_iri": primary or "",
                 "sectors": ";".join(facts.name(s) for s in sectors),
+                "sector_iris": ";".join(sectors),
                 "sector_source": source,
                 "ecosystem": facts.name(ecosystem) if ecosystem else UNKNOWN,
                 "ecosystem_iri": ecosystem or "",
+                "ecosystems": ";".join(facts.name(e) if e else UNKNOWN for e in ecosystems),
+                "ecosystem_iris": ";".join(ecosystems),
                 "label_level": facts.name(level) if level else "",
                 "label_rank": int(rank),
                 "projects": len(projects),
@@ -319,8 +326,8 @@ def _organisation_table(facts: _Facts, members: Sequence[str], projects_of: dict
         )
     columns = [
         "organisation", "name", "type", "country", "country_iri", "sector", "sector_iri", "sectors",
-        "sector_source", "ecosystem", "ecosystem_iri", "label_level", "label_rank", "projects", "budget",
-        "eu_contribution",
+        "sector_iris", "sector_source", "ecosystem", "ecosystem_iri", "ecosystems", "ecosystem_iris",
+        "label_level", "label_rank", "projects", "budget", "eu_contribution",
     ]  # fmt: skip
     return pd.DataFrame.from_records(records, columns=columns).set_index("organisation")
 
@@ -344,8 +351,11 @@ def organisations(graph: Graph) -> pd.DataFrame:
     pandas.DataFrame
         Indexed by IRI; columns ``name``, ``type``, ``country`` (ISO code),
         ``country_iri``, ``sector`` (primary sector label), ``sector_iri``,
-        ``sectors`` (all, ``;``-joined), ``sector_source``, ``ecosystem``,
-        ``ecosystem_iri``, ``label_level`` (highest label awarded), ``label_rank``
+        ``sectors`` and ``sector_iris`` (all, ``;``-joined), ``sector_source``
+        (``organisation``, ``project`` or empty), ``ecosystem`` and
+        ``ecosystem_iri`` (of the primary sector), ``ecosystems`` and
+        ``ecosystem_iris`` (one per sector, in the same order; a sector without
+        an ecosystem gives ``unknown`` and ``""``), ``label_level`` (highest label awarded), ``label_rank``
         (0-3), ``projects`` (count), ``budget`` and ``eu_contribution`` (sums over
         its projects, euros).
 
@@ -576,46 +586,110 @@ def _collaboration(graph: Graph | nx.Graph) -> nx.Graph:
     )
 
 
-def _aggregate(G: nx.Graph, key: str, iri_key: str, name: str, extra: Sequence[str] = ()) -> nx.Graph:
-    """Collapse organisations into groups by the node attribute ``key``."""
-    groups: dict[str, dict[str, Any]] = {}
+_LISTS = {"sector": ("sectors", "sector_iris"), "ecosystem": ("ecosystems", "ecosystem_iris")}
+
+
+def shares(G: nx.Graph, attribute: str = "sector", by: str = "label") -> dict[Hashable, dict[str, float]]:
+    """Each node's membership of categories, as shares that sum to 1.
+
+    Parameters
+    ----------
+    G:
+        A graph from :func:`collaboration_graph` (or any graph with the node attribute).
+    attribute:
+        ``"sector"`` and ``"ecosystem"`` read the lists ``sectors``/``ecosystems``
+        (equal shares; a repeated ecosystem adds up); any other attribute
+        (``"country"``) is one category per node. Missing values are :data:`UNKNOWN`.
+    by:
+        ``"label"`` (names) or ``"iri"`` (the ``*_iris`` lists, or ``<attribute>_iri``).
+
+    >>> G = nx.Graph()
+    >>> G.add_node("a", sectors="Plasma;Water", sector_iris="s:p;s:w")
+    >>> G.add_node("b", sector="Water")
+    >>> shares(G)
+    {'a': {'Plasma': 0.5, 'Water': 0.5}, 'b': {'Water': 1.0}}
+    """
+    if by not in ("label", "iri"):
+        raise ParameterError(f"by={by!r} is not 'label' or 'iri'", fix="use by='label' or by='iri'")
+    out: dict[Hashable, dict[str, float]] = {}
     for node, data in G.nodes(data=True):
-        label = data.get(key) or UNKNOWN
-        ident = data.get(iri_key) or label
-        group = groups.setdefault(ident, {"name": label, "organisations": 0, "internal": 0, **{e: data.get(e, "") for e in extra}})
-        group["organisations"] += 1
-    of = {node: (data.get(iri_key) or data.get(key) or UNKNOWN) for node, data in G.nodes(data=True)}
-    weight: Counter[tuple[str, str]] = Counter()
-    shared: Counter[tuple[str, str]] = Counter()
+        items = _members(data, attribute)
+        share: dict[str, float] = {}
+        for ident, label in items:
+            key = label if by == "label" else ident
+            share[key] = share.get(key, 0.0) + 1.0 / len(items)
+        out[node] = share
+    return out
+
+
+def _members(data: dict[str, Any], attribute: str) -> list[tuple[str, str]]:
+    """A node's categories of ``attribute`` as (IRI or label, label) pairs, repeats kept."""
+    names = _LISTS.get(attribute)
+    if names is not None and data.get(names[0]):
+        labels = data[names[0]].split(";")
+        iris = (data.get(names[1]) or "").split(";")
+        iris += [""] * (len(labels) - len(iris))
+    else:
+        labels = [data.get(attribute) or UNKNOWN]
+        iris = [data.get(f"{attribute}_iri") or ""]
+    labels = [label or UNKNOWN for label in labels]
+    return [(iri or label, label) for iri, label in zip(iris, labels)]
+
+
+def _aggregate(G: nx.Graph, attribute: str, name: str) -> nx.Graph:
+    """Collapse organisations into the categories of ``attribute``, sharing multi-category ones."""
+    groups: dict[str, dict[str, Any]] = {}
+    by_node: dict[Hashable, dict[str, float]] = {}
+    for node, data in G.nodes(data=True):
+        items = _members(data, attribute)
+        ecosystems = (data.get("ecosystems") or "").split(";") if attribute == "sector" else []
+        share: dict[str, float] = {}
+        for i, (ident, label) in enumerate(items):
+            share[ident] = share.get(ident, 0.0) + 1.0 / len(items)
+            group = groups.setdefault(ident, {"name": label, "organisations": 0, "internal": 0.0})
+            if attribute == "sector":
+                group.setdefault("ecosystem", ecosystems[i] if i < len(ecosystems) and ecosystems[i] else UNKNOWN)
+        for ident in share:
+            groups[ident]["organisations"] += 1
+        by_node[node] = share
+    weight: dict[tuple[str, str], float] = defaultdict(float)
+    shared: dict[tuple[str, str], float] = defaultdict(float)
     behind: dict[tuple[str, str], set[str]] = defaultdict(set)
     for u, v, data in G.edges(data=True):
-        a, b = sorted((of[u], of[v]))
-        if a == b:
-            groups[a]["internal"] += 1
-            continue
-        weight[(a, b)] += 1
-        shared[(a, b)] += int(data.get("weight", 1))
-        if data.get("projects"):
-            behind[(a, b)].update(data["projects"].split(";"))
+        projects = [p for p in (data.get("projects") or "").split(";") if p]
+        strength = float(data.get("weight", 1))
+        for a, pa in by_node[u].items():
+            for b, pb in by_node[v].items():
+                part = pa * pb
+                if a == b:
+                    groups[a]["internal"] += part
+                    continue
+                key = (a, b) if a < b else (b, a)
+                weight[key] += part
+                shared[key] += part * strength
+                behind[key].update(projects)
     A = nx.Graph(name=name)
     A.add_nodes_from(sorted(groups.items()))
-    A.add_weighted_edges_from((a, b, w) for (a, b), w in sorted(weight.items()))
-    for key_ in weight:
-        A.edges[key_]["shared_projects"] = shared[key_]
-        A.edges[key_]["projects"] = ";".join(sorted(behind[key_]))
+    A.add_edges_from(
+        (a, b, {"weight": weight[(a, b)], "shared_projects": shared[(a, b)], "projects": ";".join(sorted(behind[(a, b)]))})
+        for a, b in sorted(weight)
+    )
     return A
 
 
 def sector_graph(graph: Graph | nx.Graph, level: str = "sector") -> nx.Graph:
     """The network of sectors (or ecosystems): who collaborates across them.
 
-    Each organisation counts in its primary sector (see the module docstring:
-    its own sector, else its projects' sector). An edge's ``weight`` is the
-    number of collaborations (organisation pairs sharing a project) between
-    organisations of the two sectors, ``shared_projects`` sums their shared
-    projects, ``projects`` lists the projects behind them. Collaborations inside
-    a sector are the node attribute ``internal``; ``organisations`` counts the
-    organisations. Nodes are sector (ecosystem) IRIs, or ``"unknown"``.
+    Each organisation counts in its sectors (see the module docstring: its own
+    sectors, else its projects' sectors, in equal shares). An edge's ``weight``
+    is the number of collaborations (organisation pairs sharing a project)
+    between organisations of the two sectors, a fraction when a partner has
+    several sectors; ``shared_projects`` weighs them by their shared projects;
+    ``projects`` lists the projects behind them. Collaborations inside a sector
+    are the node attribute ``internal``; ``organisations`` counts the
+    organisations in the sector; sector nodes also carry their ``ecosystem``.
+    Edge weights and ``internal`` over all nodes sum to the number of
+    collaborations. Nodes are sector (ecosystem) IRIs, or ``"unknown"``.
 
     Parameters
     ----------
@@ -629,14 +703,14 @@ def sector_graph(graph: Graph | nx.Graph, level: str = "sector") -> nx.Graph:
     >>> _ = store.load(ds, str(_fixture()), graph="https://example.org/g")
     >>> S = sector_graph(ds)
     >>> S.edges["https://w3id.org/clustergraph/id/sector/plasma", "https://w3id.org/clustergraph/id/sector/water"]["weight"]
-    1
+    1.0
     """
     if level not in LEVELS:
         raise ParameterError(f"unknown level {level!r}", fix="use level='sector' or level='ecosystem'")
     G = _collaboration(graph)
     if level == "sector":
-        return _aggregate(G, "sector", "sector_iri", "sector", extra=("ecosystem",))
-    return _aggregate(G, "ecosystem", "ecosystem_iri", "ecosystem")
+        return _aggregate(G, "sector", "sector")
+    return _aggregate(G, "ecosystem", "ecosystem")
 
 
 def country_graph(graph: Graph | nx.Graph) -> nx.Graph:
@@ -652,4 +726,4 @@ def country_graph(graph: Graph | nx.Graph) -> nx.Graph:
     >>> C.nodes["http://publications.europa.eu/resource/authority/country/ESP"]["organisations"]
     2
     """
-    return _aggregate(_collaboration(graph), "country", "country_iri", "country")
+    return _aggregate(_collaboration(graph), "country", "country")
