@@ -39,17 +39,20 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import numpy as np
+import pyoxigraph as ox
 import pandas as pd
 from rdflib import Graph
 
 from . import store
-from .errors import ParameterError
+from .errors import ClusterGraphError, ParameterError
 from .namespaces import CG
+from .resources import ontology_path
 
 __all__ = [
     "UNKNOWN",
@@ -127,6 +130,21 @@ def _fixture() -> Path:
     return Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "network" / "clusters.ttl"
 
 
+@lru_cache(maxsize=1)
+def _ontology_labels() -> dict[str, str]:
+    """English labels the shipped ontology gives (the 14 ecosystems, roles, levels), for data that lacks them."""
+    try:
+        triples = ox.parse(path=str(ontology_path()), format=ox.RdfFormat.TURTLE)
+        label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+        return {
+            t.subject.value: t.object.value
+            for t in triples
+            if t.predicate == label and isinstance(t.subject, ox.NamedNode) and getattr(t.object, "language", None) == "en"
+        }
+    except (OSError, SyntaxError, ClusterGraphError):
+        return {}
+
+
 def _rows(graph: Graph, query: str) -> list[tuple[str | None, ...]]:
     """Run a SELECT where ``graph`` lives; return rows of lexical values (IRIs and literals as str).
 
@@ -170,7 +188,7 @@ class _Facts:
     levels: dict[str, tuple[int, str]] = field(default_factory=dict)
 
     def name(self, iri: str) -> str:
-        return self.names.get(iri) or _local(iri)
+        return self.names.get(iri) or _ontology_labels().get(iri) or _local(iri)
 
 
 def _facts(graph: Graph) -> _Facts:
