@@ -330,6 +330,34 @@ def serve(host: str, port: int, data: tuple[Path, ...], store_path: Path | None,
 
 # --- network -------------------------------------------------------------------
 
+
+@main.command("network")
+@click.option("--data", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="RDF files to analyse instead of the embedded dataset (repeatable).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("network"), show_default=True, help="Directory for metrics.ttl, the GraphML/GEXF/JSON/CSV exports, the tables and the pictures.")
+@click.option("--format", "fmt", type=click.Choice(["png", "svg"]), default="png", show_default=True, help="Picture format.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the betweenness sample, the communities and the layout.")
+@click.option("--samples", type=int, default=None, help="Betweenness from this many sampled sources (default: exact up to 2,000 organisations, 256 samples above).")
+@click.option("--memory-store", is_flag=True, help="Use rdflib's memory store instead of Oxigraph.")
+def network_command(data: tuple[Path, ...], out: Path, fmt: str, seed: int, samples: int | None, memory_store: bool) -> None:
+    """Analyse the collaboration network: brokers, cross-sector bridges, communities, value chains.
+
+    Writes the metrics (also as RDF in the named graph cggraph:metrics: metrics.ttl),
+    the networks as GraphML, GEXF, node-link JSON and CSV, and the pictures to --out,
+    and prints the highlights.
+    """
+    from .metrics import analyse
+    from .query import open_data
+
+    for item in data:
+        if not item.is_file():
+            raise ClusterGraphError(f"{item}: file not found", fix="check the path given to --data")
+    progress = (lambda text: click.echo(text, err=True)) if sys.stderr.isatty() else None
+    dataset = open_data(list(data) or None, kind="memory" if memory_store else "oxigraph")
+    report = analyse(dataset, out, format=fmt, seed=seed, k=samples if samples is not None else "auto", progress=progress)
+    for line in report.highlights:
+        click.echo(line)
+    click.echo(f"wrote {len(report.files)} files to {out} (metrics.ttl: {report.triples} triples; network.{fmt}, mixing.{fmt})")
+
 # --- reason --------------------------------------------------------------------
 
 

@@ -66,6 +66,7 @@ __all__ = [
     "sector_graph",
     "country_graph",
     "shares",
+    "highlights",
 ]
 
 UNKNOWN = "unknown"
@@ -745,3 +746,51 @@ def country_graph(graph: Graph | nx.Graph) -> nx.Graph:
     2
     """
     return _aggregate(_collaboration(graph), "country", "country")
+
+
+def highlights(
+    graph: Graph | nx.Graph,
+    *,
+    G: nx.Graph | None = None,
+    table: pd.DataFrame | None = None,
+    seed: int | None = 0,
+    k: int | None | str = "auto",
+    top: int = 3,
+) -> list[str]:
+    """The network highlights in a few readable lines (what ``clustergraph build`` prints).
+
+    Size and sector mixing, the cross-sector bridges, the top brokers
+    (:func:`clustergraph.crosssector.summary`) and, when the graph states a value
+    chain, how many of its links projects span and which ones none does.
+
+    Parameters
+    ----------
+    graph:
+        The rdflib graph (or a collaboration graph, without the value-chain line).
+    G, table:
+        Its collaboration graph and broker table, if already computed.
+    seed, k, top:
+        See :func:`clustergraph.crosssector.summary`.
+
+    >>> from clustergraph import store
+    >>> ds = store.open_dataset()
+    >>> _ = store.load(ds, str(_fixture()), graph="https://example.org/g")
+    >>> highlights(ds)[-1]
+    'value chain: 5 links, 4 spanned by projects; no project spans New materials -> Aerospace and defence'
+    """
+    from .crosssector import summary
+
+    G = _collaboration(graph) if G is None else G
+    lines = summary(G, seed=seed, k=k, top=top, table=table)
+    if isinstance(graph, Graph):
+        from .valuechain import value_chain
+
+        chain = value_chain(graph)
+        if len(chain):
+            missing = chain[chain["projects"] == ""]
+            line = f"value chain: {len(chain)} links, {len(chain) - len(missing)} spanned by projects"
+            if len(missing):
+                names = [f"{s} -> {u}" for s, u in zip(missing["supplier_name"], missing["user_name"])]
+                line += "; no project spans " + ", ".join(names[:top]) + (f" and {len(names) - top} more" if len(names) > top else "")
+            lines.append(line)
+    return lines
