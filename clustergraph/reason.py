@@ -35,6 +35,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -134,7 +135,7 @@ def counts(graph: Graph) -> tuple[dict[str, int], dict[str, int]]:
 
     >>> from rdflib import Graph, URIRef
     >>> from clustergraph.namespaces import CG
-    >>> g = Graph(); g.add((URIRef("urn:x"), RDF.type, CG.Project))
+    >>> g = Graph(); _ = g.add((URIRef("urn:x"), RDF.type, CG.Project))
     >>> counts(g)
     ({'cg:Project': 1}, {})
     """
@@ -171,18 +172,10 @@ def java_executable() -> str:
 # --- the asserted data ------------------------------------------------------------
 
 
-def _asserted_store(graph: Graph) -> tuple[ox.Store, list]:
-    """A native store holding ``graph``'s asserted triples and the graphs that hold them."""
-    native = _store.oxigraph(graph)
-    if native is not None:
-        return native, _rules._base_graphs(native, [GRAPH.inferred])
-    return _rules._copy_to_oxigraph(graph), [ox.DefaultGraph()]
-
-
-def _ntriples(native: ox.Store, base: list) -> bytes:
-    triples = native.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", default_graph=base)
-    kept = [t for t in triples if t.predicate.value != str(OWL.imports)]  # no network, ever
-    return ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES) or b""
+def _ntriples(work: _rules.Workspace) -> bytes:
+    """The asserted triples as N-Triples for owlready2, without ``owl:imports`` (no network, ever)."""
+    triples = work.store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(?p != owl:imports) }", default_graph=work.asserted, prefixes={"owl": str(OWL)})
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
 
 
 # --- running the DL reasoner ------------------------------------------------------
@@ -281,16 +274,18 @@ def reason(
     started = time.perf_counter()
     onto = _rules.ontology_graph(ontology)
     if reasoner == "rules":
-        problems = explain(graph, ontology=onto)
+        work = _rules.Workspace.of(graph)
+        work.run(_rules.compile_rules(onto))
+        problems = _check(work, onto)
         if problems:
             raise _inconsistent("the rules", problems)
-        inferred = _rules.infer(graph, ontology=onto)
-        return _result(inferred, True, reasoner, started)
+        work.tidy(onto)
+        return _result(work.to_rdflib(), True, reasoner, started)
 
     java_executable()
-    native, base = _asserted_store(graph)
+    work = _rules.Workspace.of(graph)
     ontology_nt = onto.serialize(format="nt", encoding="utf-8")
-    data_nt = _ntriples(native, base)
+    data_nt = _ntriples(work)
     try:
         abox, tbox = _run_dl(reasoner, ontology_nt, data_nt)
     except Exception as exc:
@@ -300,7 +295,7 @@ def reason(
             raise
         problems = explain(graph, ontology=onto) or _pellet_explanation(ontology_nt, data_nt)
         raise _inconsistent(reasoner.capitalize() if reasoner == "pellet" else "HermiT", problems) from None
-    inferred = _complete(native, base, onto, abox, tbox)
+    inferred = _complete(work, onto, abox, tbox)
     return _result(inferred, True, reasoner, started)
 
 
@@ -326,38 +321,27 @@ def _inconsistent(who: str, problems: list[str]) -> InconsistentOntologyError:
     )
 
 
-def _complete(native: ox.Store, base: list, onto: Graph, abox: Graph, tbox: Graph) -> Graph:
+def _complete(work: _rules.Workspace, onto: Graph, abox: Graph, tbox: Graph) -> Graph:
     """Close the reasoner's answer under the (asserted and inferred) hierarchies; keep only new triples."""
     augmented = Graph()
     for t in onto:
         augmented.add(t)
     for t in tbox:
         augmented.add(t)
-    staging = ox.NamedNode(f"urn:clustergraph:staging:dl-{id(abox)}-{time.time_ns()}")
-    native.extend(
-        ox.Quad(_store.to_oxigraph(s), _store.to_oxigraph(p), _store.to_oxigraph(o), staging) for s, p, o in abox
-    )
+    work.add(abox)
     closure_rules = _rules.compile_rules(augmented, groups=["hierarchy"])
     closure_rules.append(_rules.Rule("cg:CrossBorderProject", "defined", _rules.DEFINED_CLASS_RULES[CG.CrossBorderProject]))
-    extra = _rules._fixpoint(native, [*base, staging], closure_rules)
-    try:
-        out = bind_prefixes(Graph(identifier=GRAPH.inferred))
-        asserted = [g for g in base]
-        for graph_name in (staging, extra):
-            for q in native.quads_for_pattern(None, None, None, graph_name):
-                if any(ox.Quad(q.subject, q.predicate, q.object, g) in native for g in asserted):
-                    continue
-                s, p, o = (_store.from_oxigraph(q.subject), _store.from_oxigraph(q.predicate), _store.from_oxigraph(q.object))
-                if p in _rules.HIDDEN_PROPERTIES or (p in _rules.IRREFLEXIVE_OUTPUT and s == o):
-                    continue
-                if p == RDF.type and o in _SKIP_TYPES:
-                    continue
-                out.add((s, p, o))  # type: ignore[arg-type]
-    finally:
-        native.remove_graph(staging)
-        native.remove_graph(extra)
-    for s in _rules._ontology_subjects(onto):
-        out.remove((s, None, None))
+    work.run(closure_rules)
+    work.tidy(onto)
+    out = bind_prefixes(Graph(identifier=GRAPH.inferred))
+    store = work.store
+    for q in work.quads():
+        if any(ox.Quad(q.subject, q.predicate, q.object, g) in store for g in work.asserted):
+            continue
+        s, p, o = (_store.from_oxigraph(q.subject), _store.from_oxigraph(q.predicate), _store.from_oxigraph(q.object))
+        if p == RDF.type and o in _SKIP_TYPES:
+            continue
+        out.add((s, p, o))  # type: ignore[arg-type]
     return out
 
 
@@ -366,7 +350,7 @@ def add_inferred(dataset: Dataset, result: ReasoningResult | Graph) -> Graph:
 
     >>> from clustergraph.store import open_dataset
     >>> ds = open_dataset()
-    >>> g = Graph(); g.add((URIRef("urn:x"), RDF.type, CG.Project))
+    >>> g = Graph(); _ = g.add((URIRef("urn:x"), RDF.type, CG.Project))
     >>> len(add_inferred(ds, g))
     1
     """
@@ -465,68 +449,74 @@ def explain(graph: Graph, *, ontology: str | os.PathLike[str] | Graph | None = N
     'cgid:award/a has two values of the functional property cg:level, cg:Gold and cg:Silver, which the ontology declares different individuals'
     """
     onto = _rules.ontology_graph(ontology)
-    native, base = _asserted_store(graph)
-    staging = _rules._fixpoint(native, base, _rules.compile_rules(onto))
+    work = _rules.Workspace.of(graph)
+    work.run(_rules.compile_rules(onto))
+    return _check(work, onto, limit)
+
+
+def _check(work: _rules.Workspace, onto: Graph, limit: int = 50) -> list[str]:
+    """The clash checks of :func:`explain` on a workspace where all the rules have run."""
+    native, base = work.store, work.asserted
     problems: list[str] = []
-    try:
-        everything = [*base, staging]
-        types: dict[Node, set[Node]] = defaultdict(set)
-        for solution in native.query("SELECT ?s ?c WHERE { ?s a ?c }", default_graph=everything):
-            types[_store.from_oxigraph(solution["s"])].add(_store.from_oxigraph(solution["c"]))
-        asserted = _AssertedIndex(native, base)
-        supers = _superclasses(onto)
-        domains, ranges = _domains_ranges(onto)
-        # 1. disjoint classes
-        for pair in sorted(_disjoint_pairs(onto), key=lambda p: sorted(map(str, p))):
-            a, b = sorted(pair, key=str)
-            for entity, kinds in types.items():
-                if a in kinds and b in kinds:
+    disjoint = _disjoint_pairs(onto)
+    disjoint_classes = {c for pair in disjoint for c in pair}
+    types: dict[Node, set[Node]] = defaultdict(set)
+    for solution in native.query("SELECT ?s ?c WHERE { ?s a ?c }", use_default_graph_as_union=True):
+        cls = _store.from_oxigraph(solution["c"])
+        if cls in disjoint_classes:
+            types[_store.from_oxigraph(solution["s"])].add(cls)
+    asserted = _AssertedIndex(native, base)
+    supers = _superclasses(onto)
+    domains, ranges = _domains_ranges(onto)
+    # 1. disjoint classes
+    for entity in sorted(types, key=str):
+        kinds = sorted(types[entity], key=str)
+        for i, a in enumerate(kinds):
+            for b in kinds[i + 1 :]:
+                if frozenset((a, b)) in disjoint:
                     problems.append(
                         f"{_name(entity)} is typed both {_name(a)} ({_why(entity, a, asserted, supers, domains, ranges)}) "
                         f"and {_name(b)} ({_why(entity, b, asserted, supers, domains, ranges)}), which the ontology declares disjoint"
                     )
-        # 2. functional properties
-        different = _different(onto)
-        disjoint = _disjoint_pairs(onto)
-        for p in sorted(onto.subjects(RDF.type, OWL.FunctionalProperty), key=str):
-            values: dict[Node, set[Node]] = defaultdict(set)
-            for g in everything:
-                for q in native.quads_for_pattern(None, ox.NamedNode(str(p)), None, g):
-                    values[_store.from_oxigraph(q.subject)].add(_store.from_oxigraph(q.object))
-            for subject, objects in values.items():
-                if len(objects) < 2:
-                    continue
-                ordered = sorted(objects, key=str)
-                literals = [o for o in ordered if isinstance(o, Literal)]
-                for i, x in enumerate(ordered):
-                    for y in ordered[i + 1 :]:
-                        clash = frozenset((x, y)) in different or (x in literals and y in literals and x != y) or any(
-                            frozenset((c, d)) in disjoint for c in types.get(x, ()) for d in types.get(y, ())
-                        )
-                        if clash:
-                            why = "which the ontology declares different individuals" if frozenset((x, y)) in different else (
-                                "two different values" if x in literals else "which have disjoint types"
-                            )
-                            problems.append(f"{_name(subject)} has two values of the functional property {_name(p)}, {_name(x)} and {_name(y)}, {why}")
-        # 3. datatypes, and literals/IRIs on the wrong kind of property
-        ranges_dt = _datatype_ranges(onto)
-        object_props = set(onto.subjects(RDF.type, OWL.ObjectProperty))
-        for solution in native.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", default_graph=base):
-            p = _store.from_oxigraph(solution["p"])
-            if p not in ranges_dt and p not in object_props:
+    # 2. functional properties
+    different = _different(onto)
+    for p in sorted(onto.subjects(RDF.type, OWL.FunctionalProperty), key=str):
+        values: dict[Node, set[Node]] = defaultdict(set)
+        for q in native.quads_for_pattern(None, ox.NamedNode(str(p)), None, None):
+            values[_store.from_oxigraph(q.subject)].add(_store.from_oxigraph(q.object))
+        for subject, objects in values.items():
+            if len(objects) < 2:
                 continue
-            s, o = _store.from_oxigraph(solution["s"]), _store.from_oxigraph(solution["o"])
-            if p in object_props and isinstance(o, Literal):
-                problems.append(f"{_name(s)} has the literal {_name(o)} for {_name(p)}, an object property whose values are entities (IRIs)")
-            elif p in ranges_dt and not isinstance(o, Literal):
-                problems.append(f"{_name(s)} has the entity {_name(o)} for {_name(p)}, a datatype property whose values are literals")
-            elif p in ranges_dt and not _datatype_ok(o, ranges_dt[p]):
-                allowed = " or ".join(_name(r) for r in sorted(ranges_dt[p], key=str))
-                problems.append(f"{_name(s)} has {_name(p)} {_name(o)}, which is not a valid {allowed} (the range of {_name(p)})")
-            if len(problems) >= limit:
-                break
-    finally:
-        native.remove_graph(staging)
+            ordered = sorted(objects, key=str)
+            for i, x in enumerate(ordered):
+                for y in ordered[i + 1 :]:
+                    if frozenset((x, y)) in different:
+                        why = "which the ontology declares different individuals"
+                    elif isinstance(x, Literal) and isinstance(y, Literal):
+                        why = "two different values"
+                    elif any(frozenset((c, d)) in disjoint for c in types.get(x, ()) for d in types.get(y, ())):
+                        why = "which have disjoint types"
+                    else:
+                        continue
+                    problems.append(f"{_name(subject)} has two values of the functional property {_name(p)}, {_name(x)} and {_name(y)}, {why}")
+    # 3. datatypes, and literals/IRIs on the wrong kind of property
+    ranges_dt = _datatype_ranges(onto)
+    object_props = set(onto.subjects(RDF.type, OWL.ObjectProperty))
+    for p in sorted(set(ranges_dt) | object_props, key=str):
+        for graph in base:
+            for q in native.quads_for_pattern(None, ox.NamedNode(str(p)), None, graph):
+                is_literal = isinstance(q.object, ox.Literal)
+                if p in object_props and is_literal:
+                    problems.append(f"{_name(_store.from_oxigraph(q.subject))} has the literal {_name(_store.from_oxigraph(q.object))} for {_name(p)}, an object property whose values are entities (IRIs)")
+                elif p in ranges_dt and not is_literal:
+                    problems.append(f"{_name(_store.from_oxigraph(q.subject))} has the entity {_name(_store.from_oxigraph(q.object))} for {_name(p)}, a datatype property whose values are literals")
+                elif p in ranges_dt:
+                    value = _store.from_oxigraph(q.object)
+                    if not _datatype_ok(value, ranges_dt[p]):  # type: ignore[arg-type]
+                        allowed = " or ".join(_name(r) for r in sorted(ranges_dt[p], key=str))
+                        problems.append(f"{_name(_store.from_oxigraph(q.subject))} has {_name(p)} {_name(value)}, which is not a valid {allowed} (the range of {_name(p)})")
+                if len(problems) >= limit:
+                    return problems
     return problems[:limit]
 
 
