@@ -58,6 +58,7 @@ with a ``separator``, a ``valueUrl`` is expanded once per item.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -347,6 +348,7 @@ def expand_prefixed(iri: str) -> str:
     return iri
 
 
+@functools.lru_cache(maxsize=65536)
 def canonical_iri(iri: str) -> URIRef:
     """Turn an expanded template into an IRI; IRIs under ``cgid:`` are re-minted by :func:`mint`.
 
@@ -575,18 +577,27 @@ def _map_row(
     def problem(col: Column, message: str, value: Any, fix: str | None) -> None:
         problems.append(Problem(message, file=file, row=row.number, column=found.get(col.name, col.name), value=value, fix=fix))
 
+    expanded_cache: dict[tuple[Any, ...], URIRef | None] = {}
+
     def expand(col: Column, text: str, extra: dict[str, Any] | None = None) -> URIRef | None:
-        empty = [v for v in template(text).variable_names if not v.startswith("_") and v not in (extra or {}) and raw.get(v) is None]
+        names = template(text).variable_names
+        if not names:
+            return canonical_iri(text)
+        key = (text, "_name" in names and col.name, *sorted((extra or {}).items()))
+        if key in expanded_cache:
+            return expanded_cache[key]
+        result: URIRef | None = None
+        empty = [v for v in names if not v.startswith("_") and v not in (extra or {}) and raw.get(v) is None]
         if empty:
             other = next((c for c in mapping.columns if c.name == empty[0]), col)
             problem(other, f"empty, but column {found.get(col.name, col.name)!r} needs it to build {text!r}", "", f"fill in {other.titles[0]!r} on this row")
-            return None
-        try:
-            expanded = template(text).expand({**variables, "_name": col.name, **(extra or {})})
-            return canonical_iri(expanded)
-        except NormalisationError as exc:
-            problem(col, f"cannot build an IRI from {text!r}: {exc.message}", exc.value, exc.fix)
-            return None
+        else:
+            try:
+                result = canonical_iri(template(text).expand({**variables, "_name": col.name, **(extra or {})}))
+            except NormalisationError as exc:
+                problem(col, f"cannot build an IRI from {text!r}: {exc.message}", exc.value, exc.fix)
+        expanded_cache[key] = result
+        return result
 
     if about:
         for name in template(about).variable_names:

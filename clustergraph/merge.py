@@ -66,15 +66,33 @@ class Candidate:
         return f"{self.first_label!r} <{self.first}> and {self.second_label!r} <{self.second}>: {self.reason}"
 
 
+_ORGANISATIONS_QUERY = """
+PREFIX cg: <https://w3id.org/clustergraph/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?org ?name WHERE {
+  VALUES ?class { cg:Organisation cg:ClusterOrganisation cg:PublicBody cg:LabellingBody }
+  ?org a ?class .
+  OPTIONAL { ?org rdfs:label|skos:prefLabel|skos:altLabel ?name }
+}
+"""
+
+
 def organisations(graph: Graph) -> dict[URIRef, list[str]]:
-    """Organisations in ``graph`` (typed with one of :data:`ORGANISATION_CLASSES`) and their names."""
-    found: dict[URIRef, list[str]] = {}
-    for cls in ORGANISATION_CLASSES:
-        for node in graph.subjects(RDF.type, cls):
-            if isinstance(node, URIRef) and node not in found:
-                names = [str(o) for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel) for o in graph.objects(node, p)]
-                found[node] = sorted(set(names))
-    return found
+    """Organisations in ``graph`` (typed with one of :data:`ORGANISATION_CLASSES`) and their names.
+
+    One query, pushed down to the store when it can answer it.
+    """
+    from .store import select
+
+    found: dict[URIRef, set[str]] = {}
+    _, rows = select(graph, _ORGANISATIONS_QUERY)
+    for org, name in rows:
+        if isinstance(org, URIRef):
+            names = found.setdefault(org, set())
+            if name is not None:
+                names.add(str(name))
+    return {org: sorted(names) for org, names in found.items()}
 
 
 def _distance(a: str, b: str, limit: int) -> int:
@@ -97,13 +115,25 @@ def _acronym(name: str) -> str:
     return "".join(w[0] for w in words) if len(words) >= 2 else ""
 
 
+def _variants(key: str) -> set[str]:
+    """The key and every string one deleted letter away from it (a deletion neighbourhood).
+
+    Digits are never deleted: two keys that share a variant have the same numbers.
+    """
+    return {key} | {key[:i] + key[i + 1 :] for i in range(len(key)) if not key[i].isdigit()}
+
+
 def candidates(graph: Graph, *, among: Iterable[URIRef] | None = None, max_distance: int = 2) -> list[Candidate]:
     """List pairs of distinct organisations whose names are close but not identical.
 
     Two organisations are listed when a name of one is within ``max_distance``
-    edits of a name of the other (names of 6 characters or more, after folding),
-    or when one's name is the acronym of the other's (``ESCA`` and ``European
-    Secretariat for Cluster Analysis``).
+    edits of a name of the other and both differ by at most one deleted character
+    each (a typo, a missing letter, swapped letters; names of 6 characters or more,
+    after folding and dropping legal suffixes), or when one's name is the acronym of
+    the other's (``ESCA`` and ``European Secretariat for Cluster Analysis``). Names
+    whose numbers differ (``Cluster 12``, ``Cluster 13``) are different organisations.
+    Near matches are found through an index of one-deletion variants, so the cost
+    grows with the number of organisations, not with its square.
 
     Parameters
     ----------
@@ -126,14 +156,14 @@ def candidates(graph: Graph, *, among: Iterable[URIRef] | None = None, max_dista
         node: {slug(organisation_key(n)).replace("-", "") for n in names if fold(n)} for node, names in orgs.items()
     }
     label = {node: (names[0] if names else str(node).rsplit("/", 1)[-1]) for node, names in orgs.items()}
-    blocks: dict[str, set[URIRef]] = defaultdict(set)
     by_key: dict[str, set[URIRef]] = defaultdict(set)
+    by_variant: dict[str, set[tuple[URIRef, str]]] = defaultdict(set)
     for node, ks in keys.items():
         for k in ks:
             by_key[k].add(node)
             if len(k) >= 6:
-                blocks[k[:3]].add(node)
-                blocks["~" + k[-3:]].add(node)
+                for v in _variants(k):
+                    by_variant[v].add((node, k))
     found: dict[tuple[URIRef, URIRef], Candidate] = {}
 
     def add(a: URIRef, b: URIRef, reason: str) -> None:
@@ -143,18 +173,19 @@ def candidates(graph: Graph, *, among: Iterable[URIRef] | None = None, max_dista
         if pair not in found:
             found[pair] = Candidate(pair[0], pair[1], label[pair[0]], label[pair[1]], reason)
 
-    for nodes in blocks.values():
-        ordered = sorted(nodes)
-        for i, a in enumerate(ordered):
-            for b in ordered[i + 1 :]:
-                if keys[a] & keys[b]:
+    for members in by_variant.values():
+        if len(members) < 2:
+            continue
+        ordered = sorted(members)
+        for i, (a, ka) in enumerate(ordered):
+            for b, kb in ordered[i + 1 :]:
+                if a == b or keys[a] & keys[b]:
                     continue
-                best = min(
-                    (_distance(x, y, max_distance) for x in keys[a] for y in keys[b] if len(x) >= 6 and len(y) >= 6),
-                    default=max_distance + 1,
-                )
-                if best <= max_distance:
-                    add(a, b, f"similar names (edit distance {best})")
+                if focus is not None and a not in focus and b not in focus:
+                    continue
+                distance = _distance(ka, kb, max_distance)
+                if distance <= max_distance:
+                    add(a, b, f"similar names (edit distance {distance})")
     for node, names in orgs.items():
         for n in names:
             acro = _acronym(n)

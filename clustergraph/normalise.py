@@ -22,6 +22,7 @@ rdflib.term.URIRef('http://publications.europa.eu/resource/authority/country/CZE
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -450,6 +451,11 @@ def organisation_key(name: Any) -> str:
     >>> organisation_key("AB")
     'AB'
     """
+    return _organisation_key(str(name))
+
+
+@functools.lru_cache(maxsize=65536)
+def _organisation_key(name: str) -> str:
     text = " ".join(str(name).split())
     tokens = text.replace(",", " , ").split()
     changed = True
