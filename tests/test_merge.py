@@ -71,3 +71,11 @@ def test_alternative_names_on_one_node_are_not_reported():
 
 def test_embedded_dataset_has_no_doubtful_organisations(embedded):
     assert candidates(embedded) == []
+
+
+def test_names_that_differ_in_their_numbers_are_different_organisations():
+    g = Graph()
+    for name in ("Cluster 12", "Cluster 13", "Cluster 1", "Clusterr 12"):
+        g.add((organisation(name), RDF.type, CG.Organisation))
+        g.add((organisation(name), RDFS.label, Literal(name)))
+    assert [(c.first_label, c.second_label) for c in candidates(g)] == [("Cluster 12", "Clusterr 12")]
