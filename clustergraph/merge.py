@@ -29,7 +29,6 @@ from dataclasses import dataclass
 
 from rdflib import URIRef
 from rdflib.graph import Graph
-from rdflib.namespace import RDF, RDFS, SKOS
 
 from .iri import slug
 from .namespaces import CG
