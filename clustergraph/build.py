@@ -73,7 +73,7 @@ def class_counts(graph: Any) -> dict[str, int]:
 
     >>> from clustergraph.store import open_dataset, load
     >>> ds = open_dataset()
-    >>> _ = load(ds, b'<http://ex.org/p> a <https://w3id.org/clustergraph/ontology#Project> .', format="nt", graph="http://ex.org/g")
+    >>> _ = load(ds, b'<http://ex.org/p> a <https://w3id.org/clustergraph/ontology#Project> .', format="turtle", graph="http://ex.org/g")
     >>> class_counts(ds)
     {'cg:Project': 1}
     """
