@@ -1,0 +1,166 @@
+"""Benchmark: the network analysis on a synthetic graph of 10,000 organisations and 50,000 projects.
+
+Run from a checkout::
+
+    python benchmarks/bench_network.py                                  # 10,000 organisations, 50,000 projects
+    python benchmarks/bench_network.py --organisations 2000 --projects 10000
+    python benchmarks/bench_network.py --ntriples my-graph.nt --no-baseline
+    python benchmarks/bench_network.py --results benchmarks/RESULTS.md # also record the table there
+
+The graph comes from :func:`clustergraph.generate.generate` (seed 1, no deliberate
+errors), cached in ``--workdir``, and is loaded into an Oxigraph-backed dataset. Each
+library function runs once on it and its wall-clock time is reported: the same calls
+``clustergraph network`` makes. The baseline is plain rdflib: the same edge-list query
+(:func:`clustergraph.network.participations`) on rdflib's memory store, loaded from the
+same file in the same run; the ratio is rdflib's time over Oxigraph's. ``--no-baseline``
+skips it (loading 2 million triples into rdflib takes a minute or two).
+
+With ``--results FILE`` the table replaces the block between
+``<!-- bench_network:start -->`` and ``<!-- bench_network:end -->`` in FILE (appended
+when the block is missing); the rest of the file is left alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+START, END = "<!-- bench_network:start -->", "<!-- bench_network:end -->"
+
+
+def _timed(rows: list[tuple[str, float, str]], name: str, call: Callable[[], Any], note: Callable[[Any], str] = lambda _: "") -> Any:
+    started = time.perf_counter()
+    value = call()
+    seconds = time.perf_counter() - started
+    rows.append((name, seconds, note(value)))
+    print(f"{name:<40} {seconds:8.2f} s  {note(value)}", file=sys.stderr, flush=True)
+    return value
+
+
+def run(args: argparse.Namespace) -> tuple[list[tuple[str, float, str]], dict[str, Any]]:
+    import networkx as nx
+
+    from clustergraph import crosssector, metrics, network, plot, store, valuechain
+
+    rows: list[tuple[str, float, str]] = []
+    info: dict[str, Any] = {}
+    workdir = Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    if args.ntriples:
+        source = Path(args.ntriples)
+    else:
+        from clustergraph.generate import generate
+
+        source = workdir / f"network-{args.organisations}-{args.projects}-s{args.seed}.nt"
+        if not source.exists():
+            _timed(rows, "generate (N-Triples)", lambda: generate(source, organisations=args.organisations, projects=args.projects, seed=args.seed, error_rate=0.0), lambda s: f"{s.triples:,} triples")
+    info["source"] = source.name
+    ds = store.open_dataset()
+    _timed(rows, "load into Oxigraph", lambda: store.load(ds, source, graph="urn:bench:data"), lambda n: f"{n:,} triples")
+
+    pairs = _timed(rows, "participations (edge list, Oxigraph)", lambda: network.participations(ds), lambda f: f"{len(f):,} rows")
+    G = _timed(rows, "collaboration_graph", lambda: network.collaboration_graph(ds), lambda g: f"{g.number_of_nodes():,} nodes, {g.number_of_edges():,} edges")
+    info["nodes"], info["edges"] = G.number_of_nodes(), G.number_of_edges()
+    _timed(rows, "affiliation_graph", lambda: network.affiliation_graph(ds), lambda g: f"{g.number_of_nodes():,} nodes, {g.number_of_edges():,} edges")
+    _timed(rows, "sector_graph", lambda: network.sector_graph(G), lambda g: f"{g.number_of_nodes()} sectors")
+    _timed(rows, "sector_graph (ecosystem)", lambda: network.sector_graph(G, level="ecosystem"), lambda g: f"{g.number_of_nodes()} ecosystems")
+    _timed(rows, "country_graph", lambda: network.country_graph(G), lambda g: f"{g.number_of_nodes()} countries")
+    matrix = _timed(rows, "mixing_matrix", lambda: crosssector.mixing_matrix(G), lambda m: f"total {crosssector.mixing_total(m):,.0f}")
+    _timed(rows, "assortativity", lambda: crosssector.assortativity(G), lambda r: f"{r:.3f}")
+    _timed(rows, "ei_index", lambda: crosssector.ei_index(G), lambda r: f"{r:.3f}")
+    _timed(rows, "node_ei_index", lambda: crosssector.node_ei_index(G))
+    _timed(rows, "cross_sector_edges", lambda: crosssector.cross_sector_edges(G), lambda f: f"{len(f):,} edges")
+    k = args.samples if args.samples else "auto"
+    _timed(rows, f"betweenness (k={k}, seed {args.seed})", lambda: crosssector.betweenness(G, k=k, seed=args.seed))
+    _timed(rows, "constraint", lambda: crosssector.constraint(G))
+    _timed(rows, "effective_size", lambda: crosssector.effective_size(G))
+    table = _timed(rows, "brokers (the three above, one adjacency)", lambda: crosssector.brokers(G, k=k, seed=args.seed))
+    _timed(rows, "bridges", lambda: crosssector.bridges(G), lambda f: f"{len(f):,} bridges")
+    _timed(rows, "articulation_points", lambda: crosssector.articulation_points(G), lambda a: f"{len(a):,} points")
+    parts = _timed(rows, "communities (networkx Louvain, seeded)", lambda: crosssector.communities(G, seed=args.seed), lambda c: f"{len(c)} communities")
+    _timed(rows, "community_sectors", lambda: crosssector.community_sectors(G, parts))
+    _timed(rows, "value_chain", lambda: valuechain.value_chain(ds), lambda f: f"{len(f)} links")
+    _timed(rows, "value_chain_paths", lambda: valuechain.value_chain_paths(ds, G), lambda f: f"{len(f)} chains")
+    _timed(rows, "missing_links", lambda: valuechain.missing_links(ds), lambda f: f"{len(f)} links")
+    nodes = _timed(rows, "node_metrics (with the communities above)", lambda: metrics.node_metrics(G, seed=args.seed, k=k, parts=parts))
+    summary = _timed(rows, "network_metrics", lambda: metrics.network_metrics(G, parts, seed=args.seed))
+    _timed(rows, "write_metrics (RDF into cggraph:metrics)", lambda: metrics.write_metrics(ds, G, table=nodes, summary=summary), lambda n: f"{n:,} triples")
+    out = Path(tempfile.mkdtemp(prefix="bench-network-"))
+    annotated = metrics.annotate(nx.Graph(G), table.drop(columns=["sector"]))
+    for fmt in ("graphml", "gexf", "json", "csv"):
+        _timed(rows, f"export {fmt}", lambda fmt=fmt: metrics.write_exports(annotated, out, "collaboration", formats=(fmt,)), lambda p: f"{sum(x.stat().st_size for x in p) / 1e6:,.0f} MB")
+    _timed(rows, "plot_network (400 most central)", lambda: plot.plot_network(G, out / "network.png", seed=args.seed, table=table))
+    _timed(rows, "plot_mixing", lambda: plot.plot_mixing(matrix, out / "mixing.png"))
+    _timed(rows, "highlights", lambda: network.highlights(ds, G=G, table=table, seed=args.seed, k=k))
+
+    if args.baseline:
+        memory = store.open_dataset("memory")
+        _timed(rows, "baseline: load into rdflib memory store", lambda: store.load(memory, source, graph="urn:bench:data"), lambda n: f"{n:,} triples")
+        base = _timed(rows, "baseline: participations (edge list, rdflib)", lambda: network.participations(memory), lambda f: f"{len(f):,} rows")
+        assert base.equals(pairs), "rdflib and Oxigraph give different edge lists"
+        ox = next(s for name, s, _ in rows if name.startswith("participations"))
+        rd = next(s for name, s, _ in rows if name.startswith("baseline: participations"))
+        info["ratio"] = rd / ox
+        print(f"edge list: rdflib {rd:.2f} s / Oxigraph {ox:.2f} s = {rd / ox:.1f}x", file=sys.stderr)
+    return rows, info
+
+
+def markdown(rows: list[tuple[str, float, str]], info: dict[str, Any], args: argparse.Namespace) -> str:
+    lines = [
+        START,
+        "## Network analysis (`benchmarks/bench_network.py`)",
+        "",
+        f"Synthetic graph `{info['source']}` ({args.organisations:,} organisations, {args.projects:,} projects requested; "
+        f"collaboration network {info['nodes']:,} nodes, {info['edges']:,} edges), Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d')}. Command: `python benchmarks/bench_network.py"
+        + (f" --organisations {args.organisations} --projects {args.projects}" if (args.organisations, args.projects) != (10000, 50000) else "")
+        + "`.",
+        "",
+        "| step | seconds | result |",
+        "| --- | ---: | --- |",
+    ]
+    lines += [f"| {name} | {seconds:.2f} | {note} |" for name, seconds, note in rows]
+    if "ratio" in info:
+        lines += ["", f"Edge-list query: plain rdflib (memory store, its SPARQL engine) takes **{info['ratio']:.1f}x** the time of Oxigraph."]
+    lines.append(END)
+    return "\n".join(lines) + "\n"
+
+
+def record(path: Path, block: str) -> None:
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END) + "\n?", re.S)
+    text = pattern.sub(lambda _: block, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + block
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--organisations", type=int, default=10_000)
+    parser.add_argument("--projects", type=int, default=50_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--samples", type=int, default=None, help="betweenness samples (default: the library's choice, 256 above 2,000 nodes)")
+    parser.add_argument("--ntriples", help="use this N-Triples file instead of generating one")
+    parser.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "clustergraph-bench"))
+    parser.add_argument("--no-baseline", dest="baseline", action="store_false", help="skip the rdflib baseline")
+    parser.add_argument("--results", type=Path, help="record the table in this Markdown file (e.g. benchmarks/RESULTS.md)")
+    args = parser.parse_args(argv)
+    rows, info = run(args)
+    block = markdown(rows, info, args)
+    print(block)
+    if args.results:
+        record(args.results, block)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
