@@ -36,6 +36,8 @@ from .query import QueryResult, list_queries, open_data, run
 from .endpoint import open_remote
 from .report import Finding, ValidationReport
 from .validate import validate
+from .network import affiliation_graph, collaboration_graph, country_graph, highlights, sector_graph
+from .metrics import analyse, write_metrics
 
 __version__ = "0.1.0"
 
@@ -69,6 +71,14 @@ __all__ = [
     "open_data",
     "QueryResult",
     "open_remote",
+    # network analysis
+    "collaboration_graph",
+    "affiliation_graph",
+    "sector_graph",
+    "country_graph",
+    "highlights",
+    "analyse",
+    "write_metrics",
     # validation
     "validate",
     "ValidationReport",
