@@ -265,11 +265,29 @@ class _Violation:
     result_path: str | None = None  # variable holding sh:resultPath (sh:closed)
     query: Callable[[str], str] | None = None  # a whole reporting query for aggregates, given the focus pattern
     exists: str | None = None  # pattern for conformance checks when it differs from `pattern`
+    cond: str | None = None  # per-value checks: the condition on `value` that makes a result (merged per path)
+    count: str | None = None  # "min" or "max" for sh:minCount 1 / sh:maxCount 1 (merged per path)
+
+
+@dataclass
+class _Part:
+    """One constraint of one shape answered by a :class:`Check` (several share a query)."""
+
+    shape: Any
+    component: URIRef
+    message: MessageFn | None
+    flag: str | None = None  # the column that is true for this constraint's results; None: every row
+    per_focus: bool = False  # one result per focus node, without a value (cardinality)
 
 
 @dataclass
 class Check:
-    """One compiled query: the results of one constraint of one shape, along one route to its focus nodes."""
+    """One compiled query along one route to focus nodes: the results of one or more constraints.
+
+    Constraints on the same path of the same focus nodes (sh:minCount 1, sh:maxCount 1
+    and the per-value ones: class, datatype, range, pattern…) share one query,
+    with one boolean column per constraint.
+    """
 
     shape: Any
     component: URIRef
@@ -277,10 +295,15 @@ class Check:
     route: "_Route"
     message: MessageFn | None = None
     sparql: "_SparqlInfo | None" = None
+    parts: list[_Part] = field(default_factory=list)
 
     @property
     def source_shape(self) -> Node:
         return self.shape.node
+
+    def __post_init__(self) -> None:
+        if not self.parts:
+            self.parts = [_Part(self.shape, self.component, self.message)]
 
 
 @dataclass
@@ -299,8 +322,15 @@ class _Route:
     targets: str  # pattern over ?__T binding the top focus nodes
     steps: tuple[str, ...] = ()
 
-    def focus(self, var: str) -> str:
-        """A subquery with the distinct focus nodes bound to ``var``."""
+    def focus(self, var: str, barrier: bool = False) -> str:
+        """The distinct focus nodes bound to ``var``: a subquery, or a plain pattern for one class target.
+
+        ``barrier`` keeps the subquery: Oxigraph then evaluates the focus nodes first
+        instead of reordering them into the patterns of a SHACL-SPARQL query.
+        """
+        single = _TOKEN.fullmatch(self.targets)
+        if not self.steps and single and single.group(1) == "ISA" and not barrier:
+            return f"%%FOCUS {var} <{single.group(3)}>%%"
         if not self.steps:
             return "{ SELECT DISTINCT " + var + " WHERE { " + self.targets.replace("?__T", var) + " } }"
         chain = [f"?cg_c{i}" for i in range(len(self.steps))] + [var]
@@ -317,6 +347,31 @@ class _Route:
 
     def extend(self, step: str) -> "_Route":
         return _Route(self.top, self.targets, self.steps + (step,))
+
+    @property
+    def key(self) -> tuple[Node, str, tuple[str, ...]]:
+        return (self.top, self.targets, self.steps)
+
+
+#: Placeholders for "instance of a class or of its subclasses", resolved with the data's class hierarchy.
+_TOKEN = re.compile(r"%%(ISA|FOCUS) (\?\w+) <([^>]*)>%%")
+
+
+def _resolve(query: str, closure: dict[str, list[str]], counter: Iterator[int]) -> str:
+    """Replace class placeholders: a plain rdf:type pattern when the class has no subclasses."""
+
+    def sub(m: re.Match[str]) -> str:
+        kind, var, cls = m.groups()
+        classes = closure.get(cls, [cls])
+        if len(classes) == 1:
+            return f"{var} {_RDF_TYPE} <{classes[0]}> ."
+        t = f"?cg_t{next(counter)}"
+        values = f"{var} {_RDF_TYPE} {t} . VALUES {t} {{ " + " ".join(f"<{c}>" for c in classes) + " }"
+        if kind == "FOCUS":
+            return f"{{ SELECT DISTINCT {var} WHERE {{ {values} }} }}"
+        return values
+
+    return _TOKEN.sub(sub, query)
 
 
 @dataclass
@@ -430,7 +485,8 @@ class _Compiler:
                 msg = _static(lambda dg, sg_, c=c: f"Value does not have class {_stringify(sg_, c)}")
             else:
                 msg = _static(lambda dg, sg_: "Value class is not in classes ({})".format(", ".join(_stringify(sg_, k) for k in classes)))
-            out.append(_Violation(SH.ClassConstraintComponent, f"{vp} FILTER NOT EXISTS {{ {v} {_RDF_TYPE}/{_SUBCLASS}* {_term(c)} }}", v, message=msg))
+            cond = f"NOT EXISTS {{ %%ISA {v} {_term(c)}%% }}"
+            out.append(_Violation(SH.ClassConstraintComponent, f"{vp} FILTER({cond})", v, message=msg, cond=cond))
 
         # sh:datatype
         datatypes = list(sg.objects(node, SH.datatype))
@@ -439,7 +495,8 @@ class _Compiler:
         for dt in datatypes:
             vp, v = self.values(shape, x)
             msg = _static(lambda dg, sg_, dt=dt: f"Value is not Literal with datatype {_stringify(sg_, dt)}")
-            out.append(_Violation(SH.DatatypeConstraintComponent, f"{vp} FILTER(!{_datatype_ok(v, dt)})", v, message=msg))
+            cond = f"!{_datatype_ok(v, dt)}"
+            out.append(_Violation(SH.DatatypeConstraintComponent, f"{vp} FILTER({cond})", v, message=msg, cond=cond))
 
         # sh:nodeKind
         kinds = list(sg.objects(node, SH.nodeKind))
@@ -456,7 +513,7 @@ class _Compiler:
                 SH.IRIOrLiteral: f"(isIRI({v}) || isLiteral({v}))",
             }.get(kind, "false")  # type: ignore[call-overload]
             msg = _static(lambda dg, sg_, kind=kind: f"Value is not of Node Kind {_stringify(sg_, kind)}")
-            out.append(_Violation(SH.NodeKindConstraintComponent, f"{vp} FILTER(!{ok})", v, message=msg))
+            out.append(_Violation(SH.NodeKindConstraintComponent, f"{vp} FILTER(!{ok})", v, message=msg, cond=f"!{ok}"))
 
         # sh:minCount / sh:maxCount
         for pred, comp in ((SH.minCount, SH.MinCountConstraintComponent), (SH.maxCount, SH.MaxCountConstraintComponent)):
@@ -503,7 +560,8 @@ class _Compiler:
                 b_is_string = isinstance(b.value, str)
                 v_string = f"(isLiteral({v}) && (lang({v}) != \"\" || datatype({v}) = <{XSD.string}>))"
                 same_kind = v_string if b_is_string else f"!{v_string}"
-                out.append(_Violation(comp, f"{vp} FILTER(!(isLiteral({v}) && {same_kind} && COALESCE({v} {op} {_term(b)}, false)))", v, message=msg))
+                cond = f"!(isLiteral({v}) && {same_kind} && COALESCE({v} {op} {_term(b)}, false))"
+                out.append(_Violation(comp, f"{vp} FILTER({cond})", v, message=msg, cond=cond))
 
         # string-based
         for pred, comp, op, word in ((SH.minLength, SH.MinLengthConstraintComponent, ">=", ">="), (SH.maxLength, SH.MaxLengthConstraintComponent, "<=", "<=")):
@@ -517,7 +575,8 @@ class _Compiler:
                     continue
                 vp, v = self.values(shape, x)
                 msg = _static(lambda dg, sg_, r=r, word=word: f"String length not {word} {_stringify(dg, r)}")
-                out.append(_Violation(comp, f"{vp} FILTER(isBlank({v}) || !(STRLEN(STR({v})) {op} {int(r.value)}))", v, message=msg))
+                cond = f"isBlank({v}) || !(STRLEN(STR({v})) {op} {int(r.value)})"
+                out.append(_Violation(comp, f"{vp} FILTER({cond})", v, message=msg, cond=cond))
 
         patterns = list(sg.objects(node, SH.pattern))
         if patterns:
@@ -532,7 +591,8 @@ class _Compiler:
                 else:
                     msg = _static(lambda dg, sg_: "Value does not match every pattern in ('{}')".format("', '".join(str(c.value) for c in patterns)))
                 regex = f"REGEX(STR({v}), {_term(Literal(str(pat)))}, {_term(Literal(flags))})"
-                out.append(_Violation(SH.PatternConstraintComponent, f"{vp} FILTER(isBlank({v}) || !{regex})", v, message=msg))
+                cond = f"isBlank({v}) || !{regex}"
+                out.append(_Violation(SH.PatternConstraintComponent, f"{vp} FILTER({cond})", v, message=msg, cond=cond))
 
         lang_lists = list(sg.objects(node, SH.languageIn))
         if len(lang_lists) > 1:
@@ -547,7 +607,7 @@ class _Compiler:
                 primary = f"LCASE(STRBEFORE(CONCAT(lang({v}), \"-\"), \"-\"))"
                 ok = f"(isLiteral({v}) && lang({v}) != \"\" && (LCASE(lang({v})) IN ({options}) || {primary} IN ({options})))"
             msg = _static(lambda dg, sg_, lst=lst: f"String language is not in {_stringify(sg_, lst)}")
-            out.append(_Violation(SH.LanguageInConstraintComponent, f"{vp} FILTER(!{ok})", v, message=msg))
+            out.append(_Violation(SH.LanguageInConstraintComponent, f"{vp} FILTER(!{ok})", v, message=msg, cond=f"!{ok}"))
 
         unique = list(sg.objects(node, SH.uniqueLang))
         if unique:
@@ -577,7 +637,7 @@ class _Compiler:
                 list1 = [_stringify(sg_, val) for val in in_vals]
                 return [f"Value {_stringify(dg, row.value)} not in list {list1}"]
 
-            out.append(_Violation(SH.InConstraintComponent, f"{vp} FILTER(!({cond}))", v, message=msg_in))
+            out.append(_Violation(SH.InConstraintComponent, f"{vp} FILTER(!({cond}))", v, message=msg_in, cond=f"!({cond})"))
 
         # sh:hasValue
         has_values = set(sg.objects(node, SH.hasValue))
@@ -620,7 +680,8 @@ class _Compiler:
                 if pred == SH.equals:
                     # two checks, no UNION: values that are not objects of `other`, and the reverse
                     vp, v = self.values(shape, x)
-                    out.append(_Violation(comp, f"{vp} FILTER NOT EXISTS {{ {x} {o} {v} }}", v, message=msg_pair))
+                    cond = f"NOT EXISTS {{ {x} {o} {v} }}"
+                    out.append(_Violation(comp, f"{vp} FILTER({cond})", v, message=msg_pair, cond=cond))
                     w = self.var("w")
                     if shape.is_property:
                         back = f"FILTER NOT EXISTS {{ {x} {_path(sg, shape.path)} {w} }}"  # type: ignore[arg-type]
@@ -629,7 +690,8 @@ class _Compiler:
                     out.append(_Violation(comp, f"{x} {o} {w} . {back}", w, message=msg_pair))
                 elif pred == SH.disjoint:
                     vp, v = self.values(shape, x)
-                    out.append(_Violation(comp, f"{vp} {x} {o} {v} .", v, message=msg_pair))
+                    cond = f"EXISTS {{ {x} {o} {v} }}"
+                    out.append(_Violation(comp, f"{vp} {x} {o} {v} .", v, message=msg_pair, cond=cond))
                 else:
                     vp, v = self.values(shape, x)
                     w = self.var("w")
@@ -647,7 +709,7 @@ class _Compiler:
                 msg = _static(lambda dg, sg_, ns=ns: f"Value does not conform to Shape {_stringify(sg_, ns)}. See details for more information.")
             else:
                 msg = _static(lambda dg, sg_: "Value must conform to every Shape in ('{}'). See details for more information.".format("', '".join(_stringify(sg_, c) for c in node_shapes)))
-            out.append(_Violation(SH.NodeConstraintComponent, f"{vp} FILTER EXISTS {{ {inner} }}", v, message=msg))
+            out.append(_Violation(SH.NodeConstraintComponent, f"{vp} FILTER EXISTS {{ {inner} }}", v, message=msg, cond=f"EXISTS {{ {inner} }}"))
 
         not_list = list(sg.objects(node, SH["not"]))
         for ns in not_list:
@@ -660,7 +722,7 @@ class _Compiler:
                     return [f"Node {value} must not conform to shape {_stringify(sg_, not_list[0])}"]
                 return [f"Node {value} must not conform to any shapes in {' , '.join(_stringify(sg_, n) for n in not_list)}"]
 
-            out.append(_Violation(SH.NotConstraintComponent, f"{vp} FILTER NOT EXISTS {{ {inner} }}", v, message=msg_not))
+            out.append(_Violation(SH.NotConstraintComponent, f"{vp} FILTER NOT EXISTS {{ {inner} }}", v, message=msg_not, cond=f"NOT EXISTS {{ {inner} }}"))
 
         for pred, comp, phrase in (
             (SH["and"], SH.AndConstraintComponent, "must conform to all shapes in"),
@@ -686,7 +748,7 @@ class _Compiler:
                         text = " and ".join("({})".format(" , ".join(_stringify(sg_, a) for a in sg_.items(lst_))) for lst_ in lists)
                     return [f"Node {_stringify(dg, row.value)} {phrase} {text}"]
 
-                out.append(_Violation(comp, f"{vp} FILTER({cond})", v, message=msg_logic))
+                out.append(_Violation(comp, f"{vp} FILTER({cond})", v, message=msg_logic, cond=cond))
 
         # sh:qualifiedValueShape
         qvs = set(sg.objects(node, SH.qualifiedValueShape))
@@ -756,7 +818,10 @@ class _Compiler:
         p = _path(self.sg, shape.path)  # type: ignore[arg-type]
         if is_min and n == 1:
             any_ = self.var("any")
-            return _Violation(comp, f"FILTER NOT EXISTS {{ {x} {p} {any_} }}", None, message=msg)
+            return _Violation(comp, f"FILTER NOT EXISTS {{ {x} {p} {any_} }}", None, message=msg, count="min")
+        if not is_min and n == 1:
+            v1, v2 = self.var(), self.var()
+            return _Violation(comp, f"{x} {p} {v1} . {x} {p} {v2} . FILTER(!sameTerm({v1}, {v2}))", None, message=msg, count="max")
         v, c = self.var(), self.var("n")
         op = "<" if is_min else ">"
         sub = f"{{ SELECT {x} (COUNT(DISTINCT {v}) AS {c}) WHERE {{ {x} {p} {v} }} GROUP BY {x} }}"
@@ -899,7 +964,7 @@ def _compile_sparql(compiler: _Compiler, shape: _Shape, route: _Route) -> list[C
         projection = query[select.end() : start]
         star = projection.strip().startswith("*")
         projected = frozenset(_PROJECTION_VAR.findall(projection)) if not star else frozenset({"*"})
-        focus = route.focus("?this")
+        focus = route.focus("?this", barrier=True)
         body = query[: start + 1] + " " + focus + " " + query[start + 1 :]
         grouped = re.search(r"\bGROUP\s+BY\b", query[start:], re.I) is not None
         per_focus = None
@@ -912,7 +977,7 @@ def _compile_sparql(compiler: _Compiler, shape: _Shape, route: _Route) -> list[C
             per_focus = query
         if per_focus is not None:
             # $this is always bound in SHACL; Oxigraph's substitution leaves BOUND($this) false
-            per_focus = _BOUND_THIS.sub("true", per_focus)
+            per_focus = _BOUND_THIS.sub("(true)", per_focus)
         messages = tuple(m for m in set(sg.objects(constraint, SH.message)) if isinstance(m, Literal))
         checks.append(Check(shape, SH.SPARQLConstraintComponent, body, route, sparql=_SparqlInfo(constraint, messages, projected, per_focus)))
     return checks
@@ -954,6 +1019,7 @@ def _join_prebinds(query: str) -> bool:
     from .namespaces import PREFIXES
 
     this = Variable("this")
+    query = _TOKEN.sub(lambda m: f"{m.group(2)} <{RDF.type}> <{m.group(3)}> .", query)
     try:
         algebra = prepareQuery(query, initNs={k: str(v) for k, v in PREFIXES.items()}).algebra
     except Exception:  # rdflib cannot parse it: run it per focus node in Oxigraph
@@ -1025,7 +1091,7 @@ def _targets(sg: Graph, node: Node) -> str | None:
     if types & class_like:
         classes.add(node)
     for c in sorted(classes, key=str):
-        parts.append(f"?__T {_RDF_TYPE}/{_SUBCLASS}* {_term(c)} .")
+        parts.append(f"%%ISA ?__T {_term(c)}%%")
     for p in sorted(set(sg.objects(node, SH.targetSubjectsOf)), key=str):
         parts.append(f"?__T {_term(p)} ?cg_any .")
     for p in sorted(set(sg.objects(node, SH.targetObjectsOf)), key=str):
@@ -1045,20 +1111,7 @@ def _compile_route(compiler: _Compiler, shape: _Shape, route: _Route, seen: tupl
         return []
     if shape.node in seen:
         raise _Unsupported(f"the shape {shape.node} reaches itself through sh:property")
-    checks = []
-    for v in compiler.violations(shape, "?this"):
-        focus = route.focus("?this")
-        if v.query is not None:
-            query = v.query(focus)
-        else:
-            cols = ["?this"]
-            if v.value:
-                cols.append(f"({v.value} AS ?value)" if v.value != "?this" else "(?this AS ?value)")
-            if v.result_path:
-                cols.append(f"({v.result_path} AS ?rpath)")
-            cols += [f"({e} AS ?x{i})" for i, e in enumerate(v.extra)]
-            query = f"SELECT DISTINCT {' '.join(cols)} WHERE {{ {focus} {v.pattern} }}"
-        checks.append(Check(shape, v.component, query, route, message=v.message))
+    checks: list[Any] = [(route, shape, v) for v in compiler.violations(shape, "?this")]
     checks += _compile_sparql(compiler, shape, route)
     sg = compiler.sg
     for ps in sg.objects(shape.node, SH.property):
@@ -1067,6 +1120,76 @@ def _compile_route(compiler: _Compiler, shape: _Shape, route: _Route, seen: tupl
             raise ShapesError(f"the shape {ps} in sh:property of {shape.node} has no sh:path", fix="give it a sh:path")
         child = route.extend(_path(sg, shape.path)) if shape.is_property else route  # type: ignore[arg-type]
         checks += _compile_route(compiler, prop, child, seen + (shape.node,))
+    return checks
+
+
+def _single(route: _Route, shape: _Shape, v: _Violation) -> Check:
+    focus = route.focus("?this")
+    if v.query is not None:
+        query = v.query(focus)
+    else:
+        cols = ["?this"]
+        if v.value:
+            cols.append(f"({v.value} AS ?value)" if v.value != "?this" else "(?this AS ?value)")
+        if v.result_path:
+            cols.append(f"({v.result_path} AS ?rpath)")
+        cols += [f"({e} AS ?x{i})" for i, e in enumerate(v.extra)]
+        query = f"SELECT DISTINCT {' '.join(cols)} WHERE {{ {focus} {v.pattern} }}"
+    return Check(shape, v.component, query, route, message=v.message)
+
+
+def _merged(route: _Route, path: str | None, items: list[tuple[_Shape, _Violation]]) -> Check:
+    """One query for the cardinality and per-value constraints on one path of the same focus nodes."""
+    parts: list[_Part] = []
+    binds: list[str] = []
+    has_min = any(v.count == "min" for _, v in items)
+    has_max = any(v.count == "max" for _, v in items)
+    for i, (shape, v) in enumerate(items):
+        flag = f"?cg_f{i}"
+        if v.count == "min":
+            binds.append(f"BIND(!BOUND(?value) AS {flag})")
+        elif v.count == "max":
+            binds.append(f"BIND(BOUND(?cg_other) AS {flag})")
+        else:
+            assert v.cond is not None and v.value is not None
+            cond = v.cond if v.value == "?this" else re.sub(re.escape(v.value) + r"\b", "?value", v.cond)
+            guard = "" if path is None else "BOUND(?value) && "
+            binds.append(f"BIND(({guard}COALESCE(({cond}), false)) AS {flag})")
+        parts.append(_Part(shape, v.component, v.message, flag, per_focus=v.count is not None))
+    body = route.focus("?this")
+    if path is None:
+        body += " BIND(?this AS ?value)"
+    elif has_min:
+        body += f" OPTIONAL {{ ?this {path} ?value }}"
+    else:
+        body += f" ?this {path} ?value ."
+    if has_max:
+        body += f" OPTIONAL {{ ?this {path} ?cg_other FILTER(!sameTerm(?value, ?cg_other)) }}"
+    flags = [p.flag for p in parts]
+    query = f"SELECT DISTINCT ?this ?value {' '.join(flags)} WHERE {{ {body} {' '.join(binds)} FILTER({' || '.join(flags)}) }}"  # type: ignore[arg-type]
+    first = parts[0]
+    return Check(first.shape, first.component, query, route, message=first.message, parts=parts)
+
+
+def _assemble(items: list[Any], sg: Graph) -> list[Check]:
+    """Turn compiled constraints into checks, merging those on the same path of the same focus nodes."""
+    checks: list[Check] = []
+    groups: dict[tuple[Any, ...], list[tuple[_Shape, _Violation]]] = {}
+    routes: dict[tuple[Any, ...], _Route] = {}
+    for item in items:
+        if isinstance(item, Check):
+            checks.append(item)
+            continue
+        route, shape, v = item
+        if v.query is None and (v.cond is not None or v.count is not None) and (shape.is_property or v.count is None):
+            path = _path(sg, shape.path) if shape.is_property else None  # type: ignore[arg-type]
+            key = (route.key, path)
+            groups.setdefault(key, []).append((shape, v))
+            routes[key] = route
+        else:
+            checks.append(_single(route, shape, v))
+    for key, members in groups.items():
+        checks.append(_merged(routes[key], key[1], members))
     return checks
 
 
@@ -1093,7 +1216,7 @@ def compile_shapes(shapes_graph: Graph) -> Plan:
     """
     shapes = _load_shapes(shapes_graph)
     compiler = _Compiler(shapes_graph, shapes)
-    checks: list[Check] = []
+    checks: list[Any] = []
     fallback: dict[Node, str] = {}
     for node in sorted(shapes, key=lambda n: (isinstance(n, BNode), str(n))):
         shape = shapes[node]
@@ -1105,7 +1228,7 @@ def compile_shapes(shapes_graph: Graph) -> Plan:
         except _Unsupported as exc:
             fallback[node] = str(exc)
     # a shape left to pySHACL takes all its routes with it
-    checks = [c for c in checks if c.route.top not in fallback]
+    checks = _assemble([c for c in checks if (c.route.top if isinstance(c, Check) else c[0].top) not in fallback], shapes_graph)
     return Plan(checks, fallback, shapes_graph)
 
 
@@ -1159,15 +1282,15 @@ def _substitute(message: str, values: dict[str, Node]) -> str:
     return message
 
 
-def _run_sparql_check(native: ox.Store, check: Check, shape: _Shape, dg: Graph) -> list[Result]:
+def _run_sparql_check(native: ox.Store, check: Check, shape: _Shape, dg: Graph, resolve: Callable[[str], str]) -> list[Result]:
     info = check.sparql
     assert info is not None
     prefixes = {p: str(ns) for p, ns in dg.namespaces()}  # rdflib lets queries use the data graph's prefixes
     if info.per_focus is None:
-        solutions = native.query(check.query, use_default_graph_as_union=True, prefixes=prefixes)
+        solutions = native.query(resolve(check.query), use_default_graph_as_union=True, prefixes=prefixes)
         return _sparql_results(solutions, None, check, shape)
     results = []
-    focus_query = "SELECT ?this WHERE { " + check.route.focus("?this") + " }"
+    focus_query = resolve("SELECT ?this WHERE { " + check.route.focus("?this") + " }")
     for sol in native.query(focus_query, use_default_graph_as_union=True):
         node = sol[0]
         solutions = native.query(info.per_focus, use_default_graph_as_union=True, prefixes=prefixes, substitutions={ox.Variable("this"): node})
@@ -1221,21 +1344,51 @@ def _sparql_results(solutions: Any, prebound: Node | None, check: Check, shape: 
     return results
 
 
-def _run_check(native: ox.Store, check: Check, shape: _Shape, dg: Graph, sg: Graph) -> list[Result]:
+def _run_check(native: ox.Store, check: Check, shapes: dict[Node, _Shape], dg: Graph, sg: Graph, resolve: Callable[[str], str]) -> list[Result]:
     if check.sparql is not None:
-        return _run_sparql_check(native, check, shape, dg)
-    solutions = native.query(check.query, use_default_graph_as_union=True)
+        return _run_sparql_check(native, check, shapes[check.shape.node], dg, resolve)
+    solutions = native.query(resolve(check.query), use_default_graph_as_union=True)
     names = [v.value for v in solutions.variables]
     results = []
+    seen: set[tuple[int, Node]] = set()
     for solution in solutions:
         row = {n: from_oxigraph(solution[i]) for i, n in enumerate(names) if solution[i] is not None}
         focus = row["this"]
         value = row.get("value")
         rpath = row.get("rpath")
-        r = _Row(focus, value, rpath, row)
-        path = rpath if rpath is not None else shape.path
-        results.append(_result(focus, path, value, shape, check.component, _messages(shape, check, dg, sg, r)))
+        for k, part in enumerate(check.parts):
+            if part.flag is not None:
+                flag = row.get(part.flag[1:])
+                if flag is None or str(flag) != "true":
+                    continue
+            if part.per_focus:
+                if (k, focus) in seen:
+                    continue
+                seen.add((k, focus))
+            shape = shapes[part.shape.node]
+            r = _Row(focus, None if part.per_focus else value, rpath, row)
+            path = rpath if rpath is not None else shape.path
+            msgs = list(shape.messages) or [Literal(m) for m in (part.message(dg, sg, r) if part.message else [])]
+            results.append(_result(focus, path, r.value, shape, part.component, msgs))
     return results
+
+
+def _closure(native: ox.Store, queries: Sequence[str]) -> dict[str, list[str]]:
+    """Each class named in a placeholder with its subclasses in the data (rdfs:subClassOf*)."""
+    classes = sorted({m.group(3) for q in queries for m in _TOKEN.finditer(q)})
+    out: dict[str, list[str]] = {c: [] for c in classes}
+    if not classes:
+        return out
+    query = f"SELECT ?c ?sub WHERE {{ VALUES ?c {{ {' '.join(f'<{c}>' for c in classes)} }} ?sub <{RDFS.subClassOf}>* ?c }}"
+    for sol in native.query(query, use_default_graph_as_union=True):
+        sub = sol[1]
+        if isinstance(sub, ox.NamedNode):
+            out[sol[0].value].append(sub.value)
+    for c, subs in out.items():
+        subs.sort(key=lambda x: (x != c, x))
+        if c not in subs:
+            subs.insert(0, c)
+    return out
 
 
 def _pyshacl_fallback(dataset: Graph, sg: Graph, keep: set[Node], context: Graph | None = None) -> list[Result]:
@@ -1339,6 +1492,12 @@ def validate_sparql(
 
 def _validate(native: ox.Store, dataset: Graph, plan: Plan, fallback: str, context: Graph | None, started: float) -> SparqlReport:
     shapes = _load_shapes(plan.shapes_graph)
+    closure = _closure(native, [c.query for c in plan.checks] + [c.route.multiplicity() or "" for c in plan.checks] + [c.route.focus("?this") for c in plan.checks])
+    counter = itertools.count()
+
+    def resolve(query: str) -> str:
+        return _resolve(query, closure, counter)
+
     by_top: dict[Node, list[Result]] = {}
     fallen = dict(plan.fallback)
     multiplicities: dict[str, Counter] = {}
@@ -1348,7 +1507,7 @@ def _validate(native: ox.Store, dataset: Graph, plan: Plan, fallback: str, conte
             continue
         shape = shapes[check.shape.node]
         try:
-            found = _run_check(native, check, shape, dataset, plan.shapes_graph)
+            found = _run_check(native, check, shapes, dataset, plan.shapes_graph, resolve)
         except (SyntaxError, OSError, ValueError) as exc:
             reason = f"Oxigraph could not run the {check.component.split('#')[-1]} check of {shape.node}: {exc}"
             if fallback == "error":
@@ -1360,7 +1519,7 @@ def _validate(native: ox.Store, dataset: Graph, plan: Plan, fallback: str, conte
         if mq is not None and found:
             if mq not in multiplicities:
                 counts: Counter = Counter()
-                for sol in native.query(mq, use_default_graph_as_union=True):
+                for sol in native.query(resolve(mq), use_default_graph_as_union=True):
                     counts[from_oxigraph(sol[0])] = int(sol[1].value)
                 multiplicities[mq] = counts
             counts = multiplicities[mq]
