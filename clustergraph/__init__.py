@@ -38,6 +38,8 @@ from .report import Finding, ValidationReport
 from .validate import validate
 from .network import affiliation_graph, collaboration_graph, country_graph, highlights, sector_graph
 from .metrics import analyse, write_metrics
+from .reason import ReasoningResult, add_inferred, explain, reason
+from .rules import infer, materialise
 
 __version__ = "0.1.0"
 
@@ -79,6 +81,13 @@ __all__ = [
     "highlights",
     "analyse",
     "write_metrics",
+    # reasoning
+    "reason",
+    "ReasoningResult",
+    "add_inferred",
+    "explain",
+    "infer",
+    "materialise",
     # validation
     "validate",
     "ValidationReport",

@@ -9,7 +9,10 @@ from click.testing import CliRunner
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from clustergraph import reason, rules, store
+from clustergraph import rules, store
+from clustergraph import reason as _reason_function  # the package exports the function
+from clustergraph.reason import ReasoningResult, _pellet_explanation, add_inferred, explain
+from clustergraph.reason import reason as run_reason
 from clustergraph.cli import main
 from clustergraph.errors import InconsistentOntologyError, JavaNotFoundError
 from clustergraph.namespaces import CG, GRAPH, ID
@@ -27,8 +30,8 @@ def seeds() -> Graph:
 
 
 @pytest.fixture(scope="module")
-def hermit(seeds) -> reason.ReasoningResult:
-    return reason.reason(seeds, reasoner="hermit")
+def hermit(seeds) -> ReasoningResult:
+    return run_reason(seeds, reasoner="hermit")
 
 
 def members(graph: Graph, cls: URIRef) -> set[str]:
@@ -58,11 +61,11 @@ def test_inferred_triples_stay_in_their_own_graph(seeds, hermit):
     ds = store.open_dataset()
     store.load(ds, FIXTURE, graph="urn:test:seeds")
     before = len(ds.graph(URIRef("urn:test:seeds")))
-    added = reason.add_inferred(ds, hermit)
+    added = add_inferred(ds, hermit)
     assert added.identifier == GRAPH.inferred and len(added) == len(hermit.graph)
     assert len(ds.graph(URIRef("urn:test:seeds"))) == before
     # reasoning again over the dataset ignores the inferred graph and finds the same
-    again = reason.reason(ds, reasoner="rules")
+    again = run_reason(ds, reasoner="rules")
     assert set(again.graph) == set(hermit.graph)
 
 
@@ -74,13 +77,13 @@ def test_rules_and_hermit_agree_on_the_seeds(seeds, hermit):
 
 @pytest.mark.java
 def test_pellet_runs_and_agrees(seeds, hermit):
-    pellet = reason.reason(seeds, reasoner="pellet")
+    pellet = run_reason(seeds, reasoner="pellet")
     assert pellet.consistent and set(pellet.graph) == set(hermit.graph)
 
 
 @pytest.mark.java
 def test_embedded_dataset_is_consistent_and_rules_agree(embedded):
-    result = reason.reason(embedded)
+    result = run_reason(embedded)
     assert result.consistent
     assert "balticnet-plasmatec" in members(result.graph, CG.CoordinatorOrganisation)
     assert {"inno-drop", "cecil"} <= members(result.graph, CG.CrossBorderProject)
@@ -93,7 +96,7 @@ def test_embedded_dataset_is_consistent_and_rules_agree(embedded):
 def test_inconsistency_is_detected_and_explained(which):
     data = Graph().parse(data=CLASH, format="turtle")
     with pytest.raises(InconsistentOntologyError) as info:
-        reason.reason(data, reasoner=which)
+        run_reason(data, reasoner=which)
     explanation = info.value.explanation
     assert explanation == [
         "cgid:project/x is typed both cg:Organisation (asserted) and cg:Project (asserted), which the ontology declares disjoint"
@@ -104,7 +107,7 @@ def test_inconsistency_is_detected_and_explained(which):
 def test_rules_detect_the_same_inconsistency():
     data = Graph().parse(data=CLASH, format="turtle")
     with pytest.raises(InconsistentOntologyError, match="declares disjoint"):
-        reason.reason(data, reasoner="rules")
+        run_reason(data, reasoner="rules")
 
 
 def test_explanations_name_where_types_come_from():
@@ -119,7 +122,7 @@ def test_explanations_name_where_types_come_from():
 <https://w3id.org/clustergraph/id/sector/s> a cg:ClusterOrganisation , cg:Sector .
 """,
     )
-    problems = reason.explain(data)
+    problems = explain(data)
     assert (
         "cgid:project/p is typed both cg:Organisation (value of cg:holder of cgid:award/a, whose range is cg:Organisation)"
         " and cg:Project (asserted), which the ontology declares disjoint" in problems
@@ -132,14 +135,14 @@ def test_explanations_name_where_types_come_from():
     assert any('cg:ordinal "second", which is not a valid xsd:integer' in p for p in problems)
     assert any('literal "first call" for cg:call, an object property' in p for p in problems)
     assert any('cg:totalBudget "12,x", which is not a valid xsd:decimal' in p for p in problems)
-    assert reason.explain(Graph().parse(FIXTURE)) == []
+    assert explain(Graph().parse(FIXTURE)) == []
 
 
 @pytest.mark.java
 def test_pellet_justification_when_the_checks_find_nothing():
     onto = rules.ontology_graph().serialize(format="nt", encoding="utf-8")
     data = Graph().parse(data=CLASH, format="turtle").serialize(format="nt", encoding="utf-8")
-    lines = reason._pellet_explanation(onto, data)
+    lines = _pellet_explanation(onto, data)
     assert len(lines) == 1 and "DisjointClasses" in lines[0] and "x type Project" in lines[0]
 
 
@@ -148,15 +151,19 @@ def test_missing_java_gives_the_install_hint(seeds, monkeypatch):
 
     monkeypatch.setattr(owlready2, "JAVA_EXE", "/nonexistent/bin/java")
     with pytest.raises(JavaNotFoundError) as info:
-        reason.reason(seeds, reasoner="hermit")
+        run_reason(seeds, reasoner="hermit")
     assert "apt-get install default-jre-headless" in str(info.value)
     # the rules need no Java
-    assert reason.reason(seeds, reasoner="rules").consistent
+    assert run_reason(seeds, reasoner="rules").consistent
+
+
+def test_package_exports_the_function():
+    assert _reason_function is run_reason
 
 
 def test_unknown_reasoner():
     with pytest.raises(Exception, match="unknown reasoner"):
-        reason.reason(Graph(), reasoner="fact++")
+        run_reason(Graph(), reasoner="fact++")
 
 
 def test_cli_reason_with_rules(tmp_path):
