@@ -30,6 +30,8 @@ from .iri import mint, slug
 from .namespaces import CG, COUNTRY, GRAPH, ID, bind_prefixes
 from .resources import data_dir, ontology_path, queries_dir, shapes_dir
 from .store import dump, load, open_dataset, oxigraph, replace_graph, select, to_memory, union
+from .build import BuildResult, build
+from .publish import publish
 from .ingest import ImportReport, import_sources, load_embedded
 from .template import write_templates
 from .query import QueryResult, list_queries, open_data, run
@@ -53,6 +55,10 @@ __all__ = [
     "bind_prefixes",
     "mint",
     "slug",
+    # the main job and publishing
+    "build",
+    "BuildResult",
+    "publish",
     # stores
     "open_dataset",
     "load",
