@@ -75,7 +75,7 @@ def test_peak_memory_does_not_grow_with_size(tmp_path):
         return int(out.stdout.strip())  # KiB
 
     small = peak(30, 300)  # ~10k triples
-    large = peak(3000, 12000)  # ~420k triples
+    large = peak(2500, 8000)  # ~320k triples
     assert large - small < 20_000, (small, large)
 
 

@@ -1,0 +1,537 @@
+#!/usr/bin/env python
+"""Benchmarks: clustergraph's fast path against the plain rdflib / pySHACL path, measured in the same run.
+
+Usage (from the repository root)::
+
+    python benchmarks/run.py --sizes 10k,100k,1M --cutoff 120 --out benchmarks/RESULTS.md
+
+For each size a synthetic graph is generated with ``clustergraph.generate`` (seed 1,
+1% deliberate errors) and cached under ``--work``. Every measurement runs in its own
+subprocess, so that its peak memory (VmHWM) is its own and a baseline that runs past
+``--cutoff`` seconds can be killed and reported as "> cut-off":
+
+- load: Oxigraph (``store.load`` into an on-memory Oxigraph dataset) vs ``rdflib.Graph().parse``;
+- queries: every library query (``queries/*.rq``, default parameters) through
+  ``clustergraph.query.run`` on Oxigraph vs rdflib's memory store (each rdflib query
+  cut off alone; rows compared between the two);
+- validation: the project's shapes compiled to SPARQL (``clustergraph.shaclsparql``,
+  load + validate) vs pySHACL on rdflib's memory store (findings compared);
+- network: ``clustergraph.network.collaboration_graph`` on Oxigraph vs rdflib's store;
+- publish: an N-Triples dump with ``store.dump`` vs ``Graph.serialize``.
+
+Ratios are baseline time / fast time. The results and the command go to ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import resource
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+GRAPH = "https://w3id.org/clustergraph/graph/generated"
+#: Values for library queries whose parameters have no default (they exist in generated data).
+PARAMS = {
+    "holds-label": {"organisation": "cgid:organisation/aurora-innovation-cluster-0"},
+    "organisations-by-name": {"name": "cluster"},
+}
+TASKS = {
+    "load": ("load-oxigraph", "load-rdflib"),
+    "queries": ("queries-oxigraph", "queries-rdflib"),
+    "validation": ("validate-sparql", "validate-pyshacl"),
+    "network": ("network-oxigraph", "network-rdflib"),
+    "publish": ("dump-oxigraph", "dump-rdflib"),
+}
+
+
+def parse_size(text: str) -> int:
+    text = text.strip().lower()
+    factor = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
+    return int(float(text.rstrip("km")) * factor)
+
+
+def label(n: int) -> str:
+    return f"{n // 1_000_000}M" if n % 1_000_000 == 0 else f"{n // 1000}k" if n % 1000 == 0 else str(n)
+
+
+# --- workers (each runs in its own process) ------------------------------------------
+
+
+class Cutoff(Exception):
+    pass
+
+
+def _alarm(_signum: int, _frame: Any) -> None:
+    raise Cutoff()
+
+
+def _timed(fn, cutoff: float | None = None) -> tuple[float | None, Any]:
+    """Run ``fn``; (seconds, result), or (None, None) if it ran past ``cutoff`` (pure-Python code is interrupted)."""
+    if cutoff:
+        signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, cutoff)
+    start = time.perf_counter()
+    try:
+        result = fn()
+    except Cutoff:
+        return None, None
+    finally:
+        if cutoff:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    return time.perf_counter() - start, result
+
+
+def _norm(term: Any) -> Any:
+    from rdflib import BNode, Literal
+
+    if isinstance(term, Literal) and term.datatype and isinstance(term.value, (int, float, Decimal)) and not isinstance(term.value, bool):
+        return ("number", round(float(term.value), 4))
+    if isinstance(term, BNode):
+        return "_:b"
+    return str(term) if term is not None else None
+
+
+def _digest(rows: Any) -> str:
+    counted = Counter(tuple(_norm(x) for x in row) for row in rows)
+    return hashlib.sha256(repr(sorted(counted.items(), key=repr)).encode()).hexdigest()[:16]
+
+
+def _dataset(kind: str, data: str) -> Any:
+    from clustergraph import store
+
+    ds = store.open_dataset(kind)
+    store.load(ds, data, graph=GRAPH)
+    return ds
+
+
+def _context() -> Any:
+    from rdflib import Graph
+
+    from clustergraph.validate import _add_ontology_context, _ontology_graph
+
+    context = Graph()
+    _add_ontology_context(context, _ontology_graph(None, shipped=True))
+    return context
+
+
+def _warm_up() -> None:
+    """Import and exercise the libraries once, so that timings measure work, not imports."""
+    import pyoxigraph  # noqa: F401
+    import pyshacl  # noqa: F401
+    from rdflib import Graph
+
+    from clustergraph import network, query, shaclsparql, store  # noqa: F401
+
+    tiny = b"<http://ex.org/a> <http://ex.org/p> <http://ex.org/b> .\n"
+    for kind in ("oxigraph", "memory"):
+        store.load(store.open_dataset(kind), tiny, format="nt", graph=GRAPH)
+    Graph().parse(data=tiny.decode(), format="nt").serialize(format="nt")
+
+
+def worker(task: str, data: str, cutoff: float) -> dict[str, Any]:
+    out: dict[str, Any] = {"task": task}
+    kind = "oxigraph" if task.endswith(("oxigraph", "sparql")) else "memory"
+    _warm_up()
+    if task.startswith("load"):
+        if kind == "oxigraph":
+            seconds, ds = _timed(lambda: _dataset("oxigraph", data))
+            from clustergraph.store import oxigraph
+
+            out["triples"] = len(oxigraph(ds))
+        else:
+            from rdflib import Graph
+
+            seconds, g = _timed(lambda: Graph().parse(data, format="nt"))
+            out["triples"] = len(g)
+        out["seconds"] = seconds
+    elif task.startswith("queries"):
+        from clustergraph.errors import ParameterError
+        from clustergraph.library import list_queries
+        from clustergraph.query import run
+
+        out["load"], ds = _timed(lambda: _dataset(kind, data))
+        queries = {}
+        for named in list_queries():
+            params = PARAMS.get(named.name, {})
+            try:
+                named.bindings(params)
+            except ParameterError as exc:
+                queries[named.name] = {"skipped": str(exc)}
+                continue
+            if kind == "oxigraph":
+                runs = [_timed(lambda: run(ds, named, params)) for _ in range(3)]
+                seconds, result = min(runs, key=lambda r: r[0])
+            else:
+                seconds, result = _timed(lambda: run(ds, named, params), cutoff)
+            entry: dict[str, Any] = {"seconds": seconds}
+            if result is not None:
+                entry["rows"] = len(result.rows)
+                entry["digest"] = _digest(result.rows)
+            queries[named.name] = entry
+        out["queries"] = queries
+    elif task.startswith("validate"):
+        from clustergraph.validate import load_shapes
+
+        shapes = load_shapes()
+        context = _context()
+        if kind == "oxigraph":
+            from clustergraph.shaclsparql import validate_sparql
+
+            out["load"], ds = _timed(lambda: _dataset("oxigraph", data))
+            out["seconds"], report = _timed(lambda: validate_sparql(ds, shapes, context=context))
+            results = report.results
+            out["fallback"] = len(report.fallback)
+        else:
+            import pyshacl
+            from rdflib import Graph
+
+            from clustergraph.shaclsparql import results_from_report
+
+            out["load"], g = _timed(lambda: Graph().parse(data, format="nt"))
+            for t in context:
+                g.add(t)
+
+            def validate() -> Any:
+                return pyshacl.validate(g, shacl_graph=shapes, inplace=True, allow_warnings=True, allow_infos=True)[1]
+
+            out["seconds"], report = _timed(validate)
+            results = results_from_report(report)
+        out["findings"] = len(results)
+        out["digest"] = _digest((r.focus, r.path, r.value, r.severity, r.source_shape, r.component, r.message) for r in results)
+    elif task.startswith("network"):
+        from clustergraph.network import collaboration_graph
+
+        out["load"], ds = _timed(lambda: _dataset(kind, data))
+        out["seconds"], G = _timed(lambda: collaboration_graph(ds))
+        out["nodes"], out["edges"] = G.number_of_nodes(), G.number_of_edges()
+        out["digest"] = _digest((u, v, d.get("weight")) if u < v else (v, u, d.get("weight")) for u, v, d in G.edges(data=True))
+    elif task.startswith("dump"):
+        target = Path(tempfile.mkdtemp()) / "dump.nt"
+        if kind == "oxigraph":
+            from clustergraph import store
+
+            out["load"], ds = _timed(lambda: _dataset("oxigraph", data))
+            out["seconds"], _ = _timed(lambda: store.dump(ds, target, "nt"))
+        else:
+            from rdflib import Graph
+
+            out["load"], g = _timed(lambda: Graph().parse(data, format="nt"))
+            out["seconds"], _ = _timed(lambda: g.serialize(destination=str(target), format="nt", encoding="utf-8"))
+        out["bytes"] = target.stat().st_size
+        with target.open("rb") as fh:
+            out["lines"] = sum(1 for line in fh if line.strip())
+        target.unlink()
+    else:
+        raise SystemExit(f"unknown task {task}")
+    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+# --- the parent: subprocesses, cut-offs, peak memory ------------------------------------
+
+
+def _hwm(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def spawn(task: str, data: Path, cutoff: float, timeout: float) -> dict[str, Any]:
+    """Run one worker; kill it after ``timeout`` seconds and report it as cut off."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", task, "--data", str(data), "--cutoff", str(cutoff)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    start, peak = time.perf_counter(), 0.0
+    while proc.poll() is None:
+        peak = max(peak, _hwm(proc.pid) or 0.0)
+        if time.perf_counter() - start > timeout:
+            proc.kill()
+            proc.wait()
+            return {"task": task, "cutoff": True, "peak_mb": peak, "wall": time.perf_counter() - start}
+        time.sleep(0.2)
+    stdout, stderr = proc.communicate()
+    if proc.returncode != 0:
+        raise SystemExit(f"{task} failed:\n{stderr[-3000:]}")
+    result = json.loads(stdout.strip().splitlines()[-1])
+    result["peak_mb"] = max(result.get("peak_mb", 0.0), peak)
+    result["wall"] = time.perf_counter() - start
+    return result
+
+
+def dataset_file(size: int, work: Path, seed: int = 1) -> tuple[Path, int]:
+    from clustergraph.generate import generate, sizes_for
+
+    path = work / f"generated-{label(size)}-seed{seed}.nt"
+    meta = path.with_suffix(".json")
+    if not (path.exists() and meta.exists()):
+        organisations, projects = sizes_for(size)
+        stats = generate(path, organisations=organisations, projects=projects, seed=seed, error_rate=0.01)
+        meta.write_text(json.dumps({"triples": stats.triples, "organisations": organisations, "projects": projects}))
+    return path, json.loads(meta.read_text())["triples"]
+
+
+def _fmt(seconds: float | None, cutoff: float | None = None) -> str:
+    if seconds is None:
+        return f"> {cutoff:g}" if cutoff else "–"
+    return f"{seconds:.3f}" if seconds < 10 else f"{seconds:.1f}"
+
+
+def _ratio(fast: float | None, base: float | None, cutoff: float) -> tuple[float | None, str]:
+    if fast is None or fast <= 0:
+        return None, "–"
+    if base is None:
+        return cutoff / fast, f"> {cutoff / fast:,.0f}x"
+    r = base / fast
+    return r, (f"{r:,.1f}x" if r < 100 else f"{r:,.0f}x")
+
+
+def measure(size: int, work: Path, cutoff: float, only: list[str], log) -> dict[str, Any]:
+    data, triples = dataset_file(size, work)
+    log(f"== {label(size)}: {triples:,} triples in {data.name}")
+    out: dict[str, Any] = {"size": size, "triples": triples}
+    for group, (fast_task, base_task) in TASKS.items():
+        if only and group not in only:
+            continue
+        fast = spawn(fast_task, data, cutoff, timeout=max(600.0, 20 * cutoff))
+        log(f"   {fast_task}: {_fmt(fast.get('seconds'))} s, {fast['peak_mb']:.0f} MB")
+        # a baseline worker gets the cut-off for its measured phase on top of its own load
+        n = len(fast.get("queries", {})) if group == "queries" else 1
+        base = spawn(base_task, data, cutoff, timeout=cutoff * (n + 1) + 120)
+        log(f"   {base_task}: {'cut off' if base.get('cutoff') else _fmt(base.get('seconds'), cutoff) + ' s'}, {base['peak_mb']:.0f} MB")
+        out[group] = {"fast": fast, "baseline": base}
+    return out
+
+
+# --- the report ---------------------------------------------------------------------------
+
+
+def _machine() -> dict[str, str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem = next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+        mem_gb = f"{int(mem.split()[1]) / 1024 / 1024:.0f} GB"
+    except (OSError, StopIteration):
+        mem_gb = "unknown"
+    import pyoxigraph
+    import pyshacl
+    import rdflib
+
+    return {
+        "cpu": f"{cpu}, {os.cpu_count()} cores",
+        "memory": mem_gb,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "versions": f"rdflib {rdflib.__version__}, pyoxigraph {pyoxigraph.__version__}, pySHACL {pyshacl.__version__}",
+    }
+
+
+def report(results: list[dict[str, Any]], args: argparse.Namespace, started: str, loads: tuple[str, str]) -> str:
+    m = _machine()
+    cutoff = args.cutoff
+    lines = [
+        "# Benchmarks",
+        "",
+        "The fast path (Oxigraph behind the rdflib API, shapes compiled to SPARQL) against the plain",
+        "rdflib / pySHACL path, measured in the same run on synthetic data from `clustergraph generate`",
+        "(seed 1, 1% deliberate errors). Ratios are baseline time / fast time; \"> N\" means the baseline",
+        f"was cut off after {cutoff:g} s (the ratio is then at least that). Peak memory is each path's own",
+        "process (VmHWM), loading included.",
+        "",
+        f"- Date: {started} (UTC)",
+        f"- Machine: {m['cpu']}, {m['memory']} RAM; {m['os']}; Python {m['python']}; {m['versions']}",
+        f"- Load average (1, 5, 15 min) at start: {loads[0]}; at end: {loads[1]} (other work shared the machine when above ~0.5)",
+        f"- Command: `{args.command}`",
+        "",
+        "## Summary",
+        "",
+        "| size | operation | fast (s) | baseline (s) | ratio | peak MB fast | peak MB baseline | same answers |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    targets: dict[str, tuple[bool | None, str]] = {}
+    for res in results:
+        size = f"{label(res['size'])} ({res['triples']:,})"
+        for group in TASKS:
+            if group not in res:
+                continue
+            fast, base = res[group]["fast"], res[group]["baseline"]
+            if group == "queries":
+                q = _query_summary(fast, base, cutoff)
+                lines.append(f"| {size} | {len(q['ratios'])} library queries (median) | {_fmt(q['median_fast'])} | {q['median_base_text']} | {q['median_text']} | {fast['peak_mb']:.0f} | {base['peak_mb']:.0f} | {q['same']} |")
+                continue
+            fs = fast.get("seconds")
+            bs = None if base.get("cutoff") else base.get("seconds")
+            if group == "validation":
+                fs = (fast.get("load") or 0) + (fast.get("seconds") or 0)
+                bs = None if base.get("cutoff") or base.get("seconds") is None else base["load"] + base["seconds"]
+            _, ratio = _ratio(fs, bs, cutoff)
+            same = _same(group, fast, base)
+            name = {"load": "load N-Triples", "validation": "validate (load + validate)", "network": "collaboration projection", "publish": "dump N-Triples"}[group]
+            lines.append(f"| {size} | {name} | {_fmt(fs)} | {_fmt(bs, cutoff)} | {ratio} | {fast['peak_mb']:.0f} | {base['peak_mb']:.0f} | {same} |")
+        targets.update(_targets(res, cutoff) if res["size"] >= 1_000_000 or not targets else {})
+    lines += ["", "## Library queries", ""]
+    for res in results:
+        if "queries" not in res:
+            continue
+        fast, base = res["queries"]["fast"], res["queries"]["baseline"]
+        lines += [f"### {label(res['size'])} ({res['triples']:,} triples)", "", "| query | rows | Oxigraph (s) | rdflib (s) | ratio | same rows |", "| --- | ---: | ---: | ---: | ---: | --- |"]
+        bq = base.get("queries", {})
+        for name, f in sorted(fast.get("queries", {}).items()):
+            if "skipped" in f:
+                lines.append(f"| {name} | – | – | – | – | skipped: needs parameters |")
+                continue
+            b = bq.get(name, {})
+            bs = b.get("seconds") if not base.get("cutoff") else None
+            _, ratio = _ratio(f["seconds"], bs, cutoff)
+            same = "–" if "digest" not in b else ("yes" if b["digest"] == f.get("digest") else "**no**")
+            lines.append(f"| {name} | {f.get('rows', '–')} | {_fmt(f['seconds'])} | {_fmt(bs, cutoff)} | {ratio} | {same} |")
+        lines.append("")
+    lines += ["## Targets (issue 8, at 1M triples)", "", "| target | result | met |", "| --- | --- | --- |"]
+    for name, (met, text) in targets.items():
+        lines.append(f"| {name} | {text} | {'yes' if met else 'not measured' if met is None else '**no**'} |")
+    lines += [
+        "",
+        "Validation results are compared as multisets of (focus, path, value, severity, source shape,",
+        "component, message); query rows as multisets with numbers compared by value. The test suite",
+        "(`tests/test_shaclsparql.py`, `tests/test_scale.py`) checks the same equalities on every run.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _same(group: str, fast: dict[str, Any], base: dict[str, Any]) -> str:
+    if base.get("cutoff") or ("digest" not in base and group not in ("load", "publish")):
+        return "– (baseline cut off)" if base.get("cutoff") else "–"
+    if group == "load":
+        return "yes" if fast.get("triples") == base.get("triples") else "**no**"
+    if group == "publish":
+        return f"yes ({fast['lines']:,} triples)" if fast.get("lines") == base.get("lines") else f"**no** ({fast.get('lines')} vs {base.get('lines')} triples)"
+    if group == "validation":
+        return f"yes ({fast['findings']} findings)" if fast.get("digest") == base.get("digest") else f"**no** ({fast['findings']} vs {base['findings']})"
+    return "yes" if fast.get("digest") == base.get("digest") else "**no**"
+
+
+def _query_summary(fast: dict[str, Any], base: dict[str, Any], cutoff: float) -> dict[str, Any]:
+    ratios: list[tuple[float, bool]] = []
+    fast_times: list[float] = []
+    base_times: list[float | None] = []
+    same = True
+    compared = 0
+    for name, f in fast.get("queries", {}).items():
+        if "skipped" in f:
+            continue
+        b = {} if base.get("cutoff") else base.get("queries", {}).get(name, {})
+        bs = b.get("seconds")
+        fast_times.append(f["seconds"])
+        base_times.append(bs)
+        r, _ = _ratio(f["seconds"], bs, cutoff)
+        ratios.append((r or 0.0, bs is None))
+        if "digest" in b:
+            compared += 1
+            same = same and b["digest"] == f.get("digest")
+    ordered = sorted(ratios)
+    mid = ordered[len(ordered) // 2] if ordered else (0.0, False)
+    if len(ordered) % 2 == 0 and ordered:
+        lo, hi = ordered[len(ordered) // 2 - 1], ordered[len(ordered) // 2]
+        mid = ((lo[0] + hi[0]) / 2, lo[1] or hi[1])
+    finite = [t for t in base_times if t is not None]
+    cut = len(base_times) - len(finite)
+    median_base = statistics.median([t if t is not None else float("inf") for t in base_times]) if base_times else None
+    return {
+        "ratios": ratios,
+        "median": mid[0],
+        "median_lower_bound": mid[1],
+        "median_text": (f"> {mid[0]:,.0f}x" if mid[1] else f"{mid[0]:,.1f}x") if ordered else "–",
+        "median_fast": statistics.median(fast_times) if fast_times else None,
+        "median_base_text": ("> cut-off" if median_base == float("inf") else _fmt(median_base)) + (f" ({cut} cut off)" if cut else ""),
+        "min_ratio": ordered[0][0] if ordered else None,
+        "same": f"yes ({compared} compared)" if same else "**no**",
+    }
+
+
+def _targets(res: dict[str, Any], cutoff: float) -> dict[str, tuple[bool | None, str]]:
+    out: dict[str, tuple[bool | None, str]] = {}
+    size = label(res["size"])
+    if "load" in res:
+        fast, base = res["load"]["fast"], res["load"]["baseline"]
+        r, text = _ratio(fast["seconds"], None if base.get("cutoff") else base.get("seconds"), cutoff)
+        out["load ≥ 10x faster than rdflib.Graph().parse"] = (r is not None and r >= 10, f"{text} at {size}")
+        out["peak memory below rdflib's memory store (load)"] = (fast["peak_mb"] < base["peak_mb"], f"{fast['peak_mb']:.0f} MB vs {base['peak_mb']:.0f} MB at {size}")
+    if "queries" in res:
+        q = _query_summary(res["queries"]["fast"], res["queries"]["baseline"], cutoff)
+        out["queries: median ≥ 20x faster than rdflib"] = (q["median"] >= 20, f"median {q['median_text']} at {size}")
+        out["queries: none slower than rdflib"] = ((q["min_ratio"] or 0) >= 1, f"slowest ratio {q['min_ratio']:.1f}x at {size}" if q["min_ratio"] is not None else "–")
+        out["queries: median under 1 s"] = ((q["median_fast"] or 99) < 1, f"median {_fmt(q['median_fast'])} s at {size}")
+    if "validation" in res:
+        fast, base = res["validation"]["fast"], res["validation"]["baseline"]
+        total = (fast.get("load") or 0) + (fast.get("seconds") or 0)
+        out["validation under 15 s end to end"] = (total < 15, f"{total:.1f} s (load {fast['load']:.1f} + validate {fast['seconds']:.1f}) at {size}")
+        same = _same("validation", fast, base)
+        out["validation identical to pySHACL"] = (None if base.get("cutoff") else same.startswith("yes"), same + f" at {size}")
+    if "network" in res:
+        fast = res["network"]["fast"]
+        out["collaboration projection under 10 s"] = (fast["seconds"] < 10, f"{fast['seconds']:.1f} s ({fast['nodes']:,} organisations, {fast['edges']:,} edges) at {size}")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog="See the module docstring for what is measured.")
+    parser.add_argument("--sizes", default="10k,100k,1M", help="comma-separated graph sizes in triples (10k, 100k, 1M, 10M)")
+    parser.add_argument("--cutoff", type=float, default=120.0, help="seconds after which a baseline measurement is stopped (default 120)")
+    parser.add_argument("--only", default="", help="comma-separated subset of: " + ", ".join(TASKS))
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "clustergraph-benchmarks", help="where generated graphs are cached")
+    parser.add_argument("--out", type=Path, default=None, help="write the Markdown report here (default: print it)")
+    parser.add_argument("--json", type=Path, default=None, help="also write the raw measurements as JSON")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--data", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.data, args.cutoff)))
+        return 0
+    args.command = "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    args.work.mkdir(parents=True, exist_ok=True)
+    started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
+    load_start = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    only = [o for o in args.only.split(",") if o]
+
+    def log(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    results = [measure(parse_size(s), args.work, args.cutoff, only, log) for s in args.sizes.split(",") if s]
+    load_end = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    text = report(results, args, started, (load_start, load_end))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1, default=str))
+    if args.out:
+        from clustergraph.atomic import atomic_write
+
+        with atomic_write(args.out) as fh:
+            fh.write(text)
+        log(f"wrote {args.out}")
+    else:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
