@@ -698,13 +698,13 @@ def summary(graph: Any, *, seed: int | None = 0, k: int | None | str = "auto", t
     G = _collaboration(graph)
     if G.number_of_nodes() == 0:
         return ["no organisation takes part in a project: no collaboration network"]
-    projects = {p for _, _, d in G.edges(data=True) for p in (d.get("projects") or "").split(";") if p}
+    projects = set(";".join(d.get("projects") or "" for _, _, d in G.edges(data=True)).split(";")) - {""}
     sectors = {label for share in shares(G).values() for label in share} - {UNKNOWN}
-    crossing = cross_sector_edges(G)
+    crossing = int((_ties(G, "sector").external > 1e-12).sum())
     ei, r = ei_index(G), assortativity(G)
     lines = [
         f"{G.number_of_nodes()} organisations, {G.number_of_edges()} collaborations in {len(projects)} projects, "
-        f"{len(sectors)} sectors; {len(crossing)} cross-sector collaborations "
+        f"{len(sectors)} sectors; {crossing} cross-sector collaborations "
         f"(E-I index {_fmt(ei)}, sector assortativity {_fmt(r)})"
     ]
     found = bridges(G)

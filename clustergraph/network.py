@@ -87,8 +87,9 @@ _Q_PARTICIPATIONS = """SELECT ?organisation ?project WHERE {
   ?participation cg:participant ?organisation ; cg:project ?project .
 }"""
 
-_Q_ROLES = """SELECT DISTINCT ?organisation ?project ?role WHERE {
-  ?participation cg:participant ?organisation ; cg:project ?project ; cg:role ?role .
+_Q_ROLES = """SELECT ?organisation ?project ?role WHERE {
+  ?participation cg:participant ?organisation ; cg:project ?project .
+  OPTIONAL { ?participation cg:role ?role }
 }"""
 
 _Q_AFFILIATIONS = """SELECT DISTINCT ?organisation ?affiliation ?relation WHERE {
@@ -262,15 +263,18 @@ def participations(graph: Graph, roles: bool = False) -> pd.DataFrame:
     >>> participations(ds).shape
     (12, 2)
     """
-    frame = pd.DataFrame(_rows(graph, _Q_PARTICIPATIONS), columns=["organisation", "project"], dtype=object)
-    frame = frame.dropna().drop_duplicates().sort_values(["organisation", "project"], ignore_index=True)
-    if roles:
-        rows = list(zip(frame["organisation"], frame["project"]))
-        found: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for o, p, r in _rows(graph, _Q_ROLES):
-            if o is not None and p is not None and r is not None:
-                found[(o, p)].add(_local(r))
-        frame["roles"] = [";".join(sorted(found.get((o, p), ()))) for o, p in rows]
+    if not roles:
+        frame = pd.DataFrame(_rows(graph, _Q_PARTICIPATIONS), columns=["organisation", "project"], dtype=object)
+        return frame.dropna().drop_duplicates().sort_values(["organisation", "project"], ignore_index=True)
+    found: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for o, p, r in _rows(graph, _Q_ROLES):
+        if o is not None and p is not None:
+            entry = found[(o, p)]
+            if r is not None:
+                entry.add(_local(r))
+    rows = sorted(found)
+    frame = pd.DataFrame(rows, columns=["organisation", "project"], dtype=object)
+    frame["roles"] = [";".join(sorted(found[key])) for key in rows]
     return frame
 
 

@@ -36,7 +36,7 @@ import pandas as pd
 from rdflib import Graph
 
 from .errors import ParameterError
-from .network import _collaboration, _facts, _local, _rows
+from .network import _collaboration, _local, _ontology_labels, _rows
 
 __all__ = ["value_chain", "value_chain_paths", "missing_links"]
 
@@ -45,18 +45,37 @@ _Q_LINKS = """SELECT ?link ?supplier ?user ?source WHERE {
   OPTIONAL { ?link <http://purl.org/dc/terms/source> ?source }
 }"""
 
-# What each project spans: its own sectors and its participants' sectors.
+# What each project spans, restricted to the sectors a link names (or whose ecosystem it names):
+# the project's own sectors and its participants' sectors. Every branch starts from the links,
+# so a graph without links answers at once.
 _Q_SPANS = """SELECT DISTINCT ?project ?sector WHERE {
-  { ?project rdf:type cg:Project ; cg:sector ?sector . }
+  { ?link cg:supplier|cg:user ?sector .
+    ?project cg:sector ?sector ; rdf:type cg:Project . }
   UNION
-  { ?participation cg:project ?project ; cg:participant ?organisation .
-    ?organisation cg:sector ?sector . }
+  { ?link cg:supplier|cg:user ?end . ?sector cg:ecosystem ?end .
+    ?project cg:sector ?sector ; rdf:type cg:Project . }
+  UNION
+  { ?link cg:supplier|cg:user ?sector .
+    ?organisation cg:sector ?sector . ?participation cg:participant ?organisation ; cg:project ?project . }
+  UNION
+  { ?link cg:supplier|cg:user ?end . ?sector cg:ecosystem ?end .
+    ?organisation cg:sector ?sector . ?participation cg:participant ?organisation ; cg:project ?project . }
 }"""
 
-_Q_KINDS = """SELECT ?s ?type WHERE {
-  VALUES ?type { cg:Sector cg:Ecosystem }
-  ?s rdf:type ?type .
+# Names and kinds of the link ends, and the ecosystems of sectors.
+_Q_END_LABELS = """SELECT ?s ?label (LANG(?label) AS ?lang) WHERE {
+  ?link cg:supplier|cg:user ?s .
+  ?s rdfs:label|skos:prefLabel ?label .
 }"""
+
+_Q_END_KINDS = """SELECT ?s ?type WHERE {
+  ?link cg:supplier|cg:user ?s .
+  ?s rdf:type ?type .
+  FILTER(?type IN (cg:Sector, cg:Ecosystem))
+}"""
+
+_Q_ECOSYSTEMS = "SELECT ?sector ?ecosystem WHERE { ?sector cg:ecosystem ?ecosystem }"
+_Q_ACRONYMS = "SELECT ?project ?acronym WHERE { ?project cg:acronym ?acronym }"
 
 _COLUMNS = ["link", "supplier", "supplier_name", "supplier_kind", "user", "user_name", "user_kind", "source", "projects", "project_names"]
 
@@ -67,15 +86,21 @@ def _kind(iri: str, kinds: dict[str, str]) -> str:
     return "ecosystem" if "/ecosystem/" in iri else "sector"
 
 
-def _spans(graph: Graph, ecosystems: dict[str, str]) -> dict[str, set[str]]:
-    spans: dict[str, set[str]] = defaultdict(set)
-    for project, sector in _rows(graph, _Q_SPANS):
-        if project is None or sector is None:
+def _names(graph: Graph) -> dict[str, str]:
+    """Names of the link ends: an English label first, then one without language, then any."""
+    found: dict[str, tuple[int, str, str]] = {}
+    for s, label, lang in _rows(graph, _Q_END_LABELS):
+        if s is None or label is None:
             continue
-        spans[project].add(sector)
-        if sector in ecosystems:
-            spans[project].add(ecosystems[sector])
-    return spans
+        lang = (lang or "").lower()
+        key = (0 if lang.startswith("en") else 1 if not lang else 2, lang, label)
+        if s not in found or key < found[s]:
+            found[s] = key
+    return {s: key[2] for s, key in found.items()}
+
+
+def _name(names: dict[str, str], iri: str) -> str:
+    return names.get(iri) or _ontology_labels().get(iri) or _local(iri)
 
 
 def value_chain(graph: Graph) -> pd.DataFrame:
@@ -97,8 +122,6 @@ def value_chain(graph: Graph) -> pd.DataFrame:
     >>> chain.loc[chain["supplier_name"] == "Plasma technology", ["user_name", "project_names"]].values.tolist()
     [['Nanotechnology', 'INNO-DROP']]
     """
-    facts = _facts(graph)
-    kinds = {s: ("ecosystem" if t.endswith("Ecosystem") else "sector") for s, t in _rows(graph, _Q_KINDS) if s and t}
     sources: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for link, supplier, user, source in _rows(graph, _Q_LINKS):
         if link is None or supplier is None or user is None:
@@ -106,13 +129,29 @@ def value_chain(graph: Graph) -> pd.DataFrame:
         entry = sources[(link, supplier, user)]
         if source:
             entry.add(source)
-    spans = _spans(graph, facts.ecosystems)
+    if not sources:
+        return pd.DataFrame(columns=_COLUMNS)
+    names = _names(graph)
+    kinds = {s: ("ecosystem" if t.endswith("Ecosystem") else "sector") for s, t in _rows(graph, _Q_END_KINDS) if s and t}
+    ecosystems = {s: e for s, e in sorted(_rows(graph, _Q_ECOSYSTEMS), key=lambda r: (r[0] or "", r[1] or ""), reverse=True) if s and e}
+    spans: dict[str, set[str]] = defaultdict(set)
+    for project, sector in _rows(graph, _Q_SPANS):
+        if project is None or sector is None:
+            continue
+        spans[project].add(sector)
+        if sector in ecosystems:
+            spans[project].add(ecosystems[sector])
+    acronyms: dict[str, str] = {}
+    if spans:
+        for project, acronym in _rows(graph, _Q_ACRONYMS):
+            if project in spans and acronym and (project not in acronyms or acronym < acronyms[project]):
+                acronyms[project] = acronym
     rows = []
     for (link, supplier, user), texts in sources.items():
         covering = sorted(p for p, span in spans.items() if supplier in span and user in span)
         rows.append(
-            (link, supplier, facts.name(supplier), _kind(supplier, kinds), user, facts.name(user), _kind(user, kinds),
-             ";".join(sorted(texts)), ";".join(covering), ";".join(facts.name(p) for p in covering))
+            (link, supplier, _name(names, supplier), _kind(supplier, kinds), user, _name(names, user), _kind(user, kinds),
+             ";".join(sorted(texts)), ";".join(covering), ";".join(acronyms.get(p) or _local(p) for p in covering))
         )  # fmt: skip
     frame = pd.DataFrame(rows, columns=_COLUMNS)
     return frame.sort_values(["supplier_name", "user_name", "link"], ignore_index=True)
@@ -181,6 +220,9 @@ def value_chain_paths(graph: Graph, G: nx.Graph | None = None, *, max_length: in
     if max_length < 1 or limit < 1:
         raise ParameterError("max_length and limit must be at least 1", fix="pass max_length=4, limit=10000 for example")
     chain = value_chain(graph)
+    columns = ["length", "organisations", "names", "sectors", "projects"]
+    if chain.empty:
+        return pd.DataFrame(columns=columns)
     if G is None:
         G = _collaboration(graph)
     names = dict(zip(chain["supplier"], chain["supplier_name"])) | dict(zip(chain["user"], chain["user_name"]))
@@ -225,5 +267,5 @@ def value_chain_paths(graph: Graph, G: nx.Graph | None = None, *, max_length: in
                 " | ".join(steps.edges[a, b]["projects"] for a, b in zip(path, path[1:])),
             )
         )
-    frame = pd.DataFrame(rows, columns=["length", "organisations", "names", "sectors", "projects"])
+    frame = pd.DataFrame(rows, columns=columns)
     return frame.sort_values(["length", "names", "sectors"], ascending=[False, True, True], ignore_index=True)
