@@ -3,12 +3,15 @@
 Each function reads an rdflib graph (any store :mod:`clustergraph.store` opens)
 and returns a :mod:`networkx` graph whose nodes are IRIs (strings) with the
 attributes the RDF gives (name, type, country, sector, ecosystem, label level,
-budgets). The edge lists are computed where the data lives: small SPARQL
-queries (``SELECT DISTINCT`` joins, no triple walking in Python) run in the
-store, Oxigraph's native API reads large results without rdflib term
-conversion, and the one-mode projection counts the pairs of each project's
-members with numpy (the counting form of the sparse product ``B @ B.T`` of the
-organisation-project incidence matrix, keeping the projects behind each pair).
+budgets). The edge lists are computed where the data lives: SPARQL joins run
+in the store (the participations become organisation-project pairs there, with
+no triple walking in Python), Oxigraph's native API reads large results without
+rdflib term conversion, and the one-mode projection counts the pairs of each
+project's members with numpy (the counting form of the sparse product
+``B @ B.T`` of the organisation-project incidence matrix, keeping the projects
+behind each pair). Pushing the pair aggregate itself into the store
+(``GROUP BY ?a ?b``) was measured several times slower at 50,000 projects
+(``benchmarks/bench_network.py``).
 
 Every attribute is GraphML-safe: strings, integers, floats; several values are
 one ``;``-joined string; an unknown string is ``""`` and an unknown sector is
