@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> tuple[list[tuple[str, float, str]], dict[st
     from clustergraph import crosssector, metrics, network, plot, store, valuechain
 
     rows: list[tuple[str, float, str]] = []
-    info: dict[str, Any] = {}
+    info: dict[str, Any] = {"load_before": os.getloadavg()[0]}
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     if args.ntriples:
@@ -112,6 +112,7 @@ def run(args: argparse.Namespace) -> tuple[list[tuple[str, float, str]], dict[st
     _timed(rows, "plot_mixing", lambda: plot.plot_mixing(matrix, out / "mixing.png"))
     _timed(rows, "highlights", lambda: network.highlights(ds, G=G, table=table, seed=args.seed, k=k))
 
+    info["load_after"] = os.getloadavg()[0]
     if args.baseline:
         memory = store.open_dataset("memory")
         _timed(rows, "baseline: load into rdflib memory store", lambda: store.load(memory, source, graph="urn:bench:data"), lambda n: f"{n:,} triples")
@@ -141,6 +142,17 @@ def markdown(rows: list[tuple[str, float, str]], info: dict[str, Any], args: arg
     lines += [f"| {name} | {seconds:.2f} | {note} |" for name, seconds, note in rows]
     if "ratio" in info:
         lines += ["", f"Edge-list query: plain rdflib (memory store, its SPARQL engine) takes **{info['ratio']:.1f}x** the time of Oxigraph."]
+    lines += [
+        "",
+        f"Wall-clock seconds, one run each; system load average {info['load_before']:.1f} at the start and "
+        f"{info['load_after']:.1f} at the end of the timed steps (on a 2-core machine a load above 2 slows every step).",
+        "Notes: the projection is counted in numpy from the store's organisation-project pairs (compare the pair aggregate "
+        "pushed into SPARQL); betweenness samples 256 sources with a fixed seed (same values as networkx for the same sample); "
+        "constraint and effective size are sparse products restricted to existing ties, whose cost grows with the sum of squared "
+        "degrees (the generator's hubs have thousands of partners); communities are networkx's Louvain, the slowest step "
+        "(ENVIRONMENT.md measured python-igraph's Louvain about 15x faster, an option if that step matters); the exports are "
+        "networkx's pure-Python writers on every edge with the projects behind it.",
+    ]
     lines.append(END)
     return "\n".join(lines) + "\n"
 
@@ -174,4 +186,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # The rdflib baseline leaves millions of objects behind; tearing them down one by one
+    # takes minutes of CPU after the results are out, so leave without it.
+    os._exit(status)
