@@ -42,6 +42,8 @@ from .network import affiliation_graph, collaboration_graph, country_graph, high
 from .metrics import analyse, write_metrics
 from .reason import ReasoningResult, add_inferred, explain, reason
 from .rules import infer, materialise
+from .generate import GenerateStats, generate
+from .shaclsparql import validate_sparql
 
 __version__ = "0.1.0"
 
@@ -94,6 +96,10 @@ __all__ = [
     "explain",
     "infer",
     "materialise",
+    # scale: synthetic data, validation as SPARQL
+    "generate",
+    "GenerateStats",
+    "validate_sparql",
     # validation
     "validate",
     "ValidationReport",
