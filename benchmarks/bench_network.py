@@ -149,7 +149,7 @@ def markdown(rows: list[tuple[str, float, str]], info: dict[str, Any], args: arg
         "Notes: the projection is counted in numpy from the store's organisation-project pairs (compare the pair aggregate "
         "pushed into SPARQL); betweenness samples 256 sources with a fixed seed (same values as networkx for the same sample); "
         "constraint and effective size are sparse products restricted to existing ties, whose cost grows with the sum of squared "
-        "degrees (the generator's hubs have thousands of partners); communities are networkx's Louvain, the slowest step "
+        "degrees (the generator's hubs have thousands of partners); communities are networkx's Louvain, the slowest analysis step "
         "(ENVIRONMENT.md measured python-igraph's Louvain about 15x faster, an option if that step matters); the exports are "
         "networkx's pure-Python writers on every edge with the projects behind it.",
     ]
