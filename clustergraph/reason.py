@@ -184,7 +184,7 @@ def _ntriples(work: _rules.Workspace) -> bytes:
 def _run_dl(reasoner: str, ontology_nt: bytes, data_nt: bytes) -> tuple[Graph, Graph]:
     """Run HermiT or Pellet; return (inferred ABox triples, inferred TBox triples)."""
     import owlready2
-    from owlready2 import OwlReadyInconsistentOntologyError, OwlReadyJavaError
+    from owlready2 import OwlReadyJavaError
 
     world = owlready2.World()
     try:
@@ -199,8 +199,6 @@ def _run_dl(reasoner: str, ontology_nt: bytes, data_nt: bytes) -> tuple[Graph, G
                     owlready2.sync_reasoner_hermit(target, infer_property_values=True, debug=0, ignore_unsupported_datatypes=True)
                 else:
                     owlready2.sync_reasoner_pellet(target, infer_property_values=True, infer_data_property_values=False, debug=0)
-        except OwlReadyInconsistentOntologyError:
-            raise
         except OwlReadyJavaError as exc:
             text = str(exc)
             if "UnsupportedClassVersionError" in text:
@@ -286,15 +284,13 @@ def reason(
     work = _rules.Workspace.of(graph)
     ontology_nt = onto.serialize(format="nt", encoding="utf-8")
     data_nt = _ntriples(work)
+    from owlready2 import OwlReadyInconsistentOntologyError
+
     try:
         abox, tbox = _run_dl(reasoner, ontology_nt, data_nt)
-    except Exception as exc:
-        from owlready2 import OwlReadyInconsistentOntologyError
-
-        if not isinstance(exc, OwlReadyInconsistentOntologyError):
-            raise
+    except OwlReadyInconsistentOntologyError:
         problems = explain(graph, ontology=onto) or _pellet_explanation(ontology_nt, data_nt)
-        raise _inconsistent(reasoner.capitalize() if reasoner == "pellet" else "HermiT", problems) from None
+        raise _inconsistent({"hermit": "HermiT", "pellet": "Pellet"}[reasoner], problems) from None
     inferred = _complete(work, onto, abox, tbox)
     return _result(inferred, True, reasoner, started)
 
