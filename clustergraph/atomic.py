@@ -9,6 +9,8 @@ previous file untouched.
 ...     _ = fh.write("hello")
 >>> (d / "out.txt").read_text()
 'hello'
+>>> oct((d / "out.txt").stat().st_mode & 0o777) == oct(0o666 & ~_umask())
+True
 """
 
 from __future__ import annotations
@@ -23,6 +25,12 @@ from typing import IO, Any
 from .errors import ClusterGraphError
 
 __all__ = ["atomic_write", "atomic_dir"]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 @contextlib.contextmanager
@@ -40,6 +48,7 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w", encoding: str | 
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual mode
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -59,6 +68,7 @@ def atomic_dir(path: str | os.PathLike[str]) -> Iterator[Path]:
     try:
         yield tmp
         target.mkdir(exist_ok=True)
+        os.chmod(target, 0o777 & ~_umask())
         for item in tmp.iterdir():
             os.replace(item, target / item.name)
         tmp.rmdir()

@@ -383,6 +383,11 @@ def load(
 def _load_oxigraph(native: ox.Store, source: Any, is_path: bool, fmt: str, target: URIRef | None, base: str, replace: bool) -> int:
     ox_format = FORMATS[fmt][0]
     staging = ox.NamedNode(f"urn:clustergraph:staging:{uuid.uuid4()}") if target is not None else None
+    fresh = target is not None and fmt not in _DATASET_FORMATS and not native.contains_named_graph(ox.NamedNode(str(target)))
+    if fresh:
+        # Nothing to keep: load straight into the new graph (a failed load removes it),
+        # which spares the copy that MOVE makes.
+        staging = ox.NamedNode(str(target))
     kwargs: dict[str, Any] = {"format": ox_format, "base_iri": base}
     if staging is not None and fmt not in _DATASET_FORMATS:
         kwargs["to_graph"] = staging
@@ -409,6 +414,8 @@ def _load_oxigraph(native: ox.Store, source: Any, is_path: bool, fmt: str, targe
     if staging is None:
         return len(native) - before
     count = sum(1 for _ in native.quads_for_pattern(None, None, None, staging))
+    if fresh:
+        return count
     dest = f"<{target}>"
     op = "MOVE" if replace else "ADD"
     native.update(f"{op} SILENT GRAPH <{staging.value}> TO GRAPH {dest}")
@@ -553,7 +560,9 @@ def dump(graph: Graph, path: str | os.PathLike[str], format: str | None = None) 
             items = [ox.Quad(*(to_oxigraph(t) for t in q)) for q in sorted(set(_quads(graph)))]
         else:
             items = [ox.Triple(*(to_oxigraph(t) for t in q[:3])) for q in sorted({q[:3] for q in _quads(graph)})]
-        prefixes = {k: str(v) for k, v in PREFIXES.items()}
+        # Data IRIs (cgid:project/cecil) would need an escaped slash in a prefixed
+        # name, which older Turtle parsers reject: they are written in full.
+        prefixes = {k: str(v) for k, v in PREFIXES.items() if k not in ("cgid", "cggraph")}
         data = ox.serialize(items, format=FORMATS[fmt][0], prefixes=prefixes if fmt in ("turtle", "trig", "xml") else None)
     with atomic_write(target, "wb") as fh:
         fh.write(data)
