@@ -40,17 +40,18 @@ Literal values come back as Oxigraph stores them: numbers in canonical form
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
@@ -199,8 +200,6 @@ def _path(sg: Graph, p: Node, depth: int = 0) -> str:
 
 
 _RDF_TYPE = f"<{RDF.type}>"
-_SUBCLASS = f"<{RDFS.subClassOf}>"
-_XSD_S = str(XSD)
 
 # Datatypes whose lexical forms Oxigraph can check with a cast to themselves.
 _CASTABLE = {
@@ -896,7 +895,6 @@ class _Compiler:
 
 # --- SHACL-SPARQL constraints ----------------------------------------------------------
 
-_THIS = re.compile(r"([\s{}()])[\$\?]this", re.M)
 _PATH_VAR = re.compile(r"([\s{}()])[\$\?]PATH", re.M)
 _CURRENT = re.compile(r"([\s{}()])[\$\?]currentShape", re.M)
 _SHAPES_GRAPH = re.compile(r"([\s{}()])[\$\?]shapesGraph", re.M)
@@ -1282,35 +1280,48 @@ def _substitute(message: str, values: dict[str, Node]) -> str:
     return message
 
 
-def _run_sparql_check(native: ox.Store, check: Check, shape: _Shape, dg: Graph, resolve: Callable[[str], str]) -> list[Result]:
+_Fetched = list[tuple[Node | None, list[dict[str, Node]]]]
+
+
+def _solutions(native: ox.Store, query: str, **kwargs: Any) -> list[dict[str, Node]]:
+    """Run ``query`` and return its solutions as dicts of rdflib terms (unbound variables left out)."""
+    solutions = native.query(query, use_default_graph_as_union=True, **kwargs)
+    names = [v.value for v in solutions.variables]
+    return [{n: from_oxigraph(sol[i]) for i, n in enumerate(names) if sol[i] is not None} for sol in solutions]
+
+
+def _fetch(native: ox.Store, check: Check, resolve: Callable[[str], str], prefixes: dict[str, str]) -> _Fetched:
+    """The rows of one check (the part that runs in Oxigraph; safe to run in a thread).
+
+    Returns (pre-bound focus node, rows) pairs: one pair with ``None`` for a check that
+    runs once, one per focus node for a SPARQL constraint that needs ``$this`` substituted.
+    """
     info = check.sparql
-    assert info is not None
-    prefixes = {p: str(ns) for p, ns in dg.namespaces()}  # rdflib lets queries use the data graph's prefixes
+    if info is None:
+        return [(None, _solutions(native, resolve(check.query)))]
     if info.per_focus is None:
-        solutions = native.query(resolve(check.query), use_default_graph_as_union=True, prefixes=prefixes)
-        return _sparql_results(solutions, None, check, shape)
-    results = []
+        return [(None, _solutions(native, resolve(check.query), prefixes=prefixes))]
+    out: _Fetched = []
     focus_query = resolve("SELECT ?this WHERE { " + check.route.focus("?this") + " }")
     for sol in native.query(focus_query, use_default_graph_as_union=True):
         node = sol[0]
-        solutions = native.query(info.per_focus, use_default_graph_as_union=True, prefixes=prefixes, substitutions={ox.Variable("this"): node})
-        results += _sparql_results(solutions, from_oxigraph(node), check, shape)
-    return results
+        rows = _solutions(native, info.per_focus, prefixes=prefixes, substitutions={ox.Variable("this"): node})
+        out.append((from_oxigraph(node), rows))
+    return out
 
 
-def _sparql_results(solutions: Any, prebound: Node | None, check: Check, shape: _Shape) -> list[Result]:
+def _sparql_results(rows: list[dict[str, Node]], prebound: Node | None, check: Check, shape: _Shape) -> list[Result]:
     info = check.sparql
     assert info is not None
-    names = [v.value for v in solutions.variables]
     seen: set[Any] = set()
     results = []
     failure_seen: set[Node] = set()
-    for solution in solutions:
-        row = {n: from_oxigraph(solution[i]) for i, n in enumerate(names) if solution[i] is not None}
+    this_projected = "this" in info.projects or "*" in info.projects
+    for found in rows:
+        row = dict(found)
         focus = row.pop("this", None) if prebound is None else prebound
         if prebound is not None:
             row.pop("this", None)
-        this_projected = "this" in info.projects or "*" in info.projects
         extra = dict(row)
         if "failure" in extra:
             extra.pop("failure")
@@ -1340,37 +1351,43 @@ def _sparql_results(solutions: Any, prebound: Node | None, check: Check, shape: 
                 bound["value"] = v
         texts = [Literal(_substitute(str(m), bound), lang=m.language) for m in (*info.messages, *shape.messages)]
         path = p if p is not None else shape.path
-        results.append(_result(t or focus, path, v, shape, SH.SPARQLConstraintComponent, texts, info.node))
+        results.append(_result(t or focus, path, v, shape, SH.SPARQLConstraintComponent, texts, info.node))  # type: ignore[arg-type]
+    return results
+
+
+def _build(check: Check, fetched: _Fetched, shapes: dict[Node, _Shape], dg: Graph, sg: Graph) -> list[Result]:
+    """Results (with pySHACL's messages) from the rows of one check."""
+    if check.sparql is not None:
+        shape = shapes[check.shape.node]
+        return [r for prebound, rows in fetched for r in _sparql_results(rows, prebound, check, shape)]
+    results = []
+    seen: set[tuple[int, Node]] = set()
+    for _, rows in fetched:
+        for row in rows:
+            focus = row["this"]
+            value = row.get("value")
+            rpath = row.get("rpath")
+            for k, part in enumerate(check.parts):
+                if part.flag is not None:
+                    flag = row.get(part.flag[1:])
+                    if flag is None or str(flag) != "true":
+                        continue
+                if part.per_focus:
+                    if (k, focus) in seen:
+                        continue
+                    seen.add((k, focus))
+                shape = shapes[part.shape.node]
+                r = _Row(focus, None if part.per_focus else value, rpath, row)
+                path = rpath if rpath is not None else shape.path
+                msgs = list(shape.messages) or [Literal(m) for m in (part.message(dg, sg, r) if part.message else [])]
+                results.append(_result(focus, path, r.value, shape, part.component, msgs))
     return results
 
 
 def _run_check(native: ox.Store, check: Check, shapes: dict[Node, _Shape], dg: Graph, sg: Graph, resolve: Callable[[str], str]) -> list[Result]:
-    if check.sparql is not None:
-        return _run_sparql_check(native, check, shapes[check.shape.node], dg, resolve)
-    solutions = native.query(resolve(check.query), use_default_graph_as_union=True)
-    names = [v.value for v in solutions.variables]
-    results = []
-    seen: set[tuple[int, Node]] = set()
-    for solution in solutions:
-        row = {n: from_oxigraph(solution[i]) for i, n in enumerate(names) if solution[i] is not None}
-        focus = row["this"]
-        value = row.get("value")
-        rpath = row.get("rpath")
-        for k, part in enumerate(check.parts):
-            if part.flag is not None:
-                flag = row.get(part.flag[1:])
-                if flag is None or str(flag) != "true":
-                    continue
-            if part.per_focus:
-                if (k, focus) in seen:
-                    continue
-                seen.add((k, focus))
-            shape = shapes[part.shape.node]
-            r = _Row(focus, None if part.per_focus else value, rpath, row)
-            path = rpath if rpath is not None else shape.path
-            msgs = list(shape.messages) or [Literal(m) for m in (part.message(dg, sg, r) if part.message else [])]
-            results.append(_result(focus, path, r.value, shape, part.component, msgs))
-    return results
+    """Run one check and build its results (what :func:`validate_sparql` does for each, in parallel)."""
+    prefixes = {p: str(ns) for p, ns in dg.namespaces()}
+    return _build(check, _fetch(native, check, resolve, prefixes), shapes, dg, sg)
 
 
 def _closure(native: ox.Store, queries: Sequence[str]) -> dict[str, list[str]]:
@@ -1501,20 +1518,31 @@ def _validate(native: ox.Store, dataset: Graph, plan: Plan, fallback: str, conte
     by_top: dict[Node, list[Result]] = {}
     fallen = dict(plan.fallback)
     multiplicities: dict[str, Counter] = {}
-    for check in plan.checks:
+    prefixes = {p: str(ns) for p, ns in dataset.namespaces()}  # rdflib lets queries use the data graph's prefixes
+    todo = [c for c in plan.checks if c.route.top not in fallen]
+
+    def fetch(check: Check) -> Any:
+        try:
+            return _fetch(native, check, resolve, prefixes)
+        except (SyntaxError, OSError, ValueError) as exc:
+            return exc
+
+    # Oxigraph evaluates queries without the GIL: run them on every core, build results here.
+    with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
+        fetched = list(pool.map(fetch, todo))
+    for check, rows in zip(todo, fetched):
         top = check.route.top
         if top in fallen:
             continue
         shape = shapes[check.shape.node]
-        try:
-            found = _run_check(native, check, shapes, dataset, plan.shapes_graph, resolve)
-        except (SyntaxError, OSError, ValueError) as exc:
-            reason = f"Oxigraph could not run the {check.component.split('#')[-1]} check of {shape.node}: {exc}"
+        if isinstance(rows, Exception):
+            reason = f"Oxigraph could not run the {check.component.split('#')[-1]} check of {shape.node}: {rows}"
             if fallback == "error":
-                raise ShapesError(reason, fix="validate with pySHACL (engine='pyshacl') or rewrite the constraint") from None
+                raise ShapesError(reason, fix="validate with pySHACL (engine='pyshacl') or rewrite the constraint")
             fallen[top] = reason
             by_top.pop(top, None)
             continue
+        found = _build(check, rows, shapes, dataset, plan.shapes_graph)
         mq = check.route.multiplicity()
         if mq is not None and found:
             if mq not in multiplicities:
