@@ -189,6 +189,33 @@ class Rule:
     sparql: str
     delta: tuple[str, ...] = ()
     reads: frozenset[URIRef] | None = None
+    rows: tuple[tuple[Node, ...], ...] = ()
+
+
+#: One-premise rules read a batch by the store's index instead of SPARQL (the same
+#: rule: premise pattern -> head), which is several times faster on large batches.
+#: name -> (premise as (s, p, o) with row positions or None, head builder)
+_SCANS = {
+    "subclass": (lambda r: (None, _TYPE, r[0]), lambda r, q: (q.subject, _TYPE, r[1])),
+    "subproperty": (lambda r: (None, r[0], None), lambda r, q: (q.subject, r[1], q.object)),
+    "inverse": (lambda r: (None, r[0], None), lambda r, q: None if isinstance(q.object, ox.Literal) else (q.object, r[1], q.subject)),
+    "symmetric": (lambda r: (None, r[0], None), lambda r, q: None if isinstance(q.object, ox.Literal) else (q.object, r[0], q.subject)),
+    "domain": (lambda r: (None, r[0], None), lambda r, q: (q.subject, _TYPE, r[1])),
+    "range": (lambda r: (None, r[0], None), lambda r, q: None if isinstance(q.object, ox.Literal) else (q.object, _TYPE, r[1])),
+    "self": (lambda r: (None, _TYPE, r[0]), lambda r, q: (q.subject, r[1], q.subject)),
+}
+
+
+def _scan(store: ox.Store, rule: Rule, graph: ox.NamedNode) -> set[ox.Triple]:
+    """Apply a one-premise generic rule to the triples of ``graph`` through the store's index."""
+    pattern, head = _SCANS[rule.name]
+    out: set[ox.Triple] = set()
+    for row in rule.rows:
+        for q in store.quads_for_pattern(*pattern(row), graph):
+            triple = head(row, q)
+            if triple is not None:
+                out.add(ox.Triple(*triple))
+    return out
 
 
 @dataclass
@@ -353,7 +380,9 @@ def compile_rules(ontology: str | os.PathLike[str] | Graph | None = None, groups
                 for i, premise in enumerate(premises)
             )
             width = len(premises) if name.startswith("chain") else 1  # the VALUES columns the premises read
-            rules.append(Rule(name, group, full, delta=delta, reads=frozenset(t for row in rows for t in row[:width])))  # type: ignore[misc]
+            native_rows = tuple(tuple(_store.to_oxigraph(t) for t in row) for row in sorted(set(map(tuple, rows)))) if name in _SCANS else ()
+            reads = frozenset(t for row in rows for t in row[:width])
+            rules.append(Rule(name, group, full, delta=delta, reads=reads, rows=native_rows))  # type: ignore[arg-type]
     return rules
 
 
@@ -461,6 +490,10 @@ class Workspace:
                 try:
                     if first or not rule.delta:
                         results = set(store.query(rule.sparql, use_default_graph_as_union=True))
+                    elif rule.rows:
+                        results = set()
+                        for graph, _ in fresh:
+                            results |= _scan(store, rule, graph)
                     else:
                         results = set()
                         for graph, _ in fresh:
@@ -510,6 +543,7 @@ class Workspace:
 
 _G = ox.Variable("g")
 _RDF_TYPE = str(RDF.type)
+_TYPE = ox.NamedNode(_RDF_TYPE)
 
 
 def _keys(store: ox.Store, graph: ox.NamedNode) -> frozenset[str]:
