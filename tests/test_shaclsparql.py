@@ -12,19 +12,18 @@ from pathlib import Path
 import pyshacl
 import pytest
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, SH, NamespaceManager
+from rdflib.namespace import SH, NamespaceManager
 
 from clustergraph import store
 from clustergraph.errors import ShapesError
 from clustergraph.generate import generate
-from clustergraph.namespaces import CG
 from clustergraph.shaclsparql import Result, check, compile_shapes, results_from_report, validate_sparql
 from clustergraph.validate import _add_ontology_context, _data_graph, _ontology_graph, load_shapes
 
 SUITE = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "w3c-shacl-tests"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = Namespace("http://www.w3.org/ns/shacl-test#")
-SHAPES = Namespace("https://w3id.org/clustergraph/shapes#")
+
 
 
 def _pyshacl(data: Graph, shapes: Graph) -> list[Result]:
