@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import networkx as nx
 import pandas as pd
@@ -15,14 +14,9 @@ from clustergraph import metrics, network, store
 from clustergraph.errors import ParameterError
 from clustergraph.namespaces import CG, GRAPH
 
-FIXTURE = Path(__file__).parent / "fixtures" / "network" / "clusters.ttl"
+from networkdata import FIXTURE, load_fixture
 ORG = "https://w3id.org/clustergraph/id/organisation/"
 
-
-def load_fixture(kind: str = "oxigraph"):
-    ds = store.open_dataset(kind)
-    store.load(ds, FIXTURE, graph="https://example.org/fixture")
-    return ds
 
 
 def same_graph(a: nx.Graph, b: nx.Graph) -> bool:

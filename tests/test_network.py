@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -12,16 +11,11 @@ from clustergraph import network, store
 from clustergraph.cli import main
 from clustergraph.errors import ParameterError
 
-FIXTURE = Path(__file__).parent / "fixtures" / "network" / "clusters.ttl"
+from networkdata import FIXTURE, load_fixture
 ORG = "https://w3id.org/clustergraph/id/organisation/"
 SECTOR = "https://w3id.org/clustergraph/id/sector/"
 CECIL = ["madrid-ict-audiovisual-cluster", "cap-digital", "mazovia-ict-cluster", "danish-sound"]
 
-
-def load_fixture(kind: str = "oxigraph"):
-    ds = store.open_dataset(kind)
-    store.load(ds, FIXTURE, graph="https://example.org/fixture")
-    return ds
 
 
 @pytest.fixture(scope="module")

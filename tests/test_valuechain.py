@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pytest
 from rdflib import RDF, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
-from clustergraph import network, store
+from clustergraph import network
 from clustergraph import valuechain as vc
 from clustergraph.namespaces import CG
 from clustergraph.resources import data_dir
 
-FIXTURE = Path(__file__).parent / "fixtures" / "network" / "clusters.ttl"
+from networkdata import FIXTURE, load_fixture
 
-
-def load_fixture(kind: str = "oxigraph"):
-    ds = store.open_dataset(kind)
-    store.load(ds, FIXTURE, graph="https://example.org/fixture")
-    return ds
 
 
 @pytest.fixture(scope="module")
