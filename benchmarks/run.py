@@ -17,6 +17,9 @@ subprocess, so that its peak memory (VmHWM) is its own and a baseline that runs 
   cut off alone; rows compared between the two);
 - validation: the project's shapes compiled to SPARQL (``clustergraph.shaclsparql``,
   load + validate) vs pySHACL on rdflib's memory store (findings compared);
+- shapes: the same comparison shape file by shape file (only that file's targets kept), so
+  that the findings are compared with pySHACL's where pySHACL finishes a file within the
+  cut-off even when it cannot finish all of them;
 - network: ``clustergraph.network.collaboration_graph`` on Oxigraph vs rdflib's store;
 - publish: an N-Triples dump with ``store.dump`` (sorted, atomic) and with Oxigraph's own
   serializer vs ``Graph.serialize``.
@@ -56,6 +59,7 @@ TASKS = {
     "load": ("load-oxigraph", "load-rdflib"),
     "queries": ("queries-oxigraph", "queries-rdflib"),
     "validation": ("validate-sparql", "validate-pyshacl"),
+    "shapes": ("shapes-sparql", "shapes-pyshacl"),
     "network": ("network-oxigraph", "network-rdflib"),
     "publish": ("dump-oxigraph", "dump-rdflib"),
     "serialize": ("dump-pyoxigraph", "dump-rdflib"),
@@ -140,6 +144,34 @@ def _context() -> Any:
     context = Graph()
     _add_ontology_context(context, _ontology_graph(None, shipped=True))
     return context
+
+
+def _shapes_by_file(shapes: Any, shapes_dir: str | None) -> dict[str, Any]:
+    """One shapes graph per shape file: all shapes, but only that file's shapes keep their targets."""
+    from rdflib import Graph
+    from rdflib.namespace import SH
+
+    from clustergraph.resources import shapes_dir as shipped
+
+    targets = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf, SH.target)
+    out = {}
+    for file in sorted(Path(shapes_dir or shipped()).glob("*.ttl")):
+        own = Graph().parse(file, format="turtle")
+        keep = {s for p in targets for s in own.subjects(p, None)}
+        if not keep:
+            continue
+        reduced = Graph(namespace_manager=shapes.namespace_manager)
+        for s, p, o in shapes:
+            if p in targets and s not in keep:
+                continue
+            reduced.add((s, p, o))
+        out[file.name] = reduced
+    return out
+
+
+def _findings(results: Any) -> dict[str, Any]:
+    results = list(results)
+    return {"findings": len(results), "digest": _digest((r.focus, r.path, r.value, r.severity, r.source_shape, r.component, r.message) for r in results)}
 
 
 def _warm_up() -> None:
@@ -238,8 +270,34 @@ def worker(task: str, data: str, cutoff: float, shapes_dir: str | None = None) -
             if report is None:
                 return {**out, "cutoff": True, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
             results = results_from_report(report)
-        out["findings"] = len(results)
-        out["digest"] = _digest((r.focus, r.path, r.value, r.severity, r.source_shape, r.component, r.message) for r in results)
+        out.update(_findings(results))
+    elif task.startswith("shapes"):
+        from clustergraph.validate import load_shapes
+
+        shapes = load_shapes(shapes_dir)
+        context = _context()
+        by_file = _shapes_by_file(shapes, shapes_dir)
+        files: dict[str, Any] = {}
+        if kind == "oxigraph":
+            from clustergraph.shaclsparql import validate_sparql
+
+            out["load"], ds = _timed(lambda: _dataset("oxigraph", data))
+            for name, sg in by_file.items():
+                seconds, report = _timed(lambda: validate_sparql(ds, sg, context=context))
+                files[name] = {"seconds": seconds, **_findings(report.results)}
+        else:
+            import pyshacl
+            from rdflib import Graph
+
+            from clustergraph.shaclsparql import results_from_report
+
+            out["load"], g = _timed(lambda: Graph().parse(data, format="nt"))
+            for t in context:
+                g.add(t)
+            for name, sg in by_file.items():
+                seconds, report = _timed(lambda: pyshacl.validate(g, shacl_graph=sg, inplace=True, allow_warnings=True, allow_infos=True)[1], cutoff)
+                files[name] = {"cutoff": True} if report is None else {"seconds": seconds, **_findings(results_from_report(report))}
+        out["files"] = files
     elif task.startswith("network"):
         from clustergraph.network import collaboration_graph
 
@@ -366,7 +424,7 @@ def measure(size: int, work: Path, cutoff: float, only: list[str], log) -> dict[
         log(f"   {fast_task}: {_fmt(fast.get('seconds'))} s, {fast['peak_mb']:.0f} MB")
         # the baseline's measured phase is cut off in the worker; the process gets time to load on top
         phase = VALIDATION_FACTOR * cutoff if group == "validation" else cutoff
-        n = len(fast.get("queries", {})) if group == "queries" else 1
+        n = len(fast.get("queries", {})) if group == "queries" else len(fast.get("files", {})) if group == "shapes" else 1
         base = spawn(base_task, data, phase, timeout=phase * n + 600)
         log(f"   {base_task}: {'cut off' if base.get('cutoff') else _fmt(base.get('seconds'), cutoff) + ' s'}, {base['peak_mb']:.0f} MB")
         out[group] = {"fast": fast, "baseline": base}
@@ -433,6 +491,10 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, started: str
                 q = _query_summary(fast, base, cutoff)
                 lines.append(f"| {size} | {len(q['ratios'])} library queries (median) | {_fmt(q['median_fast'])} | {q['median_base_text']} | {q['median_text']} | {fast['peak_mb']:.0f} | {base['peak_mb']:.0f} | {q['same']} |")
                 continue
+            if group == "shapes":
+                sh = _shapes_summary(fast, base)
+                lines.append(f"| {size} | validate shape file by shape file (sum of files finished by both) | {_fmt(sh['fast'])} | {_fmt(sh['base'])} | {sh['ratio']} | {fast['peak_mb']:.0f} | {base['peak_mb']:.0f} | {sh['same']} |")
+                continue
             fs = fast.get("seconds")
             bs = None if base.get("cutoff") else base.get("seconds")
             if group == "validation":
@@ -468,6 +530,25 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, started: str
             same = "–" if "digest" not in b else ("yes" if b["digest"] == f.get("digest") else "**no**")
             lines.append(f"| {name} | {f.get('rows', '–')} | {_fmt(f['seconds'])} | {_fmt(bs, cutoff)} | {ratio} | {same} |")
         lines.append("")
+    shape_runs = [r for r in results if "shapes" in r]
+    if shape_runs:
+        lines += [
+            "## Validation, shape file by shape file",
+            "",
+            f"Each shape file's shapes validated alone (the other files' targets removed); pySHACL is cut off after {cutoff:g} s per file.",
+            "",
+            "| size | shape file | compiled SPARQL (s) | pySHACL (s) | ratio | findings | same findings |",
+            "| --- | --- | ---: | ---: | ---: | ---: | --- |",
+        ]
+        for res in shape_runs:
+            fast, base = res["shapes"]["fast"], res["shapes"]["baseline"]
+            for name, f in fast.get("files", {}).items():
+                b = {"cutoff": True} if base.get("cutoff") else base.get("files", {}).get(name, {"cutoff": True})
+                bs = None if b.get("cutoff") else b["seconds"]
+                _, ratio = _ratio(f["seconds"], bs, cutoff)
+                same = "– (pySHACL cut off)" if bs is None else ("yes" if b["digest"] == f["digest"] else f"**no** ({b['findings']} from pySHACL)")
+                lines.append(f"| {label(res['size'])} | {name} | {_fmt(f['seconds'])} | {_fmt(bs, cutoff)} | {ratio} | {f['findings']} | {same} |")
+        lines.append("")
     lines += ["## Targets (issue 8, at 1M triples)", "", "| target | result | met |", "| --- | --- | --- |"]
     for name, (met, text) in targets.items():
         lines.append(f"| {name} | {text} | {'yes' if met else 'not measured' if met is None else '**no**'} |")
@@ -491,6 +572,24 @@ def _same(group: str, fast: dict[str, Any], base: dict[str, Any]) -> str:
     if group == "validation":
         return f"yes ({fast['findings']} findings)" if fast.get("digest") == base.get("digest") else f"**no** ({fast['findings']} vs {base['findings']})"
     return "yes" if fast.get("digest") == base.get("digest") else "**no**"
+
+
+def _shapes_summary(fast: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    """Totals over the shape files that both engines finished, and whether their findings agree."""
+    files = fast.get("files", {})
+    done = {} if base.get("cutoff") else {n: b for n, b in base.get("files", {}).items() if not b.get("cutoff")}
+    agree = [n for n in done if n in files and done[n]["digest"] == files[n]["digest"]]
+    f_total = sum(files[n]["seconds"] for n in done if n in files)
+    b_total = sum(b["seconds"] for b in done.values())
+    _, ratio = _ratio(f_total, b_total, 0) if done else (None, "–")
+    findings = sum(files[n]["findings"] for n in done if n in files)
+    if not done:
+        same = "– (pySHACL cut off on every file)"
+    elif len(agree) == len(done):
+        same = f"yes ({len(done)} of {len(files)} files compared, {findings} findings)"
+    else:
+        same = f"**no** ({', '.join(sorted(set(done) - set(agree)))} differ)"
+    return {"fast": f_total if done else None, "base": b_total if done else None, "ratio": ratio, "same": same, "compared": len(done), "files": len(files), "agree": len(agree) == len(done) and bool(done)}
 
 
 def _query_summary(fast: dict[str, Any], base: dict[str, Any], cutoff: float) -> dict[str, Any]:
@@ -552,6 +651,9 @@ def _targets(res: dict[str, Any], cutoff: float) -> dict[str, tuple[bool | None,
         out["validation under 15 s end to end"] = (total < 15, f"{total:.1f} s (load {fast['load']:.1f} + validate {fast['seconds']:.1f}) at {size}")
         same = _same("validation", fast, base)
         out["validation identical to pySHACL"] = (None if base.get("cutoff") else same.startswith("yes"), same + f" at {size}")
+    if "shapes" in res:
+        sh = _shapes_summary(res["shapes"]["fast"], res["shapes"]["baseline"])
+        out["validation identical to pySHACL, shape file by shape file"] = (sh["agree"] if sh["compared"] else None, f"{sh['same']} at {size}")
     if "network" in res:
         fast = res["network"]["fast"]
         out["collaboration projection under 10 s"] = (fast["seconds"] < 10, f"{fast['seconds']:.1f} s ({fast['nodes']:,} organisations, {fast['edges']:,} edges) at {size}")

@@ -112,3 +112,36 @@ def test_errors_name_the_problem(tmp_path):
         store.load(store.open_dataset(), b"x", format="csv")
     with pytest.raises(StoreError, match="unknown store"):
         store.open_dataset("postgres")
+
+
+BIG_NT = b"".join(b"<http://ex.org/s%d> <http://ex.org/p> \"v%d\"@en .\n" % (i, i) for i in range(2000))
+
+
+@pytest.mark.parametrize("fresh", [True, False])
+def test_big_loads_check_strictly_beside_the_lenient_insert(monkeypatch, fresh):
+    # Above the bulk threshold Oxigraph inserts leniently while another thread parses
+    # strictly: an invalid IRI, which the lenient parser lets through, must still fail the
+    # load, name its line and leave the store as it was.
+    monkeypatch.setattr(store, "_BULK_THRESHOLD", 0)
+    ds = store.open_dataset()
+    if not fresh:
+        store.load(ds, TTL, format="turtle", graph=G)
+    before = store.union(ds)
+    bad = BIG_NT + b"<http://ex.org/a> <http://ex.org/p> <http://ex.org/b^c> .\n" + BIG_NT
+    with pytest.raises(InputError) as err:
+        store.load(ds, bad, format="nt", graph=G)
+    assert ":2001:" in str(err.value) and "IRI" in str(err.value)
+    assert isomorphic(store.union(ds), before)
+    assert fresh is not store.oxigraph(ds).contains_named_graph(__import__("pyoxigraph").NamedNode(G))
+
+
+def test_big_load_counts_and_matches_the_strict_load(monkeypatch, tmp_path):
+    path = tmp_path / "big.nt"
+    path.write_bytes(BIG_NT + BIG_NT)  # duplicates count once
+    strict = store.open_dataset()
+    assert store.load(strict, path, graph=G) == 2000
+    monkeypatch.setattr(store, "_BULK_THRESHOLD", 0)
+    checked = store.open_dataset()
+    assert store.load(checked, path, graph=G) == 2000
+    assert store.load(checked, path, graph=G) == 2000  # replacing an existing graph goes through staging
+    assert isomorphic(store.union(checked), store.union(strict))
