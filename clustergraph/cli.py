@@ -147,7 +147,7 @@ def template(directory: Path, force: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True, help="Report format: text for stewards, json for machines, turtle for the SHACL validation report.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the report to this file (atomically) instead of standard output.")
 @click.option("--fail-on", type=click.Choice(["violation", "warning", "info"]), default="violation", show_default=True, help="Least severe finding that makes the exit status 1.")
-@click.option("--engine", type=click.Choice(["pyshacl", "sparql"]), default="pyshacl", show_default=True, help="pyshacl, or shapes compiled to SPARQL and run in the store (large graphs).")
+@click.option("--engine", type=click.Choice(["auto", "pyshacl", "sparql"]), default="auto", show_default=True, help="pyshacl (the reference), sparql (shapes compiled to SPARQL and run in Oxigraph; same findings, for large graphs), or auto: pyshacl below 10,000 triples, sparql from there on.")
 @click.option("--inference", type=click.Choice(["none", "rdfs"]), default="none", show_default=True, help="RDFS inference with the ontology before validating.")
 @click.option("--allow-service-host", "service_hosts", multiple=True, help="A host that shapes may call with SPARQL SERVICE (refused by default).")
 def validate_command(data: tuple[Path, ...], shapes: Path | None, store_path: str | None, fmt: str, out: Path | None, fail_on: str, engine: str, inference: str, service_hosts: tuple[str, ...]) -> None:

@@ -17,13 +17,15 @@ missing or unparsable data file raises :class:`~clustergraph.errors.InputError`
 (exit status 2). Data that does not conform is not an error: it is a report whose
 ``conforms`` is false.
 
-Engines. ``engine="pyshacl"`` (default) runs pySHACL. ``engine="sparql"`` runs the
-shapes as SPARQL where the data lives (Oxigraph), through
+Engines. ``engine="pyshacl"`` runs pySHACL, the reference. ``engine="sparql"`` runs the
+shapes as SPARQL where the data lives (Oxigraph; data files are bulk-loaded into
+Oxigraph first), through
 ``clustergraph.shaclsparql.check(data, shapes_graph, context=ontology_context) ->
 list[Finding]``; that module returns raw findings (focus, path, severity, message,
 value, source shape, constraint) and this one adds names, provenance and sorting, so
 both engines give the same report (they agree finding for finding on the embedded
-dataset).
+dataset). ``engine="auto"`` (default) uses pySHACL below :data:`AUTO_SPARQL_TRIPLES`
+triples and the SPARQL engine from there on (pySHACL alone with ``inference="rdfs"``).
 
 >>> from rdflib import Graph
 >>> data = Graph().parse(format="turtle", data='''
@@ -65,6 +67,7 @@ from .resources import ontology_path, shapes_dir
 
 __all__ = [
     "ENGINES",
+    "AUTO_SPARQL_TRIPLES",
     "INFERENCE",
     "SHAPES",
     "validate",
@@ -76,7 +79,10 @@ __all__ = [
 ]
 
 #: Validation engines.
-ENGINES = ("pyshacl", "sparql")
+ENGINES = ("auto", "pyshacl", "sparql")
+#: From this many triples on, ``engine="auto"`` validates with the SPARQL engine: pySHACL
+#: takes over a minute on 10k triples of generated programme data with the shipped shapes.
+AUTO_SPARQL_TRIPLES = 10_000
 #: Inference before validation: none, or RDFS entailment with the ontology.
 INFERENCE = ("none", "rdfs")
 #: Namespace of the shipped shapes.
@@ -272,6 +278,40 @@ def _merged(data: Any) -> Graph:
             _store.load(ds, path, graph=f"urn:clustergraph:validate:{i}")
         return _store.union(ds)
     raise ClusterGraphError(f"cannot validate {type(data).__name__}", fix="pass an rdflib Graph or Dataset, a file path, or a list of them")
+
+
+def _size(data: Graph) -> int:
+    """Triples in ``data`` (all graphs of a dataset); 0 where the store cannot count (remote endpoints)."""
+    native = _store.oxigraph(data)
+    try:
+        if native is not None:
+            return len(native)
+        if isinstance(data, Dataset):
+            return sum(len(g) for g in data.graphs())
+        return len(data)
+    except Exception:  # rdflib's SPARQLStore and others do not implement len()
+        return 0
+
+
+def _oxigraph_data(data: Any) -> Dataset:
+    """Data files (and graphs) given as a list, loaded into a fresh Oxigraph dataset, one named graph each."""
+    if isinstance(data, (str, os.PathLike)):
+        data = [data]
+    if not isinstance(data, Sequence) or isinstance(data, (str, bytes)):
+        raise ClusterGraphError(f"cannot validate {type(data).__name__}", fix="pass an rdflib Graph or Dataset, a file path, or a list of them")
+    ds = _store.open_dataset("oxigraph")
+    for i, source in enumerate(data):
+        name = f"urn:clustergraph:validate:{i}"
+        if isinstance(source, Graph):
+            graph = ds.graph(URIRef(name))
+            for t in _store.union(source):
+                graph.add(t)
+            continue
+        path = Path(source)
+        if not path.is_file():
+            raise InputError("data file not found", file=str(path), fix="check the path and the current directory")
+        _store.load(ds, path, graph=name)
+    return ds
 
 
 @lru_cache(maxsize=4)
@@ -713,7 +753,7 @@ def validate(
     *,
     shapes: Graph | str | os.PathLike[str] | None = None,
     inference: str = "none",
-    engine: str = "pyshacl",
+    engine: str = "auto",
     fail_on: str = "violation",
     ontology: Graph | str | os.PathLike[str] | bool | None = None,
     allow_service_hosts: Iterable[str] = (),
@@ -734,8 +774,10 @@ def validate(
         and the ontology's subclass, subproperty, domain and range axioms to the copy
         that is validated (:func:`rdfs_closure`).
     engine:
-        ``"pyshacl"`` (default) or ``"sparql"`` (shapes compiled to SPARQL and run in
-        the data's store; needs :mod:`clustergraph.shaclsparql`).
+        ``"auto"`` (default: pySHACL below :data:`AUTO_SPARQL_TRIPLES` triples or with
+        RDFS inference, the SPARQL engine otherwise), ``"pyshacl"``, or ``"sparql"``
+        (shapes compiled to SPARQL and run in the data's Oxigraph store; data files and
+        graphs in other stores are loaded into Oxigraph first). Both give the same findings.
     fail_on:
         The least severe finding that makes the data not conform: ``"violation"``
         (default), ``"warning"`` or ``"info"``.
@@ -774,10 +816,14 @@ def validate(
     shapes_graph = load_shapes(shapes)
     check_shapes_safety(shapes_graph, allow_service_hosts=allow_service_hosts)
     onto = _ontology_graph(ontology, shipped=shapes is None)
+    if engine != "pyshacl" and not isinstance(data, Graph):
+        data = _oxigraph_data(data)  # files: Oxigraph's strict bulk loader, for either engine
+    if engine == "auto":
+        engine = "sparql" if inference == "none" and _size(data) >= AUTO_SPARQL_TRIPLES else "pyshacl"
     if engine == "sparql":
         if inference != "none":
             raise ClusterGraphError("the sparql engine does not infer", fix="use --engine pyshacl with --inference rdfs")
-        target = data if isinstance(data, Graph) else _data_graph(data)
+        target = data
         findings, context, extra = _run_sparql(target, shapes_graph, onto)
         names_from: Graph = target if extra is None else ReadOnlyGraphAggregate([target, extra])
     else:

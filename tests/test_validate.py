@@ -223,6 +223,30 @@ def test_sparql_engine_gives_the_same_findings_or_says_it_is_missing() -> None:
     assert _keys(validate(ds, engine="sparql")) == _keys(validate(ds))
 
 
+def test_auto_engine_picks_by_size_and_both_give_the_same_findings(monkeypatch) -> None:
+    import sys
+
+    v = sys.modules["clustergraph.validate"]  # the package exports the function under the module's name
+    small = validate(TEN)
+    assert small.engine == "pyshacl" and len(small.findings) == 10
+    monkeypatch.setattr(v, "AUTO_SPARQL_TRIPLES", 10)
+    large = validate(TEN)
+    assert large.engine == "sparql"
+    assert _keys(large) == _keys(small)
+    assert [(f.entity_name, f.source_file, f.message) for f in large.findings] == [(f.entity_name, f.source_file, f.message) for f in small.findings]
+    assert validate(TEN, inference="rdfs").engine == "pyshacl"  # only pySHACL infers
+
+
+def test_sparql_engine_loads_files_strictly_and_names_the_line(tmp_path) -> None:
+    bad = tmp_path / "bad.nt"
+    bad.write_text("<http://ex.org/a> <http://ex.org/p> <http://ex.org/b> .\n<http://ex.org/a> <http://ex.org/p> .\n")
+    with pytest.raises(InputError, match=r"bad\.nt:2"):
+        validate([VALID, bad], engine="sparql")
+    with pytest.raises(InputError, match="not found"):
+        validate([tmp_path / "missing.ttl"], engine="sparql")
+    assert validate([VALID], engine="sparql").conforms
+
+
 # --- what the steward sees ----------------------------------------------------------------------
 
 
