@@ -584,6 +584,11 @@ def dump(graph: Graph, path: str | os.PathLike[str], format: str | None = None) 
     """
     fmt = _format_name(format, path)
     target = Path(path)
+    native = oxigraph(graph)
+    if native is not None and fmt in ("nt", "nquads"):
+        with atomic_write(target, "wb") as fh:
+            fh.writelines(_native_lines(native, fmt))
+        return target
     if fmt == "nt":
         lines = sorted({_nt_line(s, p, o) for s, p, o, _ in _quads(graph)})
         with atomic_write(target) as fh:
@@ -610,6 +615,20 @@ def dump(graph: Graph, path: str | os.PathLike[str], format: str | None = None) 
     with atomic_write(target, "wb") as fh:
         fh.write(data)
     return target
+
+
+def _native_lines(native: ox.Store, fmt: str) -> list[bytes]:
+    """Oxigraph's own N-Triples (the union of all graphs) or N-Quads, as sorted distinct lines.
+
+    The same bytes as the rdflib path below (terms are written by Oxigraph's formatter
+    there too; UTF-8 bytes sort as their code points), without a Python object per term.
+    """
+    if fmt == "nquads":
+        data = native.dump(format=ox.RdfFormat.N_QUADS)
+    else:
+        triples = native.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+        data = triples.serialize(format=ox.RdfFormat.N_TRIPLES)
+    return sorted(set(data.splitlines(keepends=True)))
 
 
 def _nt_line(s: Node, p: Node, o: Node, g: Node | None = None) -> str:

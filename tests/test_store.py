@@ -145,3 +145,17 @@ def test_big_load_counts_and_matches_the_strict_load(monkeypatch, tmp_path):
     assert store.load(checked, path, graph=G) == 2000
     assert store.load(checked, path, graph=G) == 2000  # replacing an existing graph goes through staging
     assert isomorphic(store.union(checked), store.union(strict))
+
+
+def test_oxigraph_dump_is_sorted_distinct_and_reloads_to_the_same_graph(tmp_path):
+    ds = store.open_dataset()
+    store.load(ds, TTL, format="turtle", graph=G)
+    store.load(ds, TTL, format="turtle", graph=G + "2")  # the same triples in a second graph
+    ds.default_graph.add((URIRef("http://ex.org/d"), URIRef("http://ex.org/p"), Literal('dé\n"q"\\')))
+    nt = store.dump(ds, tmp_path / "a.nt").read_bytes().splitlines()
+    assert nt == sorted(set(nt)) and len(nt) == 9  # union of the graphs, each triple once
+    nq = store.dump(ds, tmp_path / "a.nq").read_bytes().splitlines()
+    assert nq == sorted(set(nq)) and len(nq) == 17
+    mem = store.open_dataset("memory")
+    store.load(mem, tmp_path / "a.nq")
+    assert isomorphic(store.union(mem), store.union(ds))
