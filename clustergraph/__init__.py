@@ -30,22 +30,55 @@ from .iri import mint, slug
 from .namespaces import CG, COUNTRY, GRAPH, ID, bind_prefixes
 from .resources import data_dir, ontology_path, queries_dir, shapes_dir
 from .store import dump, load, open_dataset, oxigraph, replace_graph, select, to_memory, union
-from .build import BuildResult, build
-from .publish import publish
 from .ingest import ImportReport, import_sources, load_embedded
 from .template import write_templates
 from .query import QueryResult, list_queries, open_data, run
 from .endpoint import open_remote
 from .report import Finding, ValidationReport
 from .validate import validate
-from .network import affiliation_graph, collaboration_graph, country_graph, highlights, sector_graph
-from .metrics import analyse, write_metrics
+from .build import BuildResult, build
+from .publish import publish
 from .reason import ReasoningResult, add_inferred, explain, reason
 from .rules import infer, materialise
 from .generate import GenerateStats, generate
 from .shaclsparql import validate_sparql
 
 __version__ = "0.1.0"
+
+#: Names imported on first use: their modules pull in networkx, pandas and scipy, which
+#: would triple the start-up time of every command that does not analyse networks. (A name
+#: that is also a submodule's name, such as ``build``, cannot be lazy: importing the
+#: submodule would put the module where the function should be.)
+_LAZY = {
+    "affiliation_graph": "network",
+    "collaboration_graph": "network",
+    "country_graph": "network",
+    "highlights": "network",
+    "sector_graph": "network",
+    "analyse": "metrics",
+    "write_metrics": "metrics",
+}
+
+
+def __getattr__(name: str) -> object:
+    """Import the module behind a lazily exported name (PEP 562).
+
+    >>> import clustergraph
+    >>> clustergraph.collaboration_graph.__module__
+    'clustergraph.network'
+    """
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'clustergraph' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 __all__ = [
     "__version__",
