@@ -421,9 +421,7 @@ def _load_oxigraph(native: ox.Store, source: Any, is_path: bool, fmt: str, targe
         if staging is not None and native.contains_named_graph(staging):
             native.remove_graph(staging)
         raise StoreError(f"cannot load {source if is_path else 'data'}: {exc}", fix="check the file is readable RDF") from None
-    if staging is None:
-        return len(native) - before
-    if fresh:  # only the new graph changed: counting the store is cheaper than counting the graph
+    if staging is None or fresh:  # only the new graph changed: counting the store is cheaper than counting the graph
         return len(native) - before
     count = _graph_size(native, staging)
     dest = f"<{target}>"
@@ -620,8 +618,10 @@ def dump(graph: Graph, path: str | os.PathLike[str], format: str | None = None) 
 def _native_lines(native: ox.Store, fmt: str) -> list[bytes]:
     """Oxigraph's own N-Triples (the union of all graphs) or N-Quads, as sorted distinct lines.
 
-    The same bytes as the rdflib path below (terms are written by Oxigraph's formatter
-    there too; UTF-8 bytes sort as their code points), without a Python object per term.
+    Sorted as bytes, which for UTF-8 is the code point order the rdflib path below sorts
+    by. Terms are as Oxigraph stores them: a typed literal of a datatype it knows comes
+    out in its canonical form (``"2024-01-01T00:00:00Z"``, where a literal built in rdflib
+    from a Python datetime reads ``+00:00``).
     """
     if fmt == "nquads":
         lines = native.dump(format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)
