@@ -263,21 +263,28 @@ def _merged(data: Any) -> Graph:
         for prefix, ns in data.namespaces():  # the data's own prefixes, as rdflib's query() would see them
             merged.bind(prefix, ns, override=False)
         return merged
+    return _store.union(_loaded(data, "memory"))
+
+
+def _loaded(data: Any, kind: str) -> Dataset:
+    """Data files (and graphs) given as a path or a list, loaded into a new ``kind`` dataset, one named graph each."""
     if isinstance(data, (str, os.PathLike)):
         data = [data]
-    if isinstance(data, Sequence) and not isinstance(data, (str, bytes)):
-        ds = _store.open_dataset("memory")
-        for i, source in enumerate(data):
-            if isinstance(source, Graph):
-                for t in _store.union(source):
-                    ds.default_graph.add(t)
-                continue
-            path = Path(source)
-            if not path.is_file():
-                raise InputError("data file not found", file=str(path), fix="check the path and the current directory")
-            _store.load(ds, path, graph=f"urn:clustergraph:validate:{i}")
-        return _store.union(ds)
-    raise ClusterGraphError(f"cannot validate {type(data).__name__}", fix="pass an rdflib Graph or Dataset, a file path, or a list of them")
+    if not isinstance(data, Sequence) or isinstance(data, (str, bytes)):
+        raise ClusterGraphError(f"cannot validate {type(data).__name__}", fix="pass an rdflib Graph or Dataset, a file path, or a list of them")
+    ds = _store.open_dataset(kind)
+    for i, source in enumerate(data):
+        name = f"urn:clustergraph:validate:{i}"
+        if isinstance(source, Graph):
+            graph = ds.graph(URIRef(name))
+            for t in _store.union(source):
+                graph.add(t)
+            continue
+        path = Path(source)
+        if not path.is_file():
+            raise InputError("data file not found", file=str(path), fix="check the path and the current directory")
+        _store.load(ds, path, graph=name)
+    return ds
 
 
 def _size(data: Graph) -> int:
@@ -291,27 +298,6 @@ def _size(data: Graph) -> int:
         return len(data)
     except Exception:  # rdflib's SPARQLStore and others do not implement len()
         return 0
-
-
-def _oxigraph_data(data: Any) -> Dataset:
-    """Data files (and graphs) given as a list, loaded into a fresh Oxigraph dataset, one named graph each."""
-    if isinstance(data, (str, os.PathLike)):
-        data = [data]
-    if not isinstance(data, Sequence) or isinstance(data, (str, bytes)):
-        raise ClusterGraphError(f"cannot validate {type(data).__name__}", fix="pass an rdflib Graph or Dataset, a file path, or a list of them")
-    ds = _store.open_dataset("oxigraph")
-    for i, source in enumerate(data):
-        name = f"urn:clustergraph:validate:{i}"
-        if isinstance(source, Graph):
-            graph = ds.graph(URIRef(name))
-            for t in _store.union(source):
-                graph.add(t)
-            continue
-        path = Path(source)
-        if not path.is_file():
-            raise InputError("data file not found", file=str(path), fix="check the path and the current directory")
-        _store.load(ds, path, graph=name)
-    return ds
 
 
 @lru_cache(maxsize=4)
@@ -817,7 +803,7 @@ def validate(
     check_shapes_safety(shapes_graph, allow_service_hosts=allow_service_hosts)
     onto = _ontology_graph(ontology, shipped=shapes is None)
     if engine != "pyshacl" and not isinstance(data, Graph):
-        data = _oxigraph_data(data)  # files: Oxigraph's strict bulk loader, for either engine
+        data = _loaded(data, "oxigraph")  # files: Oxigraph's strict bulk loader, for either engine
     if engine == "auto":
         engine = "sparql" if inference == "none" and _size(data) >= AUTO_SPARQL_TRIPLES else "pyshacl"
     if engine == "sparql":
