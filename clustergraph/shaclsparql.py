@@ -1103,13 +1103,21 @@ def _targets(sg: Graph, node: Node) -> str | None:
     return " UNION ".join("{ " + p + " }" for p in parts)
 
 
-def _compile_route(compiler: _Compiler, shape: _Shape, route: _Route, seen: tuple[Node, ...]) -> list[Check]:
+class _Pending(NamedTuple):
+    """A compiled constraint waiting to become (part of) a :class:`Check` in :func:`_assemble`."""
+
+    route: _Route
+    shape: _Shape
+    violation: _Violation
+
+
+def _compile_route(compiler: _Compiler, shape: _Shape, route: _Route, seen: tuple[Node, ...]) -> list[Check | _Pending]:
     """Checks for ``shape`` reached along ``route``, then its sh:property shapes along the extended route."""
     if shape.deactivated:
         return []
     if shape.node in seen:
         raise _Unsupported(f"the shape {shape.node} reaches itself through sh:property")
-    checks: list[Any] = [(route, shape, v) for v in compiler.violations(shape, "?this")]
+    checks: list[Check | _Pending] = [_Pending(route, shape, v) for v in compiler.violations(shape, "?this")]
     checks += _compile_sparql(compiler, shape, route)
     sg = compiler.sg
     for ps in sg.objects(shape.node, SH.property):
@@ -1169,7 +1177,7 @@ def _merged(route: _Route, path: str | None, items: list[tuple[_Shape, _Violatio
     return Check(first.shape, first.component, query, route, message=first.message, parts=parts)
 
 
-def _assemble(items: list[Any], sg: Graph) -> list[Check]:
+def _assemble(items: list[Check | _Pending], sg: Graph) -> list[Check]:
     """Turn compiled constraints into checks, merging those on the same path of the same focus nodes."""
     checks: list[Check] = []
     groups: dict[tuple[Any, ...], list[tuple[_Shape, _Violation]]] = {}
@@ -1214,7 +1222,7 @@ def compile_shapes(shapes_graph: Graph) -> Plan:
     """
     shapes = _load_shapes(shapes_graph)
     compiler = _Compiler(shapes_graph, shapes)
-    checks: list[Any] = []
+    checks: list[Check | _Pending] = []
     fallback: dict[Node, str] = {}
     for node in sorted(shapes, key=lambda n: (isinstance(n, BNode), str(n))):
         shape = shapes[node]
@@ -1226,8 +1234,7 @@ def compile_shapes(shapes_graph: Graph) -> Plan:
         except _Unsupported as exc:
             fallback[node] = str(exc)
     # a shape left to pySHACL takes all its routes with it
-    checks = _assemble([c for c in checks if (c.route.top if isinstance(c, Check) else c[0].top) not in fallback], shapes_graph)
-    return Plan(checks, fallback, shapes_graph)
+    return Plan(_assemble([c for c in checks if c.route.top not in fallback], shapes_graph), fallback, shapes_graph)
 
 
 # --- running -----------------------------------------------------------------------
@@ -1384,12 +1391,6 @@ def _build(check: Check, fetched: _Fetched, shapes: dict[Node, _Shape], dg: Grap
     return results
 
 
-def _run_check(native: ox.Store, check: Check, shapes: dict[Node, _Shape], dg: Graph, sg: Graph, resolve: Callable[[str], str]) -> list[Result]:
-    """Run one check and build its results (what :func:`validate_sparql` does for each, in parallel)."""
-    prefixes = {p: str(ns) for p, ns in dg.namespaces()}
-    return _build(check, _fetch(native, check, resolve, prefixes), shapes, dg, sg)
-
-
 def _closure(native: ox.Store, queries: Sequence[str]) -> dict[str, list[str]]:
     """Each class named in a placeholder with its subclasses in the data (rdfs:subClassOf*)."""
     classes = sorted({m.group(3) for q in queries for m in _TOKEN.finditer(q)})
@@ -1408,18 +1409,30 @@ def _closure(native: ox.Store, queries: Sequence[str]) -> dict[str, list[str]]:
     return out
 
 
-def _pyshacl_fallback(dataset: Graph, sg: Graph, keep: set[Node], context: Graph | None = None) -> list[Result]:
-    """Validate only the shapes in ``keep`` with pySHACL on an in-memory copy of the data."""
-    import pyshacl
+def _restricted(sg: Graph, keep: set[Node]) -> Graph:
+    """``sg`` with only the shapes in ``keep`` targeting anything (the others stay, to be referenced).
 
-    from .store import to_memory
-
+    >>> sg = Graph().parse(data="@prefix sh: <http://www.w3.org/ns/shacl#> . "
+    ...     "<http://ex.org/A> sh:targetNode <http://ex.org/a> . <http://ex.org/B> sh:targetNode <http://ex.org/b> .", format="turtle")
+    >>> [str(s) for s in _restricted(sg, {URIRef("http://ex.org/A")}).subjects(SH.targetNode, None)]
+    ['http://ex.org/A']
+    """
     reduced = Graph(namespace_manager=sg.namespace_manager)
     class_like = set(sg.subjects(RDFS.subClassOf, RDFS.Class)) | {RDFS.Class}
     for s, p, o in sg:
         if s not in keep and (p in _TARGETS or p == SH.target or (p == RDF.type and o in class_like)):
             continue
         reduced.add((s, p, o))
+    return reduced
+
+
+def _pyshacl_fallback(dataset: Graph, sg: Graph, keep: set[Node], context: Graph | None = None) -> list[Result]:
+    """Validate only the shapes in ``keep`` with pySHACL on an in-memory copy of the data."""
+    import pyshacl
+
+    from .store import to_memory
+
+    reduced = _restricted(sg, keep)
     data = to_memory(dataset)
     data.namespace_manager = dataset.namespace_manager
     for t in context or ():
