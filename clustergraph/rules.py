@@ -93,7 +93,6 @@ _PREFIX = "PREFIX cg: <https://w3id.org/clustergraph/ontology#>\n"
 #: The defined classes and the SPARQL rule that classifies their members. Each rule
 #: is the "if" direction of the class's definition in the ontology (the
 #: ``owl:equivalentClass``), except ``cg:CrossBorderProject`` which OWL cannot define.
-
 DEFINED_CLASS_RULES: dict[URIRef, str] = {
     CG.CoordinatorParticipation: _PREFIX
     + """CONSTRUCT { ?x a cg:CoordinatorParticipation }
@@ -160,18 +159,14 @@ _GENERIC: dict[str, tuple[str, str, tuple[str, ...], str]] = {
 }
 
 
-#: What each defined-class rule reads (predicates and classes): it runs again only
-#: when one of them gained triples in the previous round.
-_DEFINED_READS: dict[URIRef, frozenset[URIRef]] = {
-    CG.CoordinatorParticipation: frozenset({CG.role, CG.Participation}),
-    CG.CoordinatorOrganisation: frozenset({CG.CoordinatorParticipation, CG.participant, CG.Organisation}),
-    CG.LabelledCluster: frozenset({CG.LabelAward, CG.holder, CG.ClusterOrganisation}),
-    CG.GoldLabelledCluster: frozenset({CG.LabelAward, CG.holder, CG.ClusterOrganisation, CG.level}),
-    CG.SilverLabelledCluster: frozenset({CG.LabelAward, CG.holder, CG.ClusterOrganisation, CG.level}),
-    CG.BronzeLabelledCluster: frozenset({CG.LabelAward, CG.holder, CG.ClusterOrganisation, CG.level}),
-    CG.CrossBorderProject: frozenset({CG.participantCountry, CG.Project}),
-}
-_VALUE_READS: dict[URIRef, frozenset[URIRef]] = {CG.CoordinatorParticipation: frozenset({CG.CoordinatorParticipation})}
+def _reads(sparql: str) -> frozenset[URIRef]:
+    """The ``cg:`` terms a defined-class rule's WHERE clause names (its predicates, classes and
+    values): the rule runs again only when a batch of new triples holds one of them.
+
+    >>> sorted(_short(t) for t in _reads(DEFINED_CLASS_RULES[CG.CrossBorderProject]))
+    ['cg:Project', 'cg:participantCountry']
+    """
+    return frozenset(CG[name] for name in re.findall(r"\bcg:(\w+)", sparql.split("WHERE", 1)[1]))
 
 
 @dataclass(frozen=True)
@@ -362,9 +357,9 @@ def compile_rules(ontology: str | os.PathLike[str] | Graph | None = None, groups
             continue
         if group == "defined":
             for cls, sparql in DEFINED_CLASS_RULES.items():
-                rules.append(Rule(_short(cls), group, sparql, reads=_DEFINED_READS.get(cls)))
+                rules.append(Rule(_short(cls), group, sparql, reads=_reads(sparql)))
             for cls, sparql in _VALUE_RULES.items():
-                rules.append(Rule(_short(cls) + "-value", group, sparql, reads=_VALUE_READS.get(cls)))
+                rules.append(Rule(_short(cls) + "-value", group, sparql, reads=_reads(sparql)))
             continue
         for name in generic[group]:
             rows = ax[name]
@@ -437,11 +432,6 @@ class Workspace:
         """The inferred triples (as quads of their batch graphs)."""
         for graph in self.inferred:
             yield from self.store.quads_for_pattern(None, None, None, graph)
-
-    def ntriples(self, graphs: Iterable[object]) -> bytes:
-        """The triples of ``graphs`` as N-Triples, serialised by Oxigraph."""
-        triples = self.store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", default_graph=list(graphs))
-        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
 
     def to_rdflib(self) -> Graph:
         """The inferred triples as an rdflib memory Graph named ``GRAPH.inferred``."""
