@@ -66,15 +66,14 @@ class Candidate:
 
 
 _ORGANISATIONS_QUERY = """
-PREFIX cg: <https://w3id.org/clustergraph/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT DISTINCT ?org ?name WHERE {
-  VALUES ?class { cg:Organisation cg:ClusterOrganisation cg:PublicBody cg:LabellingBody }
+  VALUES ?class { %s }
   ?org a ?class .
   OPTIONAL { ?org rdfs:label|skos:prefLabel|skos:altLabel ?name }
 }
-"""
+""" % " ".join(c.n3() for c in ORGANISATION_CLASSES)
 
 
 def organisations(graph: Graph) -> dict[URIRef, list[str]]:

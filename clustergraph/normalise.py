@@ -456,7 +456,7 @@ def organisation_key(name: Any) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def _organisation_key(name: str) -> str:
-    text = " ".join(str(name).split())
+    text = " ".join(name.split())
     tokens = text.replace(",", " , ").split()
     changed = True
     while changed and len(tokens) > 1:

@@ -133,7 +133,10 @@ def value_chain(graph: Graph) -> pd.DataFrame:
         return pd.DataFrame(columns=_COLUMNS)
     names = _names(graph)
     kinds = {s: ("ecosystem" if t.endswith("Ecosystem") else "sector") for s, t in _rows(graph, _Q_END_KINDS) if s and t}
-    ecosystems = {s: e for s, e in sorted(_rows(graph, _Q_ECOSYSTEMS), key=lambda r: (r[0] or "", r[1] or ""), reverse=True) if s and e}
+    ecosystems: dict[str, str] = {}  # a sector's ecosystem; the first by IRI if it names several
+    for sector, ecosystem in _rows(graph, _Q_ECOSYSTEMS):
+        if sector and ecosystem and (sector not in ecosystems or ecosystem < ecosystems[sector]):
+            ecosystems[sector] = ecosystem
     spans: dict[str, set[str]] = defaultdict(set)
     for project, sector in _rows(graph, _Q_SPANS):
         if project is None or sector is None:
