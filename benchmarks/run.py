@@ -152,21 +152,47 @@ def _shapes_by_file(shapes: Any, shapes_dir: str | None) -> dict[str, Any]:
     from rdflib.namespace import SH
 
     from clustergraph.resources import shapes_dir as shipped
+    from clustergraph.shaclsparql import _restricted
 
     targets = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf, SH.target)
     out = {}
     for file in sorted(Path(shapes_dir or shipped()).glob("*.ttl")):
         own = Graph().parse(file, format="turtle")
         keep = {s for p in targets for s in own.subjects(p, None)}
-        if not keep:
-            continue
-        reduced = Graph(namespace_manager=shapes.namespace_manager)
-        for s, p, o in shapes:
-            if p in targets and s not in keep:
-                continue
-            reduced.add((s, p, o))
-        out[file.name] = reduced
+        if keep:
+            out[file.name] = _restricted(shapes, keep)
     return out
+
+
+def _validations(kind: str, data: str, suites: dict[str, Any], cutoff: float) -> tuple[float | None, dict[str, Any]]:
+    """Load ``data`` once and validate it with each shapes graph of ``suites``.
+
+    ``kind`` "oxigraph": the shapes compiled to SPARQL, in Oxigraph; otherwise pySHACL on
+    rdflib's memory store, each suite cut off after ``cutoff`` seconds. Returns the load
+    time and, per suite, its time, findings and their digest (or ``{"cutoff": True}``).
+    """
+    context = _context()
+    runs: dict[str, Any] = {}
+    if kind == "oxigraph":
+        from clustergraph.shaclsparql import validate_sparql
+
+        load, ds = _timed(lambda: _dataset("oxigraph", data))
+        for name, sg in suites.items():
+            seconds, report = _timed(lambda: validate_sparql(ds, sg, context=context))  # noqa: B023 (called at once)
+            runs[name] = {"seconds": seconds, "fallback": len(report.fallback), **_findings(report.results)}
+        return load, runs
+    import pyshacl
+    from rdflib import Graph
+
+    from clustergraph.shaclsparql import results_from_report
+
+    load, g = _timed(lambda: Graph().parse(data, format="nt"))
+    for t in context:
+        g.add(t)
+    for name, sg in suites.items():
+        seconds, report = _timed(lambda: pyshacl.validate(g, shacl_graph=sg, inplace=True, allow_warnings=True, allow_infos=True)[1], cutoff)  # noqa: B023
+        runs[name] = {"cutoff": True} if report is None else {"seconds": seconds, **_findings(results_from_report(report))}
+    return load, runs
 
 
 def _findings(results: Any) -> dict[str, Any]:
@@ -210,7 +236,9 @@ def worker(task: str, data: str, cutoff: float, shapes_dir: str | None = None) -
         else:
             from rdflib import Graph
 
-            seconds, g = _timed(lambda: Graph().parse(data, format="nt"))
+            seconds, g = _timed(lambda: Graph().parse(data, format="nt"), cutoff)
+            if g is None:
+                return {**out, "cutoff": True, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
             out["triples"] = len(g)
         out["seconds"] = seconds
     elif task.startswith("queries"):
@@ -247,63 +275,18 @@ def worker(task: str, data: str, cutoff: float, shapes_dir: str | None = None) -
                 entry["digest"] = _digest(rows)
             queries[named.name] = entry
         out["queries"] = queries
-    elif task.startswith("validate"):
+    elif task.startswith(("validate", "shapes")):
         from clustergraph.validate import load_shapes
 
         shapes = load_shapes(shapes_dir)
-        context = _context()
-        if kind == "oxigraph":
-            from clustergraph.shaclsparql import validate_sparql
-
-            out["load"], ds = _timed(lambda: _dataset("oxigraph", data))
-            out["seconds"], report = _timed(lambda: validate_sparql(ds, shapes, context=context))
-            results = report.results
-            out["fallback"] = len(report.fallback)
+        whole = task.startswith("validate")
+        out["load"], runs = _validations(kind, data, {"all": shapes} if whole else _shapes_by_file(shapes, shapes_dir), cutoff)
+        if not whole:
+            out["files"] = runs
+        elif runs["all"].get("cutoff"):
+            return {**out, "cutoff": True, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
         else:
-            import pyshacl
-            from rdflib import Graph
-
-            from clustergraph.shaclsparql import results_from_report
-
-            out["load"], g = _timed(lambda: Graph().parse(data, format="nt"))
-            for t in context:
-                g.add(t)
-
-            def validate() -> Any:
-                return pyshacl.validate(g, shacl_graph=shapes, inplace=True, allow_warnings=True, allow_infos=True)[1]
-
-            out["seconds"], report = _timed(validate, cutoff)
-            if report is None:
-                return {**out, "cutoff": True, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
-            results = results_from_report(report)
-        out.update(_findings(results))
-    elif task.startswith("shapes"):
-        from clustergraph.validate import load_shapes
-
-        shapes = load_shapes(shapes_dir)
-        context = _context()
-        by_file = _shapes_by_file(shapes, shapes_dir)
-        files: dict[str, Any] = {}
-        if kind == "oxigraph":
-            from clustergraph.shaclsparql import validate_sparql
-
-            out["load"], ds = _timed(lambda: _dataset("oxigraph", data))
-            for name, sg in by_file.items():
-                seconds, report = _timed(lambda: validate_sparql(ds, sg, context=context))
-                files[name] = {"seconds": seconds, **_findings(report.results)}
-        else:
-            import pyshacl
-            from rdflib import Graph
-
-            from clustergraph.shaclsparql import results_from_report
-
-            out["load"], g = _timed(lambda: Graph().parse(data, format="nt"))
-            for t in context:
-                g.add(t)
-            for name, sg in by_file.items():
-                seconds, report = _timed(lambda: pyshacl.validate(g, shacl_graph=sg, inplace=True, allow_warnings=True, allow_infos=True)[1], cutoff)
-                files[name] = {"cutoff": True} if report is None else {"seconds": seconds, **_findings(results_from_report(report))}
-        out["files"] = files
+            out.update(runs["all"])
     elif task.startswith("network"):
         from clustergraph.network import collaboration_graph
 
@@ -428,9 +411,9 @@ QUERY_BASELINE_MAX = 1_000_000
 
 def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """The run with the median time (a cut-off run counts as the slowest); all times kept."""
-    ranked = sorted(runs, key=lambda r: float("inf") if r.get("cutoff") else r["seconds"])
+    ranked = sorted(runs, key=lambda r: float("inf") if r.get("cutoff") else r.get("seconds") or 0.0)
     chosen = dict(ranked[len(ranked) // 2])
-    chosen["runs"] = [None if r.get("cutoff") else r["seconds"] for r in runs]
+    chosen["runs"] = [None if r.get("cutoff") else r.get("seconds") for r in runs]
     chosen["peak_mb"] = max(r["peak_mb"] for r in runs)
     return chosen
 
@@ -442,39 +425,25 @@ def measure(size: int, work: Path, cutoff: float, only: list[str], log) -> dict[
     for group, (fast_task, base_task) in TASKS.items():
         if only and group not in only:
             continue
-        if group in ("bulk", "load"):
-            # rdflib's parse is not cut off before ten cut-offs: the ratio needs its real time
-            fast_runs, base_runs = [], []
-            reps = LOAD_REPEATS if size <= 1_000_000 else 1
-            for _ in range(reps):
-                fast_runs.append(spawn(fast_task, data, cutoff, timeout=max(600.0, 20 * cutoff)))
-                earlier = next((out[g]["baseline"] for g, (_, b) in TASKS.items() if g in out and b == base_task), None)
-                if earlier is None:
-                    base_runs.append(spawn(base_task, data, 10 * cutoff, timeout=10 * cutoff + 60))
-            fast = _median_run(fast_runs)
-            base = earlier if earlier is not None else _median_run(base_runs)
-            log(f"   {fast_task}: {_fmt(fast.get('seconds'))} s (runs {fast['runs']}), {fast['peak_mb']:.0f} MB")
-            log(f"   {base_task}: {'cut off' if base.get('cutoff') else _fmt(base.get('seconds')) + ' s'} (runs {base['runs']}), {base['peak_mb']:.0f} MB")
-            out[group] = {"fast": fast, "baseline": base}
-            continue
+        # a baseline shared with a group measured above (rdflib's parse, its dump) is measured once
         earlier = next((out[g]["baseline"] for g, (_, b) in TASKS.items() if g in out and b == base_task), None)
-        if earlier is not None:
-            base = earlier  # the same baseline as a group measured above; measure it once
-            fast = spawn(fast_task, data, cutoff, timeout=max(600.0, 20 * cutoff))
-            log(f"   {fast_task}: {_fmt(fast.get('seconds'))} s, {fast['peak_mb']:.0f} MB")
-            out[group] = {"fast": fast, "baseline": base}
-            continue
-        fast = spawn(fast_task, data, cutoff, timeout=max(600.0, 20 * cutoff))
-        log(f"   {fast_task}: {_fmt(fast.get('seconds'))} s, {fast['peak_mb']:.0f} MB")
-        if group == "queries" and size > QUERY_BASELINE_MAX:
-            out[group] = {"fast": fast, "baseline": {"task": base_task, "skipped": True, "peak_mb": 0.0}}
+        skipped = group == "queries" and size > QUERY_BASELINE_MAX
+        phase = _phase(group, cutoff)
+        reps = LOAD_REPEATS if group in ("bulk", "load") and size <= 1_000_000 else 1
+        fast_runs, base_runs = [], []
+        for _ in range(reps):
+            fast_runs.append(spawn(fast_task, data, cutoff, timeout=max(600.0, 20 * cutoff)))
+            if earlier is None and not skipped:
+                # the worker cuts off the measured phase (per query, per shape file); the process gets time to load on top
+                n = len(fast_runs[-1].get("queries", {})) or len(fast_runs[-1].get("files", {})) or 1
+                base_runs.append(spawn(base_task, data, phase, timeout=phase * n + 600))
+        fast = _median_run(fast_runs)
+        base = earlier or (_median_run(base_runs) if base_runs else {"task": base_task, "skipped": True, "peak_mb": 0.0})
+        log(f"   {fast_task}: {_fmt(fast.get('seconds'))} s (runs {fast['runs']}), {fast['peak_mb']:.0f} MB")
+        if skipped:
             log(f"   {base_task}: not run above {label(QUERY_BASELINE_MAX)} triples")
-            continue
-        # the baseline's measured phase is cut off in the worker; the process gets time to load on top
-        phase = VALIDATION_FACTOR * cutoff if group == "validation" else cutoff
-        n = len(fast.get("queries", {})) if group == "queries" else len(fast.get("files", {})) if group == "shapes" else 1
-        base = spawn(base_task, data, phase, timeout=phase * n + 600)
-        log(f"   {base_task}: {'cut off' if base.get('cutoff') else _fmt(base.get('seconds'), cutoff) + ' s'}, {base['peak_mb']:.0f} MB")
+        elif earlier is None:
+            log(f"   {base_task}: {'cut off' if base.get('cutoff') else _fmt(base.get('seconds')) + ' s'} (runs {base['runs']}), {base['peak_mb']:.0f} MB")
         out[group] = {"fast": fast, "baseline": base}
     return out
 

@@ -14,7 +14,7 @@ from clustergraph import metrics, network, store
 from clustergraph.errors import ParameterError
 from clustergraph.namespaces import CG, GRAPH
 
-from networkdata import FIXTURE, load_fixture
+from networkdata import load_fixture
 ORG = "https://w3id.org/clustergraph/id/organisation/"
 
 

@@ -105,3 +105,18 @@ def test_benchmark_script_runs_and_reports(tmp_path):
     assert "| 2k (" in text and "load N-Triples" in text and "Command: `python benchmarks/run.py --sizes 2k" in text
     results = json.loads(raw.read_text())
     assert results[0]["load"]["fast"]["triples"] == results[0]["load"]["baseline"]["triples"] > 1500
+
+
+def test_benchmark_compares_findings_shape_file_by_shape_file(tmp_path):
+    out, raw = tmp_path / "RESULTS.md", tmp_path / "raw.json"
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "1k", "--only", "shapes", "--cutoff", "60", "--work", str(tmp_path), "--out", str(out), "--json", str(raw)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    shapes = json.loads(raw.read_text())[0]["shapes"]
+    fast, base = shapes["fast"]["files"], shapes["baseline"]["files"]
+    assert fast.keys() == base.keys() and "consortium.ttl" in fast and "project.ttl" in fast
+    assert {name: f["digest"] for name, f in fast.items()} == {name: b["digest"] for name, b in base.items()}
+    assert sum(f["findings"] for f in fast.values()) >= 1  # the generated errors are found
+    text = out.read_text()
+    assert f"| validation identical to pySHACL, shape file by shape file | yes ({len(fast)} of {len(fast)} files compared" in text
+    assert "| 1k | project.ttl |" in text

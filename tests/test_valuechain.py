@@ -13,7 +13,7 @@ from clustergraph import valuechain as vc
 from clustergraph.namespaces import CG
 from clustergraph.resources import data_dir
 
-from networkdata import FIXTURE, load_fixture
+from networkdata import load_fixture
 
 
 
