@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import sys
 import tempfile
 import time
@@ -33,7 +32,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-START, END = "<!-- bench_network:start -->", "<!-- bench_network:end -->"
+from results import record
+
 
 PAIR_AGGREGATE = """SELECT ?a ?b (COUNT(?project) AS ?projects) (SUM(COALESCE(?budget, 0)) AS ?shared) WHERE {
   { SELECT DISTINCT ?a ?b ?project WHERE {
@@ -127,7 +127,6 @@ def run(args: argparse.Namespace) -> tuple[list[tuple[str, float, str]], dict[st
 
 def markdown(rows: list[tuple[str, float, str]], info: dict[str, Any], args: argparse.Namespace) -> str:
     lines = [
-        START,
         "## Network analysis (`benchmarks/bench_network.py`)",
         "",
         f"Synthetic graph `{info['source']}` ({args.organisations:,} organisations, {args.projects:,} projects requested; "
@@ -153,17 +152,7 @@ def markdown(rows: list[tuple[str, float, str]], info: dict[str, Any], args: arg
         "(ENVIRONMENT.md measured python-igraph's Louvain about 15x faster, an option if that step matters); the exports are "
         "networkx's pure-Python writers on every edge with the projects behind it.",
     ]
-    lines.append(END)
     return "\n".join(lines) + "\n"
-
-
-def record(path: Path, block: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END) + "\n?", re.S)
-    text = pattern.sub(lambda _: block, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + block
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     block = markdown(rows, info, args)
     print(block)
     if args.results:
-        record(args.results, block)
+        record(args.results, "bench_network", block)
     return 0
 
 

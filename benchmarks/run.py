@@ -35,6 +35,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import resource
 import signal
 import statistics
@@ -702,6 +703,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "clustergraph-benchmarks", help="where generated graphs are cached")
     parser.add_argument("--out", type=Path, default=None, help="write the Markdown report here (default: print it)")
     parser.add_argument("--json", type=Path, default=None, help="also write the raw measurements as JSON")
+    parser.add_argument("--results", type=Path, default=None, help="also record the report in this Markdown file, as its bench_run block (e.g. benchmarks/RESULTS.md)")
     parser.add_argument("--merge", type=Path, default=None, help="start from the raw measurements of an earlier run (JSON); this run's replace them where both measured")
     parser.add_argument("--shapes", default=None, help="validate with the shapes in this directory instead of the shipped ones")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -742,6 +744,13 @@ def main(argv: list[str] | None = None) -> int:
         log(f"wrote {args.out}")
     else:
         print(text)
+    if args.results:
+        from results import record
+
+        # the report's headings one level down, under the block's own
+        body = re.sub(r"^(#+) ", r"#\1 ", text.split("\n", 1)[1], flags=re.M)
+        record(args.results, "bench_run", "## Load, queries, validation, projection, dump (`benchmarks/run.py`)\n" + body)
+        log(f"recorded in {args.results}")
     return 0
 
 

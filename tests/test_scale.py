@@ -98,11 +98,16 @@ def test_validation_engines_agree_through_validate(generated):
 
 def test_benchmark_script_runs_and_reports(tmp_path):
     out, raw = tmp_path / "RESULTS.md", tmp_path / "raw.json"
-    cmd = [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "2k", "--only", "load", "--cutoff", "30", "--work", str(tmp_path), "--out", str(out), "--json", str(raw)]
+    recorded = tmp_path / "ALL.md"
+    recorded.write_text("# Benchmark results\n\n<!-- other:start -->\nkept\n<!-- other:end -->\n")
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "2k", "--only", "load", "--cutoff", "30", "--work", str(tmp_path), "--out", str(out), "--json", str(raw), "--results", str(recorded)]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     text = out.read_text()
     assert "| 2k (" in text and "load N-Triples" in text and "Command: `python benchmarks/run.py --sizes 2k" in text
+    both = recorded.read_text()
+    assert "<!-- other:start -->\nkept\n<!-- other:end -->" in both  # another benchmark's block is left alone
+    assert both.count("<!-- bench_run:start -->") == 1 and "### Summary" in both and "| 2k (" in both
     results = json.loads(raw.read_text())
     assert results[0]["load"]["fast"]["triples"] == results[0]["load"]["baseline"]["triples"] > 1500
 
