@@ -11,7 +11,7 @@ The graph comes from :func:`clustergraph.generate.generate` (seed 1, no delibera
 errors), cached in ``--workdir``, and is loaded into an Oxigraph-backed dataset. Each
 library function runs once on it and its wall-clock time is reported: the same calls
 ``clustergraph network`` makes. The baseline is plain rdflib: the same edge-list query
-(:func:`clustergraph.network.participations`) on rdflib's memory store, loaded from the
+(:func:`clustergraph.network.graphs.participations`) on rdflib's memory store, loaded from the
 same file in the same run; the ratio is rdflib's time over Oxigraph's. ``--no-baseline``
 skips it (loading 2 million triples into rdflib takes a minute or two).
 
@@ -56,7 +56,12 @@ def _timed(rows: list[tuple[str, float, str]], name: str, call: Callable[[], Any
 def run(args: argparse.Namespace) -> tuple[list[tuple[str, float, str]], dict[str, Any]]:
     import networkx as nx
 
-    from clustergraph import crosssector, metrics, network, plot, store, valuechain
+    from clustergraph import store
+    from clustergraph.network import crosssector
+    from clustergraph.network import metrics
+    from clustergraph.network import graphs as network
+    from clustergraph.network import plot
+    from clustergraph.network import valuechain
 
     rows: list[tuple[str, float, str]] = []
     info: dict[str, Any] = {"load_before": os.getloadavg()[0]}

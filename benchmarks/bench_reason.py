@@ -35,12 +35,13 @@ ENGINES = ("rules", "rdflib-rules", "hermit", "pellet")
 
 def _measure(engine: str, source: str) -> dict:
     """Run one engine on one graph in this process; return the measurement."""
-    from clustergraph import rules, store
-    from clustergraph.reason import reason
+    from clustergraph import store
+    from clustergraph.reasoning import rules
+    from clustergraph.reasoning.reasoners import reason
 
     started = time.perf_counter()
     if source == "embedded":
-        from clustergraph.ingest import load_embedded
+        from clustergraph.ingest.importer import load_embedded
 
         dataset = load_embedded(store.open_dataset())
     else:
@@ -62,7 +63,8 @@ def _rdflib_rules(dataset) -> int:
     """The baseline: the same SPARQL rules, naively to a fixpoint, in rdflib's memory store."""
     from rdflib import Graph
 
-    from clustergraph import rules, store
+    from clustergraph import store
+    from clustergraph.reasoning import rules
 
     work = Graph()
     for t in store.union(dataset):

@@ -13,14 +13,14 @@ subprocess, so that its peak memory (VmHWM) is its own and a baseline that runs 
 - load: Oxigraph's bulk loader, and ``store.load`` (the library's staged, all-or-nothing load into
   an Oxigraph dataset), vs ``rdflib.Graph().parse``;
 - queries: every library query (``queries/*.rq``, default parameters) through
-  ``clustergraph.query.run`` on Oxigraph vs rdflib's memory store (each rdflib query
+  ``clustergraph.query.execution.run`` on Oxigraph vs rdflib's memory store (each rdflib query
   cut off alone; rows compared between the two);
 - validation: the project's shapes compiled to SPARQL (``clustergraph.shaclsparql``,
   load + validate) vs pySHACL on rdflib's memory store (findings compared);
 - shapes: the same comparison shape file by shape file (only that file's targets kept), so
   that the findings are compared with pySHACL's where pySHACL finishes a file within the
   cut-off even when it cannot finish all of them;
-- network: ``clustergraph.network.collaboration_graph`` on Oxigraph vs rdflib's store;
+- network: ``clustergraph.network.graphs.collaboration_graph`` on Oxigraph vs rdflib's store;
 - publish: an N-Triples dump with ``store.dump`` (sorted, atomic) and with Oxigraph's own
   serializer vs ``Graph.serialize``.
 
@@ -140,7 +140,7 @@ def _dataset(kind: str, data: str) -> Any:
 def _context() -> Any:
     from rdflib import Graph
 
-    from clustergraph.validate import _add_ontology_context, _ontology_graph
+    from clustergraph.validation.engine import _add_ontology_context, _ontology_graph
 
     context = Graph()
     _add_ontology_context(context, _ontology_graph(None, shipped=True))
@@ -153,7 +153,7 @@ def _shapes_by_file(shapes: Any, shapes_dir: str | None) -> dict[str, Any]:
     from rdflib.namespace import SH
 
     from clustergraph.resources import shapes_dir as shipped
-    from clustergraph.shaclsparql import _restricted
+    from clustergraph.validation.shaclsparql import _restricted
 
     targets = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf, SH.target)
     out = {}
@@ -175,7 +175,7 @@ def _validations(kind: str, data: str, suites: dict[str, Any], cutoff: float) ->
     context = _context()
     runs: dict[str, Any] = {}
     if kind == "oxigraph":
-        from clustergraph.shaclsparql import validate_sparql
+        from clustergraph.validation.shaclsparql import validate_sparql
 
         load, ds = _timed(lambda: _dataset("oxigraph", data))
         for name, sg in suites.items():
@@ -185,7 +185,7 @@ def _validations(kind: str, data: str, suites: dict[str, Any], cutoff: float) ->
     import pyshacl
     from rdflib import Graph
 
-    from clustergraph.shaclsparql import results_from_report
+    from clustergraph.validation.shaclsparql import results_from_report
 
     load, g = _timed(lambda: Graph().parse(data, format="nt"))
     for t in context:
@@ -207,7 +207,10 @@ def _warm_up() -> None:
     import pyshacl  # noqa: F401
     from rdflib import Graph
 
-    from clustergraph import network, query, shaclsparql, store  # noqa: F401
+    from clustergraph import store
+    from clustergraph.network import graphs as network
+    from clustergraph.query import execution as query
+    from clustergraph.validation import shaclsparql  # noqa: F401
 
     tiny = b"<http://ex.org/a> <http://ex.org/p> <http://ex.org/b> .\n"
     for kind in ("oxigraph", "memory"):
@@ -231,7 +234,7 @@ def worker(task: str, data: str, cutoff: float, shapes_dir: str | None = None) -
     elif task.startswith("load"):
         if kind == "oxigraph":
             seconds, ds = _timed(lambda: _dataset("oxigraph", data))
-            from clustergraph.store import oxigraph
+            from clustergraph.store.dataset import oxigraph
 
             out["triples"] = len(oxigraph(ds))
         else:
@@ -244,11 +247,11 @@ def worker(task: str, data: str, cutoff: float, shapes_dir: str | None = None) -
         out["seconds"] = seconds
     elif task.startswith("queries"):
         from clustergraph.errors import ParameterError
-        from clustergraph.library import list_queries
-        from clustergraph.query import run
+        from clustergraph.query.library import list_queries
+        from clustergraph.query.execution import run
 
         out["load"], ds = _timed(lambda: _dataset(kind, data))
-        from clustergraph.store import oxigraph
+        from clustergraph.store.dataset import oxigraph
 
         huge = len(oxigraph(ds) or ()) > QUERY_BASELINE_MAX
         queries = {}
@@ -277,7 +280,7 @@ def worker(task: str, data: str, cutoff: float, shapes_dir: str | None = None) -
             queries[named.name] = entry
         out["queries"] = queries
     elif task.startswith(("validate", "shapes")):
-        from clustergraph.validate import load_shapes
+        from clustergraph.validation.engine import load_shapes
 
         shapes = load_shapes(shapes_dir)
         whole = task.startswith("validate")
@@ -289,7 +292,7 @@ def worker(task: str, data: str, cutoff: float, shapes_dir: str | None = None) -
         else:
             out.update(runs["all"])
     elif task.startswith("network"):
-        from clustergraph.network import collaboration_graph
+        from clustergraph.network.graphs import collaboration_graph
 
         out["load"], ds = _timed(lambda: _dataset(kind, data))
         out["seconds"], G = _timed(lambda: collaboration_graph(ds), cutoff if kind == "memory" else None)

@@ -29,19 +29,19 @@ from .errors import (
 from .iri import mint, slug
 from .namespaces import CG, COUNTRY, GRAPH, ID, bind_prefixes
 from .resources import data_dir, ontology_path, queries_dir, shapes_dir
-from .store import dump, load, open_dataset, oxigraph, replace_graph, select, to_memory, union
-from .ingest import ImportReport, import_sources, load_embedded
-from .template import write_templates
-from .query import QueryResult, list_queries, open_data, run
-from .endpoint import open_remote
-from .report import Finding, ValidationReport
-from .validate import validate
+from .store.dataset import dump, load, open_dataset, oxigraph, replace_graph, select, to_memory, union
+from .ingest.importer import ImportReport, import_sources, load_embedded
+from .ingest.template import write_templates
+from .query.execution import QueryResult, list_queries, open_data, run
+from .store.remote import open_remote
+from .validation.report import Finding, ValidationReport
+from .validation.engine import validate
 from .build import BuildResult, build
-from .publish import publish
-from .reason import ReasoningResult, add_inferred, explain, reason
-from .rules import infer, materialise
+from .publishing.site import publish
+from .reasoning.reasoners import ReasoningResult, add_inferred, explain, reason
+from .reasoning.rules import infer, materialise
 from .generate import GenerateStats, generate
-from .shaclsparql import validate_sparql
+from .validation.shaclsparql import validate_sparql
 
 __version__ = "0.1.0"
 
@@ -50,13 +50,13 @@ __version__ = "0.1.0"
 #: that is also a submodule's name, such as ``build``, cannot be lazy: importing the
 #: submodule would put the module where the function should be.)
 _LAZY = {
-    "affiliation_graph": "network",
-    "collaboration_graph": "network",
-    "country_graph": "network",
-    "highlights": "network",
-    "sector_graph": "network",
-    "analyse": "metrics",
-    "write_metrics": "metrics",
+    "affiliation_graph": "network.graphs",
+    "collaboration_graph": "network.graphs",
+    "country_graph": "network.graphs",
+    "highlights": "network.graphs",
+    "sector_graph": "network.graphs",
+    "analyse": "network.metrics",
+    "write_metrics": "network.metrics",
 }
 
 

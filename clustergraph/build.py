@@ -25,7 +25,7 @@ from typing import Any
 
 from rdflib import Dataset
 
-from . import store as _store
+from .store import dataset as _store
 from .atomic import atomic_dir
 from .namespaces import CG
 
@@ -116,7 +116,7 @@ def build(
     -------
     BuildResult
     """
-    from . import ingest
+    from .ingest import importer as ingest
 
     dataset = _store.open_dataset(store, store_path)
     if sources:
@@ -125,18 +125,18 @@ def build(
         ingest.load_embedded(dataset)
     result = BuildResult(dataset=dataset)
     if reason:
-        from .rules import materialise
+        from .reasoning.rules import materialise
 
         inferred = materialise(dataset)
         result.inferred = len(inferred)
     result.triples = len(_store.union(dataset))
     result.counts = class_counts(dataset)
     if validate:
-        from .validate import validate as _validate
+        from .validation.engine import validate as _validate
 
         result.report = _validate(dataset)
     if network:
-        from .network import highlights
+        from .network.graphs import highlights
 
         result.highlights = highlights(dataset)
     if out is not None:

@@ -92,7 +92,9 @@ def import_command(sources: tuple[Path, ...], out: Path | None, store_path: Path
     """
     import json
 
-    from . import ingest, store
+    from .ingest import importer as ingest
+
+    from .store import dataset as store
     from .atomic import atomic_write
     from .errors import InputErrors
 
@@ -132,7 +134,7 @@ def import_command(sources: tuple[Path, ...], out: Path | None, store_path: Path
 @click.option("--force", is_flag=True, help="Overwrite templates that already exist.")
 def template(directory: Path, force: bool) -> None:
     """Write the empty canonical tables (header and one example row) with their CSVW mappings to DIRECTORY."""
-    from .template import write_templates
+    from .ingest.template import write_templates
 
     for path in write_templates(directory, overwrite=force):
         click.echo(f"wrote {path}")
@@ -160,10 +162,10 @@ def validate_command(data: tuple[Path, ...], shapes: Path | None, store_path: st
     Exit status: 0 conforms (no finding at or above --fail-on), 1 does not conform,
     2 usage or input error (e.g. a missing or unparsable DATA file), 3 broken shapes.
     """
-    from . import store
+    from .store import dataset as store
     from .atomic import atomic_write
-    from .report import render
-    from .validate import validate
+    from .validation.report import render
+    from .validation.engine import validate
 
     if data and store_path:
         raise click.UsageError("give either DATA files or --store, not both")
@@ -178,7 +180,7 @@ def validate_command(data: tuple[Path, ...], shapes: Path | None, store_path: st
     elif data:
         source = list(data)
     else:
-        from .ingest import load_embedded
+        from .ingest.importer import load_embedded
 
         source = load_embedded(store.open_dataset())
     try:
@@ -202,7 +204,7 @@ def validate_command(data: tuple[Path, ...], shapes: Path | None, store_path: st
 
 def _query_data(data: tuple[Path, ...], store_path: Path | None, memory_store: bool):
     """The dataset for query/push/serve: --data files, an on-disk --store, or the embedded dataset."""
-    from .query import open_data
+    from .query.execution import open_data
 
     for item in data:
         if not item.is_file():
@@ -223,7 +225,7 @@ def _params(pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 def _describe_queries() -> str:
-    from .query import list_queries
+    from .query.execution import list_queries
 
     blocks = []
     for q in list_queries():
@@ -257,8 +259,8 @@ def query_command(name: str | None, query_file: Path | None, list_queries: bool,
     CLUSTERGRAPH_ENDPOINT_PASSWORD or from ~/.config/clustergraph/endpoints.toml,
     never from the command line.
     """
-    from .library import read
-    from .query import run
+    from .query.library import read
+    from .query.execution import run
 
     if list_queries:
         click.echo(_describe_queries())
@@ -271,7 +273,7 @@ def query_command(name: str | None, query_file: Path | None, list_queries: bool,
         raise ClusterGraphError("--graph only applies with --endpoint", fix="add --endpoint URL or drop --graph")
     named = read(query_file) if query_file is not None else name
     if endpoint:
-        from .endpoint import open_remote
+        from .store.remote import open_remote
 
         dataset = open_remote(endpoint, timeout=timeout, graph=graph_iri)
     else:
@@ -299,8 +301,8 @@ def push(endpoint: str, graph_iri: str, data: tuple[Path, ...], store_path: Path
     Credentials come from CLUSTERGRAPH_ENDPOINT_USER and CLUSTERGRAPH_ENDPOINT_PASSWORD
     or from ~/.config/clustergraph/endpoints.toml, never from the command line.
     """
-    from .endpoint import resolve
-    from .push import push as run_push
+    from .store.remote import resolve
+    from .store.upload import push as run_push
 
     ep = resolve(endpoint, update=update_endpoint, graph_store=graph_store, timeout=timeout, flavour=flavour)
     dataset = _query_data(data, store_path, False)
@@ -318,8 +320,8 @@ def push(endpoint: str, graph_iri: str, data: tuple[Path, ...], store_path: Path
 @click.option("--writable", is_flag=True, help="Accept SPARQL Update requests (refused by default).")
 def serve(host: str, port: int, data: tuple[Path, ...], store_path: Path | None, memory_store: bool, public: bool, writable: bool) -> None:
     """Serve the graph as a SPARQL 1.1 Protocol endpoint (read-only by default) until interrupted."""
-    from .serve import check_host
-    from .serve import serve as run_serve
+    from .publishing.server import check_host
+    from .publishing.server import serve as run_serve
 
     check_host(host, public)
     dataset = _query_data(data, store_path, memory_store)
@@ -345,8 +347,8 @@ def network_command(data: tuple[Path, ...], out: Path, fmt: str, seed: int, samp
     the networks as GraphML, GEXF, node-link JSON and CSV, and the pictures to --out,
     and prints the highlights.
     """
-    from .metrics import analyse
-    from .query import open_data
+    from .network.metrics import analyse
+    from .query.execution import open_data
 
     for item in data:
         if not item.is_file():
@@ -371,16 +373,16 @@ def reason_command(inputs: tuple[Path, ...], reasoner: str, ontology: Path | Non
 
     Exits with status 1 and an explanation when the data is inconsistent with the ontology.
     """
-    from . import store
+    from .store import dataset as store
     from .errors import InconsistentOntologyError
-    from .reason import reason as run_reason
+    from .reasoning.reasoners import reason as run_reason
 
     dataset = store.open_dataset()
     if inputs:
         for path in inputs:
             store.load(dataset, path, graph=path.resolve().as_uri())
     else:
-        from .ingest import load_embedded
+        from .ingest.importer import load_embedded
 
         load_embedded(dataset)
     if sys.stderr.isatty():
@@ -455,8 +457,9 @@ class _NoBar:
 def publish(out: Path, data: tuple[Path, ...], endpoint: str | None, base_url: str | None) -> None:
     """Write the dataset as linked open data: dumps, one HTML/Turtle/JSON-LD page per
     resource, a DCAT/VoID description and content-negotiation rules."""
-    from . import ingest, store
-    from .publish import publish as run_publish
+    from .ingest import importer as ingest
+    from .store import dataset as store
+    from .publishing.site import publish as run_publish
 
     ds = store.open_dataset()
     if data:

@@ -9,10 +9,10 @@ import pytest
 def embedded():
     """The embedded dataset in an Oxigraph-backed store, built once per test session.
 
-    Tests must not modify it; take ``clustergraph.store.to_memory(embedded)`` for a copy.
+    Tests must not modify it; take ``clustergraph.store.dataset.to_memory(embedded)`` for a copy.
     """
     from clustergraph import store
-    from clustergraph.ingest import load_embedded
+    from clustergraph.ingest.importer import load_embedded
 
     return load_embedded(store.open_dataset())
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from clustergraph import store
 
-FIXTURE = Path(__file__).parent / "fixtures" / "network" / "clusters.ttl"
+FIXTURE = Path(__file__).parent / "network" / "fixtures" / "clusters.ttl"
 
 
 def load_fixture(kind: str = "oxigraph"):

@@ -17,9 +17,9 @@ from rdflib import BNode, Literal
 from clustergraph import store
 from clustergraph.errors import ParameterError
 from clustergraph.generate import generate
-from clustergraph.library import list_queries
-from clustergraph.query import run
-from clustergraph.validate import validate
+from clustergraph.query.library import list_queries
+from clustergraph.query.execution import run
+from clustergraph.validation.engine import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 GRAPH = "https://w3id.org/clustergraph/graph/generated"

@@ -1,0 +1,224 @@
+"""Reading RDF files: the format is detected from the content, the base IRI is always explicit.
+
+Turtle, N-Triples, N-Quads, TriG, RDF/XML and JSON-LD are read with Oxigraph's
+parsers, whose errors give line and column. The file name's ending is only a
+hint: a ``.ttl`` file that is really RDF/XML or JSON-LD is read as what it is.
+Relative IRIs resolve against an explicit base (by default the clustergraph
+data namespace), so no ``file:///`` IRI ever leaks into the data. JSON-LD that
+names a remote ``@context`` is refused: nothing is fetched from the network.
+
+>>> quads, fmt = parse_rdf(b'@prefix cg: <https://w3id.org/clustergraph/ontology#> . <project/x> a cg:Project .', name="x.nt")
+>>> fmt, str(quads[0][0])
+('turtle', 'https://w3id.org/clustergraph/id/project/x')
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
+
+from ..errors import InputError
+from ..namespaces import ID
+
+__all__ = ["FORMATS", "SUFFIXES", "detect_format", "parse_rdf", "read_rdf"]
+
+FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+"""The RDF formats read, by short name."""
+
+SUFFIXES: dict[str, str] = {
+    ".ttl": "turtle", ".turtle": "turtle", ".nt": "ntriples", ".ntriples": "ntriples", ".nq": "nquads",
+    ".nquads": "nquads", ".trig": "trig", ".rdf": "rdfxml", ".owl": "rdfxml", ".xml": "rdfxml",
+    ".jsonld": "jsonld", ".json-ld": "jsonld",
+}
+"""File endings and the format they suggest (a hint only)."""
+
+_TEXT_ORDER = ("turtle", "trig", "ntriples", "nquads")
+
+
+def detect_format(data: bytes, name: str = "") -> str:
+    """Guess the format from the first bytes, then from the file name.
+
+    >>> detect_format(b'<?xml version="1.0"?><rdf:RDF/>', "data.ttl")
+    'rdfxml'
+    >>> detect_format(b'{"@id": "x"}', "data.ttl")
+    'jsonld'
+    >>> detect_format(b'<http://a> <http://b> <http://c> <http://g> .', "data.ttl")
+    'nquads'
+    """
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:2048]
+    if head.startswith((b"<?xml", b"<rdf:RDF", b"<!DOCTYPE", b"<RDF")):
+        return "rdfxml"
+    if head.startswith((b"{", b"[")):
+        return "jsonld"
+    text = head.decode("utf-8", errors="replace")
+    hinted = SUFFIXES.get(Path(name).suffix.lower())
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+    if re.search(r"(?im)^\s*(@prefix|@base|prefix|base)\b", text):
+        return "trig" if re.search(r"(?m)(^|\s)(GRAPH\s+)?(<[^>]*>|\w*:\w*)\s*\{", text) or hinted == "trig" else "turtle"
+    term = r'(<[^>]*>|_:\S+|"(?:[^"\\]|\\.)*"(?:@[\w-]+|\^\^<[^>]*>)?)'
+    if lines and all(re.fullmatch(rf"{term}\s+{term}\s+{term}\s+{term}\s*\.", ln) for ln in lines[:20]):
+        return "nquads"
+    if lines and all(re.fullmatch(rf"{term}\s+{term}\s+{term}\s*\.", ln) for ln in lines[:20]):
+        return "ntriples"
+    if hinted in _TEXT_ORDER:
+        return hinted
+    if "{" in text:
+        return "trig"
+    return "turtle"
+
+
+def _term(node: Any, bnodes: dict[str, BNode]) -> Any:
+    if isinstance(node, ox.NamedNode):
+        return URIRef(node.value)
+    if isinstance(node, ox.BlankNode):
+        return bnodes.setdefault(node.value, BNode())
+    if isinstance(node, ox.Literal):
+        if node.language:
+            return Literal(node.value, lang=node.language)
+        if node.datatype.value == str(XSD.string):
+            return Literal(node.value)
+        return Literal(node.value, datatype=URIRef(node.datatype.value))
+    if isinstance(node, ox.DefaultGraph) or node is None:
+        return None
+    raise InputError(f"unsupported RDF term {node!r}", fix="use plain RDF 1.1 (no RDF-star triple terms)")
+
+
+def _remote_contexts(value: Any) -> list[str]:
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "@context":
+                contexts = item if isinstance(item, list) else [item]
+                found.extend(c for c in contexts if isinstance(c, str))
+                found.extend(c for ctx in contexts if isinstance(ctx, dict) for c in _remote_contexts({"x": ctx}))
+            else:
+                found.extend(_remote_contexts(item))
+    elif isinstance(value, list):
+        for item in value:
+            found.extend(_remote_contexts(item))
+    return found
+
+
+def _error(exc: SyntaxError, fmt: str, name: str, data: bytes) -> InputError:
+    message = str(exc.msg if hasattr(exc, "msg") else exc)
+    message = re.sub(r"^Parser error (at|between) line \d+ column \d+( and line \d+ column \d+)?: ", "", message)
+    line, column = exc.lineno, exc.offset
+    if line is None and fmt == "rdfxml":
+        line, column = _xml_position(data)
+    where = f" at line {line}" + (f", column {column}" if column else "") if line else ""
+    return InputError(
+        f"malformed {fmt}{where}: {message}",
+        file=name,
+        line=line,
+        column=str(column) if column else None,
+        fix=f"correct the {fmt} syntax{' on line ' + str(line) if line else ''}, or check that the file really is {fmt}",
+    )
+
+
+def _xml_position(data: bytes) -> tuple[int | None, int | None]:
+    import xml.sax
+
+    class _Quiet(xml.sax.handler.ContentHandler):
+        pass
+
+    try:
+        xml.sax.parseString(data, _Quiet())
+    except xml.sax.SAXParseException as exc:
+        return exc.getLineNumber(), exc.getColumnNumber() + 1
+    return None, None
+
+
+def parse_rdf(data: bytes, *, name: str = "<data>", base: str | None = None, format: str | None = None) -> tuple[list[tuple[Any, Any, Any, Any]], str]:
+    """Parse RDF ``data`` into quads of rdflib terms.
+
+    Parameters
+    ----------
+    data:
+        the file's bytes.
+    name:
+        the file name (for the format hint and for errors).
+    base:
+        base IRI for relative IRIs; default ``https://w3id.org/clustergraph/id/``.
+    format:
+        force a format (a key of :data:`FORMATS`) instead of detecting it.
+
+    Returns
+    -------
+    (quads, format)
+        ``(subject, predicate, object, graph_or_None)`` and the format that was read.
+
+    Raises
+    ------
+    InputError
+        malformed RDF (with line and column), a remote JSON-LD context, an empty file.
+    """
+    if not data.strip(b"\xef\xbb\xbf \t\r\n"):
+        raise InputError("the file is empty", file=name, fix="give a file with RDF in it")
+    if format is not None and format not in FORMATS:
+        raise InputError(f"unknown RDF format {format!r}", file=name, value=format, fix=f"use one of {', '.join(FORMATS)}")
+    base_iri = base or str(ID)
+    fmt = format or detect_format(data, name)
+    if fmt == "jsonld":
+        try:
+            doc = json.loads(data.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            raise InputError("JSON-LD must be UTF-8", file=name, fix="save the file as UTF-8") from None
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"malformed JSON-LD at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+                file=name,
+                line=exc.lineno,
+                column=str(exc.colno),
+                fix="correct the JSON syntax on that line",
+            ) from None
+        remote = _remote_contexts(doc)
+        if remote:
+            raise InputError(
+                "the JSON-LD names a remote @context; clustergraph does not fetch anything from the network",
+                file=name,
+                value=remote[0],
+                fix="replace the URL with the context's content inline (\"@context\": {...})",
+            )
+    candidates = [fmt] if (format or fmt in ("rdfxml", "jsonld")) else [fmt, *[f for f in _TEXT_ORDER if f != fmt]]
+    first_error: SyntaxError | None = None
+    for candidate in candidates:
+        try:
+            raw = list(ox.parse(data, format=FORMATS[candidate], base_iri=base_iri))
+        except SyntaxError as exc:
+            first_error = first_error or exc
+            continue
+        bnodes: dict[str, BNode] = {}
+        quads = [
+            (_term(q.subject, bnodes), _term(q.predicate, bnodes), _term(q.object, bnodes), _term(q.graph_name, bnodes))
+            for q in raw
+        ]
+        return quads, candidate
+    assert first_error is not None
+    raise _error(first_error, fmt, name, data)
+
+
+def read_rdf(path: str | os.PathLike[str], *, base: str | None = None, format: str | None = None, display: str | None = None):
+    """Read an RDF file; see :func:`parse_rdf`. A missing file is an :class:`InputError`."""
+    p = Path(path)
+    name = display or str(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", file=name, fix="check the path") from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not an RDF file", file=name, fix="give the file, not its folder") from None
+    return parse_rdf(data, name=name, base=base, format=format)

@@ -1,0 +1,804 @@
+"""Networks from the knowledge graph: who works with whom, across sectors and countries.
+
+Each function reads an rdflib graph (any store :mod:`clustergraph.store` opens)
+and returns a :mod:`networkx` graph whose nodes are IRIs (strings) with the
+attributes the RDF gives (name, type, country, sector, ecosystem, label level,
+budgets). The edge lists are computed where the data lives: SPARQL joins run
+in the store (the participations become organisation-project pairs there, with
+no triple walking in Python), Oxigraph's native API reads large results without
+rdflib term conversion, and the one-mode projection counts the pairs of each
+project's members with numpy (the counting form of the sparse product
+``B @ B.T`` of the organisation-project incidence matrix, keeping the projects
+behind each pair). Pushing the pair aggregate itself into the store
+(``GROUP BY ?a ?b``) was measured several times slower at 50,000 projects
+(``benchmarks/bench_network.py``).
+
+Every attribute is GraphML-safe: strings, integers, floats; several values are
+one ``;``-joined string; an unknown string is ``""`` and an unknown sector is
+``"unknown"`` (:data:`UNKNOWN`).
+
+**The sector rule.** An organisation's sectors are its own ``cg:sector`` values;
+an organisation without any takes the sectors of the projects it takes part in
+(``sector_source`` says which); with neither its sector is :data:`UNKNOWN`. An
+organisation in several sectors belongs to each in equal shares (:func:`shares`),
+so that a collaboration counts once in total: 1/4 for each of four sector pairs
+when one partner has four sectors. Its *primary* sector (attribute ``sector``,
+used for colours and labels) is its own sector that comes first by label, or
+else the project sector most frequent among its projects (ties by label). Its
+ecosystems are the ``cg:ecosystem`` of its sectors, with the same shares.
+
+>>> from clustergraph import store
+>>> ds = store.open_dataset()
+>>> _ = store.load(ds, str(_fixture()), graph="https://example.org/g")
+>>> G = collaboration_graph(ds)
+>>> G.number_of_nodes(), G.number_of_edges()
+(10, 14)
+>>> G.nodes["https://w3id.org/clustergraph/id/organisation/cap-digital"]["label_level"]
+'Gold'
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pyoxigraph as ox
+import pandas as pd
+from rdflib import Graph
+
+from ..store import dataset as store
+from ..errors import ClusterGraphError, ParameterError
+from ..namespaces import CG
+from ..resources import ontology_path
+
+__all__ = [
+    "UNKNOWN",
+    "LEVELS",
+    "participations",
+    "affiliations",
+    "organisations",
+    "collaboration_edges",
+    "affiliation_graph",
+    "collaboration_graph",
+    "sector_graph",
+    "country_graph",
+    "shares",
+    "highlights",
+]
+
+UNKNOWN = "unknown"
+"""The sector, ecosystem or country of an organisation the graph says nothing about."""
+
+LEVELS = ("sector", "ecosystem")
+"""The levels :func:`sector_graph` aggregates to."""
+
+_PREFIXES = """PREFIX cg: <https://w3id.org/clustergraph/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+
+# The organisation-project edge list: the join happens in the store (duplicates dropped in pandas,
+# cheaper than DISTINCT).
+_Q_PARTICIPATIONS = """SELECT ?organisation ?project WHERE {
+  ?participation cg:participant ?organisation ; cg:project ?project .
+}"""
+
+_Q_ROLES = """SELECT ?organisation ?project ?role WHERE {
+  ?participation cg:participant ?organisation ; cg:project ?project .
+  OPTIONAL { ?participation cg:role ?role }
+}"""
+
+_Q_AFFILIATIONS = """SELECT DISTINCT ?organisation ?affiliation ?relation WHERE {
+  { ?affiliation cg:member ?organisation . BIND("member" AS ?relation) }
+  UNION { ?affiliation cg:organiser ?organisation . BIND("organiser" AS ?relation) }
+  UNION { ?affiliation cg:attendee ?organisation . BIND("attendee" AS ?relation) }
+  UNION { ?affiliation cg:invitee ?organisation . BIND("invitee" AS ?relation) }
+}"""
+
+_Q_LABELS = """SELECT ?s ?label (LANG(?label) AS ?lang) WHERE {
+  { ?s rdfs:label ?label } UNION { ?s skos:prefLabel ?label }
+}"""
+
+_Q_ACRONYMS = "SELECT ?s ?acronym WHERE { ?s cg:acronym ?acronym }"
+
+_Q_TYPES = """SELECT ?s ?type WHERE {
+  VALUES ?type { cg:Organisation cg:ClusterOrganisation cg:PublicBody cg:LabellingBody
+                 cg:Project cg:Partnership cg:Event }
+  ?s rdf:type ?type .
+}"""
+
+_Q_COUNTRIES = "SELECT ?s ?country WHERE { ?s cg:country ?country }"
+_Q_SECTORS = "SELECT ?s ?sector WHERE { ?s cg:sector ?sector }"
+_Q_ECOSYSTEMS = "SELECT ?sector ?ecosystem WHERE { ?sector cg:ecosystem ?ecosystem }"
+_Q_BUDGETS = "SELECT ?project ?budget WHERE { ?project cg:totalBudget ?budget }"
+_Q_CONTRIBUTIONS = "SELECT ?project ?amount WHERE { ?project cg:euContribution ?amount }"
+_Q_AWARDS = """SELECT ?holder ?level ?rank WHERE {
+  ?award cg:holder ?holder ; cg:level ?level .
+  FILTER NOT EXISTS { ?award rdf:type cg:LabelTarget }
+  OPTIONAL { ?level cg:rank ?rank }
+}"""
+
+# Organisation classes from the most specific to the most general.
+_ORG_TYPES = ("ClusterOrganisation", "PublicBody", "LabellingBody", "Organisation")
+_DEFAULT_RANKS = {str(CG.Bronze): 1, str(CG.Silver): 2, str(CG.Gold): 3}
+_KINDS = {"member": "partnership", "organiser": "event", "attendee": "event", "invitee": "event"}
+
+
+def _fixture() -> Path:
+    """The test fixture of a checkout (used by the examples in the docstrings)."""
+    return Path(__file__).resolve().parents[2] / "tests" / "network" / "fixtures" / "clusters.ttl"
+
+
+@lru_cache(maxsize=1)
+def _ontology_labels() -> dict[str, str]:
+    """English labels the shipped ontology gives (the 14 ecosystems, roles, levels), for data that lacks them."""
+    try:
+        triples = ox.parse(path=str(ontology_path()), format=ox.RdfFormat.TURTLE)
+        label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+        return {
+            t.subject.value: t.object.value
+            for t in triples
+            if t.predicate == label and isinstance(t.subject, ox.NamedNode) and getattr(t.object, "language", None) == "en"
+        }
+    except (OSError, SyntaxError, ClusterGraphError):
+        return {}
+
+
+def _rows(graph: Graph, query: str) -> list[tuple[str | None, ...]]:
+    """Run a SELECT where ``graph`` lives; return rows of lexical values (IRIs and literals as str).
+
+    On Oxigraph the native API is used, so large results skip rdflib's term
+    conversion; other stores go through :func:`clustergraph.store.select`.
+    """
+    native = store.oxigraph(graph)
+    if native is not None:
+        result = native.query(_PREFIXES + query, use_default_graph_as_union=True)
+        return [tuple(None if t is None else t.value for t in solution) for solution in result]
+    _, rows = store.select(graph, _PREFIXES + query)
+    return [tuple(None if t is None else str(t) for t in row) for row in rows]
+
+
+def _local(iri: str) -> str:
+    """The last segment of an IRI: its local name."""
+    return iri.rstrip("/").replace("#", "/").rsplit("/", 1)[-1]
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return float(text) if text is not None else None
+    except ValueError:
+        return None
+
+
+# --- what the store gives ---------------------------------------------------------
+
+
+@dataclass
+class _Facts:
+    """The small tables the queries return, keyed by IRI."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    types: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    countries: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    sectors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    ecosystems: dict[str, str] = field(default_factory=dict)
+    budgets: dict[str, float] = field(default_factory=dict)
+    contributions: dict[str, float] = field(default_factory=dict)
+    levels: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+    def name(self, iri: str) -> str:
+        return self.names.get(iri) or _ontology_labels().get(iri) or _local(iri)
+
+
+def _facts(graph: Graph) -> _Facts:
+    facts = _Facts()
+    labels: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+    for s, label, lang in _rows(graph, _Q_LABELS):
+        if s is None or label is None:
+            continue
+        lang = (lang or "").lower()
+        order = 0 if lang.startswith("en") else 1 if not lang else 2
+        labels[s].append((order, lang, label))
+    for s, options in labels.items():
+        facts.names[s] = min(options)[2]
+    acronyms: dict[str, str] = {}
+    for s, acronym in _rows(graph, _Q_ACRONYMS):
+        if s is not None and acronym and (s not in acronyms or acronym < acronyms[s]):
+            acronyms[s] = acronym
+    facts.names.update(acronyms)  # a project is named by its acronym before its label
+    for s, t in _rows(graph, _Q_TYPES):
+        if s is not None and t is not None:
+            facts.types[s].add(_local(t))
+    for s, c in _rows(graph, _Q_COUNTRIES):
+        if s is not None and c is not None:
+            facts.countries[s].append(c)
+    for s, sector in _rows(graph, _Q_SECTORS):
+        if s is not None and sector is not None:
+            facts.sectors[s].append(sector)
+    for sector, eco in sorted(_rows(graph, _Q_ECOSYSTEMS), key=lambda r: (r[0] or "", r[1] or "")):
+        if sector is not None and eco is not None:
+            facts.ecosystems.setdefault(sector, eco)
+    for target, query in ((facts.budgets, _Q_BUDGETS), (facts.contributions, _Q_CONTRIBUTIONS)):
+        for project, amount in _rows(graph, query):
+            value = _number(amount)
+            if project is not None and value is not None:
+                target[project] = max(value, target.get(project, value))  # two figures: the larger
+    for holder, level, rank in _rows(graph, _Q_AWARDS):
+        if holder is None or level is None:
+            continue
+        value = int(_number(rank) or _DEFAULT_RANKS.get(level, 0))
+        best = facts.levels.get(holder)
+        if best is None or (value, level) > best:
+            facts.levels[holder] = (value, level)
+    for sector_list in facts.sectors.values():
+        sector_list.sort()
+    for country_list in facts.countries.values():
+        country_list.sort()
+    return facts
+
+
+def participations(graph: Graph, roles: bool = False) -> pd.DataFrame:
+    """The organisation-project edge list, computed in the store.
+
+    Parameters
+    ----------
+    graph:
+        An rdflib graph or dataset.
+    roles:
+        Add a ``roles`` column: the local names of the ``cg:role`` values, ``;``-joined.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``organisation``, ``project`` (IRIs) [, ``roles``], one row per
+        pair, sorted.
+
+    >>> from clustergraph import store
+    >>> ds = store.open_dataset()
+    >>> _ = store.load(ds, str(_fixture()), graph="https://example.org/g")
+    >>> participations(ds).shape
+    (12, 2)
+    """
+    if not roles:
+        frame = pd.DataFrame(_rows(graph, _Q_PARTICIPATIONS), columns=["organisation", "project"], dtype=object)
+        return frame.dropna().drop_duplicates().sort_values(["organisation", "project"], ignore_index=True)
+    found: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for o, p, r in _rows(graph, _Q_ROLES):
+        if o is not None and p is not None:
+            entry = found[(o, p)]
+            if r is not None:
+                entry.add(_local(r))
+    rows = sorted(found)
+    frame = pd.DataFrame(rows, columns=["organisation", "project"], dtype=object)
+    frame["roles"] = [";".join(sorted(found[key])) for key in rows]
+    return frame
+
+
+def affiliations(graph: Graph) -> pd.DataFrame:
+    """Organisations' memberships of partnerships and their parts in events.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``organisation``, ``affiliation`` (IRIs), ``kind`` (``partnership``
+        or ``event``) and ``relation`` (``member``, ``organiser``, ``attendee``,
+        ``invitee``; several ``;``-joined), sorted.
+
+    >>> from clustergraph import store
+    >>> ds = store.open_dataset()
+    >>> _ = store.load(ds, str(_fixture()), graph="https://example.org/g")
+    >>> sorted(set(affiliations(ds)["kind"]))
+    ['event', 'partnership']
+    """
+    found: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for o, a, rel in _rows(graph, _Q_AFFILIATIONS):
+        if o is not None and a is not None and rel is not None:
+            found[(o, a, _KINDS[rel])].add(rel)
+    rows = [(o, a, kind, ";".join(sorted(rels))) for (o, a, kind), rels in sorted(found.items())]
+    return pd.DataFrame(rows, columns=["organisation", "affiliation", "kind", "relation"])
+
+
+def _sector_label(facts: _Facts, sector: str | None) -> str:
+    return UNKNOWN if sector is None else facts.name(sector)
+
+
+def _organisation_table(facts: _Facts, members: Sequence[str], projects_of: dict[str, list[str]]) -> pd.DataFrame:
+    records = []
+    for org in members:
+        own = facts.sectors.get(org, [])
+        projects = projects_of.get(org, [])
+        if own:
+            sectors, source = sorted(set(own), key=lambda s: (facts.name(s).casefold(), s)), "organisation"
+            primary = sectors[0]
+        else:
+            counts = Counter(s for p in projects for s in set(facts.sectors.get(p, ())))
+            sectors = sorted(counts, key=lambda s: (-counts[s], facts.name(s).casefold(), s))
+            source = "project" if sectors else ""
+            primary = sectors[0] if sectors else None
+        ecosystem = facts.ecosystems.get(primary) if primary else None
+        ecosystems = [facts.ecosystems.get(s, "") for s in sectors]
+        types = facts.types.get(org, set())
+        kind = next((t for t in _ORG_TYPES if t in types), "Organisation")
+        countries = facts.countries.get(org, [])
+        rank, level = facts.levels.get(org, (0, ""))
+        records.append(
+            {
+                "organisation": org,
+                "name": facts.name(org),
+                "type": kind,
+                "country": _local(countries[0]) if countries else "",
+                "country_iri": countries[0] if countries else "",
+                "sector": _sector_label(facts, primary),
+                "sector_iri": primary or "",
+                "sectors": ";".join(facts.name(s) for s in sectors),
+                "sector_iris": ";".join(sectors),
+                "sector_source": source,
+                "ecosystem": facts.name(ecosystem) if ecosystem else UNKNOWN,
+                "ecosystem_iri": ecosystem or "",
+                "ecosystems": ";".join(facts.name(e) if e else UNKNOWN for e in ecosystems),
+                "ecosystem_iris": ";".join(ecosystems),
+                "label_level": facts.name(level) if level else "",
+                "label_rank": int(rank),
+                "projects": len(projects),
+                "budget": float(sum(facts.budgets.get(p, 0.0) for p in projects)),
+                "eu_contribution": float(sum(facts.contributions.get(p, 0.0) for p in projects)),
+            }
+        )
+    columns = [
+        "organisation", "name", "type", "country", "country_iri", "sector", "sector_iri", "sectors",
+        "sector_iris", "sector_source", "ecosystem", "ecosystem_iri", "ecosystems", "ecosystem_iris",
+        "label_level", "label_rank", "projects", "budget", "eu_contribution",
+    ]  # fmt: skip
+    return pd.DataFrame.from_records(records, columns=columns).set_index("organisation")
+
+
+def _projects_of(pairs: pd.DataFrame) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    for o, p in zip(pairs["organisation"], pairs["project"]):
+        out[o].append(p)
+    return out
+
+
+def organisations(graph: Graph) -> pd.DataFrame:
+    """The organisations of the graph with the attributes the networks carry.
+
+    Organisations are the typed ones (``cg:Organisation`` and subclasses) and any
+    participant, member, organiser, attendee or invitee. See the module
+    docstring for the sector rule.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by IRI; columns ``name``, ``type``, ``country`` (ISO code),
+        ``country_iri``, ``sector`` (primary sector label), ``sector_iri``,
+        ``sectors`` and ``sector_iris`` (all, ``;``-joined), ``sector_source``
+        (``organisation``, ``project`` or empty), ``ecosystem`` and
+        ``ecosystem_iri`` (of the primary sector), ``ecosystems`` and
+        ``ecosystem_iris`` (one per sector, in the same order; a sector without
+        an ecosystem gives ``unknown`` and ``""``), ``label_level`` (highest label awarded), ``label_rank``
+        (0-3), ``projects`` (count), ``budget`` and ``eu_contribution`` (sums over
+        its projects, euros).
+
+    >>> from clustergraph import store
+    >>> ds = store.open_dataset()
+    >>> _ = store.load(ds, str(_fixture()), graph="https://example.org/g")
+    >>> table = organisations(ds)
+    >>> table.loc["https://w3id.org/clustergraph/id/organisation/danish-sound", ["sector", "sector_source"]].tolist()
+    ['Digital creative industries', 'project']
+    """
+    facts = _facts(graph)
+    pairs = participations(graph)
+    others = affiliations(graph)
+    members = {s for s, types in facts.types.items() if types & set(_ORG_TYPES)}
+    members |= set(pairs["organisation"]) | set(others["organisation"])
+    return _organisation_table(facts, sorted(members), _projects_of(pairs))
+
+
+# --- the one-mode projection ------------------------------------------------------
+
+
+def _project(pairs: pd.DataFrame, facts: _Facts, with_projects: bool = True) -> pd.DataFrame:
+    """Organisation pairs sharing projects: every pair of each project's members, grouped.
+
+    The pairs are enumerated with numpy, one block per project size (the upper
+    triangle of each project's member list), and grouped with ``np.unique``: the
+    counting equivalent of the sparse product ``B @ B.T`` of the incidence matrix,
+    which also keeps the projects behind each pair.
+    """
+    columns = ["source", "target", "weight", "budget", "eu_contribution", "projects", "project_names"]
+    org_codes, orgs = pd.factorize(pairs["organisation"], sort=True)
+    proj_codes, projs = pd.factorize(pairs["project"], sort=True)
+    orgs, projs = np.asarray(orgs, dtype=object), np.asarray(projs, dtype=object)
+    order = np.lexsort((org_codes, proj_codes))
+    members_sorted, projects_sorted = org_codes[order], proj_codes[order]
+    sizes = np.bincount(projects_sorted, minlength=len(projs))
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+    first_of, second_of, project_of = [], [], []
+    for k in np.unique(sizes):
+        if k < 2:
+            continue
+        group = np.flatnonzero(sizes == k)
+        members = members_sorted[starts[group][:, None] + np.arange(k)]
+        ia, ib = np.triu_indices(int(k), 1)
+        first_of.append(members[:, ia].ravel())
+        second_of.append(members[:, ib].ravel())
+        project_of.append(np.repeat(group, len(ia)))
+    if not first_of:
+        types = {"weight": int, "budget": float, "eu_contribution": float}
+        return pd.DataFrame({c: pd.Series(dtype=types.get(c, object)) for c in columns})
+    a, b, p = (np.concatenate(x).astype(np.int64) for x in (first_of, second_of, project_of))
+    key = a * len(orgs) + b
+    order = np.lexsort((p, key))
+    key, p = key[order], p[order]
+    cells, first, weight = np.unique(key, return_index=True, return_counts=True)
+    budget = np.array([facts.budgets.get(x, 0.0) for x in projs], dtype=float)
+    eu = np.array([facts.contributions.get(x, 0.0) for x in projs], dtype=float)
+    frame = pd.DataFrame(
+        {
+            "source": orgs[cells // len(orgs)],
+            "target": orgs[cells % len(orgs)],
+            "weight": weight.astype(int),
+            "budget": np.add.reduceat(budget[p], first),
+            "eu_contribution": np.add.reduceat(eu[p], first),
+        }
+    )
+    labels = np.array([facts.name(x) for x in projs], dtype=object)
+    for column, values in (("projects", projs), ("project_names", labels)):
+        behind = np.full(len(cells), "", dtype=object)
+        if with_projects:
+            names = values[p]
+            single = weight == 1
+            behind[single] = names[first[single]]
+            for i in np.flatnonzero(~single):
+                behind[i] = ";".join(names[first[i] : first[i] + weight[i]])
+        frame[column] = behind
+    return frame[columns]
+
+
+def collaboration_edges(graph: Graph, *, projects: bool = True) -> pd.DataFrame:
+    """Pairs of organisations that share at least one project.
+
+    The organisation-project pairs come from the store (:func:`participations`);
+    the pairs of organisations are counted with numpy (the non-zero cells of
+    ``B @ B.T`` for the incidence matrix ``B``; the budgets are
+    ``B @ diag(budget) @ B.T``).
+
+    Parameters
+    ----------
+    graph:
+        An rdflib graph or dataset.
+    projects:
+        Also list the projects behind each pair (``projects`` column, ``;``-joined
+        IRIs); ``False`` leaves it empty and saves time on very large graphs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``source``, ``target`` (IRIs, ``source < target``), ``weight``
+        (shared projects), ``budget`` and ``eu_contribution`` (sums of the shared
+        projects' ``cg:totalBudget`` and ``cg:euContribution``, euros), ``projects``
+        and ``project_names`` (acronyms), both ``;``-joined in the same order.
+
+    >>> from clustergraph import store
+    >>> ds = store.open_dataset()
+    >>> _ = store.load(ds, str(_fixture()), graph="https://example.org/g")
+    >>> edges = collaboration_edges(ds)
+    >>> len(edges), int(edges["weight"].sum())
+    (14, 14)
+    """
+    facts = _facts(graph)
+    return _project(participations(graph), facts, projects)
+
+
+def _node_records(table: pd.DataFrame) -> list[tuple[str, dict[str, Any]]]:
+    """(IRI, attributes) pairs with plain Python values, for ``add_nodes_from``."""
+    return list(table.astype(object).to_dict("index").items())
+
+
+def collaboration_graph(graph: Graph, *, projects: bool = True) -> nx.Graph:
+    """The one-mode organisation network: an edge for each pair that shares projects.
+
+    Nodes are the organisations that take part in at least one project, with the
+    columns of :func:`organisations` as attributes; edges carry ``weight``
+    (shared projects), ``budget``, ``eu_contribution``, ``projects`` (the IRIs
+    behind the edge, ``;``-joined) and ``project_names`` (their acronyms). The graph attribute ``name`` is
+    ``"collaboration"``.
+
+    >>> from clustergraph import store
+    >>> ds = store.open_dataset()
+    >>> _ = store.load(ds, str(_fixture()), graph="https://example.org/g")
+    >>> G = collaboration_graph(ds)
+    >>> G.edges["https://w3id.org/clustergraph/id/organisation/cap-digital",
+    ...         "https://w3id.org/clustergraph/id/organisation/nanoprogress"]["projects"]
+    'https://w3id.org/clustergraph/id/project/bridge-x'
+    """
+    facts = _facts(graph)
+    pairs = participations(graph)
+    table = _organisation_table(facts, sorted(set(pairs["organisation"])), _projects_of(pairs))
+    edges = _project(pairs, facts, projects)
+    G = nx.Graph(name="collaboration")
+    G.add_nodes_from(_node_records(table))
+    G.add_edges_from(
+        (u, v, {"weight": w, "budget": b, "eu_contribution": e, "projects": via, "project_names": names})
+        for u, v, w, b, e, via, names in zip(
+            edges["source"], edges["target"], edges["weight"].tolist(), edges["budget"].tolist(),
+            edges["eu_contribution"].tolist(), edges["projects"], edges["project_names"],
+        )
+    )
+    return G
+
+
+# --- the two-mode network ---------------------------------------------------------
+
+
+def affiliation_graph(graph: Graph, include: Iterable[str] = ("project", "partnership", "event")) -> nx.Graph:
+    """The two-mode network of organisations and what they belong to.
+
+    Organisations have ``bipartite=0``; projects, partnerships and events
+    ``bipartite=1`` and ``kind`` (``project``, ``partnership``, ``event``).
+    Organisation-project edges carry ``relation="participant"`` and ``roles``
+    (``Coordinator;WorkPackageLeader``); the others ``relation`` (``member``,
+    ``organiser``, ``attendee``, ``invitee``). Projects carry ``name`` (the
+    acronym), ``sector``, ``sectors`` and, when known, ``budget`` and
+    ``eu_contribution``.
+
+    Parameters
+    ----------
+    include:
+        Which affiliations to include: any of ``project``, ``partnership``, ``event``.
+
+    >>> from clustergraph import store
+    >>> ds = store.open_dataset()
+    >>> _ = store.load(ds, str(_fixture()), graph="https://example.org/g")
+    >>> B = affiliation_graph(ds)
+    >>> B.nodes["https://w3id.org/clustergraph/id/project/cecil"]["bipartite"], B.degree["https://w3id.org/clustergraph/id/project/cecil"]
+    (1, 4)
+    """
+    include = set(include)
+    unknown = include - {"project", "partnership", "event"}
+    if unknown:
+        raise ParameterError(
+            f"unknown affiliation kind(s) {', '.join(sorted(unknown))}", fix="use project, partnership or event"
+        )
+    facts = _facts(graph)
+    pairs = participations(graph, roles=True)
+    others = affiliations(graph)
+    others = others[others["kind"].isin(include)]
+    if "project" not in include:
+        pairs = pairs.iloc[0:0]
+    members = sorted(set(pairs["organisation"]) | set(others["organisation"]))
+    table = _organisation_table(facts, members, _projects_of(pairs))
+    B = nx.Graph(name="affiliation")
+    B.add_nodes_from((org, {**attrs, "bipartite": 0, "kind": "organisation"}) for org, attrs in _node_records(table))
+    for project in sorted(set(pairs["project"])):
+        sectors = sorted(set(facts.sectors.get(project, ())), key=lambda s: (facts.name(s).casefold(), s))
+        attrs: dict[str, Any] = {
+            "bipartite": 1,
+            "kind": "project",
+            "name": facts.name(project),
+            "type": "Project",
+            "sector": facts.name(sectors[0]) if sectors else UNKNOWN,
+            "sectors": ";".join(facts.name(s) for s in sectors),
+        }
+        if project in facts.budgets:
+            attrs["budget"] = facts.budgets[project]
+        if project in facts.contributions:
+            attrs["eu_contribution"] = facts.contributions[project]
+        B.add_node(project, **attrs)
+    for affiliation, kind in sorted(set(zip(others["affiliation"], others["kind"]))):
+        B.add_node(affiliation, bipartite=1, kind=kind, name=facts.name(affiliation), type=kind.capitalize())
+    B.add_edges_from((o, p, {"relation": "participant", "roles": r}) for o, p, r in zip(pairs["organisation"], pairs["project"], pairs["roles"]))
+    B.add_edges_from((o, a, {"relation": rel}) for o, a, rel in zip(others["organisation"], others["affiliation"], others["relation"]))
+    return B
+
+
+# --- aggregated networks ----------------------------------------------------------
+
+
+def _collaboration(graph: Graph | nx.Graph) -> nx.Graph:
+    if isinstance(graph, nx.Graph):
+        return graph
+    if isinstance(graph, Graph):
+        return collaboration_graph(graph)
+    raise ParameterError(
+        f"expected an rdflib graph or a collaboration graph, got {type(graph).__name__}",
+        fix="pass the dataset or the result of collaboration_graph()",
+    )
+
+
+_LISTS = {"sector": ("sectors", "sector_iris"), "ecosystem": ("ecosystems", "ecosystem_iris")}
+
+
+def shares(G: nx.Graph, attribute: str = "sector", by: str = "label") -> dict[Hashable, dict[str, float]]:
+    """Each node's membership of categories, as shares that sum to 1.
+
+    Parameters
+    ----------
+    G:
+        A graph from :func:`collaboration_graph` (or any graph with the node attribute).
+    attribute:
+        ``"sector"`` and ``"ecosystem"`` read the lists ``sectors``/``ecosystems``
+        (equal shares; a repeated ecosystem adds up); any other attribute
+        (``"country"``) is one category per node. Missing values are :data:`UNKNOWN`.
+    by:
+        ``"label"`` (names) or ``"iri"`` (the ``*_iris`` lists, or ``<attribute>_iri``).
+
+    >>> G = nx.Graph()
+    >>> G.add_node("a", sectors="Plasma;Water", sector_iris="s:p;s:w")
+    >>> G.add_node("b", sector="Water")
+    >>> shares(G)
+    {'a': {'Plasma': 0.5, 'Water': 0.5}, 'b': {'Water': 1.0}}
+    """
+    if by not in ("label", "iri"):
+        raise ParameterError(f"by={by!r} is not 'label' or 'iri'", fix="use by='label' or by='iri'")
+    out: dict[Hashable, dict[str, float]] = {}
+    for node, data in G.nodes(data=True):
+        items = _members(data, attribute)
+        share: dict[str, float] = {}
+        for ident, label in items:
+            key = label if by == "label" else ident
+            share[key] = share.get(key, 0.0) + 1.0 / len(items)
+        out[node] = share
+    return out
+
+
+def _members(data: dict[str, Any], attribute: str) -> list[tuple[str, str]]:
+    """A node's categories of ``attribute`` as (IRI or label, label) pairs, repeats kept."""
+    names = _LISTS.get(attribute)
+    if names is not None and data.get(names[0]):
+        labels = data[names[0]].split(";")
+        iris = (data.get(names[1]) or "").split(";")
+        iris += [""] * (len(labels) - len(iris))
+    else:
+        labels = [data.get(attribute) or UNKNOWN]
+        iris = [data.get(f"{attribute}_iri") or ""]
+    labels = [label or UNKNOWN for label in labels]
+    return [(iri or label, label) for iri, label in zip(iris, labels)]
+
+
+def _aggregate(G: nx.Graph, attribute: str, name: str) -> nx.Graph:
+    """Collapse organisations into the categories of ``attribute``, sharing multi-category ones."""
+    groups: dict[str, dict[str, Any]] = {}
+    by_node: dict[Hashable, dict[str, float]] = {}
+    for node, data in G.nodes(data=True):
+        items = _members(data, attribute)
+        ecosystems = (data.get("ecosystems") or "").split(";") if attribute == "sector" else []
+        share: dict[str, float] = {}
+        for i, (ident, label) in enumerate(items):
+            share[ident] = share.get(ident, 0.0) + 1.0 / len(items)
+            group = groups.setdefault(ident, {"name": label, "organisations": 0, "internal": 0.0})
+            if attribute == "sector":
+                group.setdefault("ecosystem", ecosystems[i] if i < len(ecosystems) and ecosystems[i] else UNKNOWN)
+        for ident in share:
+            groups[ident]["organisations"] += 1
+        by_node[node] = share
+    weight: dict[tuple[str, str], float] = defaultdict(float)
+    shared: dict[tuple[str, str], float] = defaultdict(float)
+    behind: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for u, v, data in G.edges(data=True):
+        projects = [p for p in (data.get("projects") or "").split(";") if p]
+        strength = float(data.get("weight", 1))
+        for a, pa in by_node[u].items():
+            for b, pb in by_node[v].items():
+                part = pa * pb
+                if a == b:
+                    groups[a]["internal"] += part
+                    continue
+                key = (a, b) if a < b else (b, a)
+                weight[key] += part
+                shared[key] += part * strength
+                behind[key].update(projects)
+    A = nx.Graph(name=name)
+    A.add_nodes_from(sorted(groups.items()))
+    A.add_edges_from(
+        (a, b, {"weight": weight[(a, b)], "shared_projects": shared[(a, b)], "projects": ";".join(sorted(behind[(a, b)]))})
+        for a, b in sorted(weight)
+    )
+    return A
+
+
+def sector_graph(graph: Graph | nx.Graph, level: str = "sector") -> nx.Graph:
+    """The network of sectors (or ecosystems): who collaborates across them.
+
+    Each organisation counts in its sectors (see the module docstring: its own
+    sectors, else its projects' sectors, in equal shares). An edge's ``weight``
+    is the number of collaborations (organisation pairs sharing a project)
+    between organisations of the two sectors, a fraction when a partner has
+    several sectors; ``shared_projects`` weighs them by their shared projects;
+    ``projects`` lists the projects behind them. Collaborations inside a sector
+    are the node attribute ``internal``; ``organisations`` counts the
+    organisations in the sector; sector nodes also carry their ``ecosystem``.
+    Edge weights and ``internal`` over all nodes sum to the number of
+    collaborations. Nodes are sector (ecosystem) IRIs, or ``"unknown"``.
+
+    Parameters
+    ----------
+    graph:
+        An rdflib graph, or a graph from :func:`collaboration_graph` (saves the queries).
+    level:
+        ``"sector"`` or ``"ecosystem"``.
+
+    >>> from clustergraph import store
+    >>> ds = store.open_dataset()
+    >>> _ = store.load(ds, str(_fixture()), graph="https://example.org/g")
+    >>> S = sector_graph(ds)
+    >>> S.edges["https://w3id.org/clustergraph/id/sector/plasma", "https://w3id.org/clustergraph/id/sector/water"]["weight"]
+    1.0
+    """
+    if level not in LEVELS:
+        raise ParameterError(f"unknown level {level!r}", fix="use level='sector' or level='ecosystem'")
+    G = _collaboration(graph)
+    if level == "sector":
+        return _aggregate(G, "sector", "sector")
+    return _aggregate(G, "ecosystem", "ecosystem")
+
+
+def country_graph(graph: Graph | nx.Graph) -> nx.Graph:
+    """The network of countries: collaborations between organisations of two countries.
+
+    Nodes are country authority IRIs (``name`` is the ISO code) or ``"unknown"``;
+    attributes and edges as in :func:`sector_graph`.
+
+    >>> from clustergraph import store
+    >>> ds = store.open_dataset()
+    >>> _ = store.load(ds, str(_fixture()), graph="https://example.org/g")
+    >>> C = country_graph(ds)
+    >>> C.nodes["http://publications.europa.eu/resource/authority/country/ESP"]["organisations"]
+    2
+    """
+    return _aggregate(_collaboration(graph), "country", "country")
+
+
+def highlights(
+    graph: Graph | nx.Graph,
+    *,
+    G: nx.Graph | None = None,
+    table: pd.DataFrame | None = None,
+    seed: int | None = 0,
+    k: int | None | str = "auto",
+    top: int = 3,
+) -> list[str]:
+    """The network highlights in a few readable lines (what ``clustergraph build`` prints).
+
+    Size and sector mixing, the cross-sector bridges, the top brokers
+    (:func:`clustergraph.crosssector.summary`) and, when the graph states a value
+    chain, how many of its links projects span and which ones none does.
+
+    Parameters
+    ----------
+    graph:
+        The rdflib graph (or a collaboration graph, without the value-chain line).
+    G, table:
+        Its collaboration graph and broker table, if already computed.
+    seed, k, top:
+        See :func:`clustergraph.crosssector.summary`.
+
+    >>> from clustergraph import store
+    >>> ds = store.open_dataset()
+    >>> _ = store.load(ds, str(_fixture()), graph="https://example.org/g")
+    >>> highlights(ds)[-1]
+    'value chain: 5 links, 4 spanned by projects; no project spans New materials -> Aerospace and defence'
+    """
+    from .crosssector import summary
+
+    G = _collaboration(graph) if G is None else G
+    lines = summary(G, seed=seed, k=k, top=top, table=table)
+    if isinstance(graph, Graph):
+        from .valuechain import value_chain
+
+        chain = value_chain(graph)
+        if len(chain):
+            missing = chain[chain["projects"] == ""]
+            line = f"value chain: {len(chain)} links, {len(chain) - len(missing)} spanned by projects"
+            if len(missing):
+                names = [f"{s} -> {u}" for s, u in zip(missing["supplier_name"], missing["user_name"])]
+                line += "; no project spans " + ", ".join(names[:top]) + (f" and {len(names) - top} more" if len(names) > top else "")
+            lines.append(line)
+    return lines

@@ -1,0 +1,46 @@
+"""Queries: the named-query library and running queries into tables.
+
+Owns the ``queries/*.rq`` library with its typed parameters (:mod:`.library`) and running
+any query on any store into a :class:`QueryResult` (:mod:`.execution`).
+
+Imports from: core, :mod:`clustergraph.store` and :mod:`clustergraph.ingest` (``open_data`` loads the
+embedded dataset).
+"""
+
+from __future__ import annotations
+
+from .library import (
+    NamedQuery,
+    Parameter,
+    TYPES,
+    get,
+    parse,
+    read,
+    to_term,
+)
+from .execution import (
+    FORMATS,
+    QueryResult,
+    compact,
+    list_queries,
+    open_data,
+    resolve_query,
+    run,
+)
+
+__all__ = [
+    "FORMATS",
+    "NamedQuery",
+    "Parameter",
+    "QueryResult",
+    "TYPES",
+    "compact",
+    "get",
+    "list_queries",
+    "open_data",
+    "parse",
+    "read",
+    "resolve_query",
+    "run",
+    "to_term",
+]

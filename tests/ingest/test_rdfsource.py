@@ -1,0 +1,95 @@
+"""RDF import: six formats, detected from content, explicit base, errors with line and column."""
+
+from __future__ import annotations
+
+import doctest
+
+import pytest
+from rdflib import Graph, URIRef
+
+from clustergraph.ingest import rdfsource
+from clustergraph.errors import InputError
+from clustergraph.ingest.rdfsource import detect_format, parse_rdf
+
+CG = "https://w3id.org/clustergraph/ontology#"
+SAMPLE = Graph().parse(
+    data=f"""@prefix cg: <{CG}> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://w3id.org/clustergraph/id/organisation/zinnae> a cg:ClusterOrganisation ;
+    rdfs:label "ZINNAE"@es ; cg:member [ rdfs:label "anon" ] .""",
+    format="turtle",
+)
+
+
+def test_doctests():
+    assert doctest.testmod(rdfsource).failed == 0
+
+
+@pytest.mark.parametrize(
+    ("rdflib_format", "expected", "wrong_name"),
+    [
+        ("turtle", "turtle", "data.nt"),
+        ("nt", "ntriples", "data.ttl"),
+        ("nquads", "nquads", "data.ttl"),
+        ("trig", "trig", "data.nt"),
+        ("xml", "rdfxml", "data.ttl"),
+        ("json-ld", "jsonld", "data.ttl"),
+    ],
+)
+def test_every_format_is_read_even_when_the_extension_lies(rdflib_format, expected, wrong_name):
+    if rdflib_format in ("nquads", "trig"):
+        from rdflib import Dataset
+
+        ds = Dataset()
+        g = ds.graph(URIRef("https://example.org/g"))
+        for t in SAMPLE:
+            g.add(t)
+        data = ds.serialize(format=rdflib_format, encoding="utf-8")
+    else:
+        data = SAMPLE.serialize(format=rdflib_format, encoding="utf-8")
+    quads, fmt = parse_rdf(data, name=wrong_name)
+    assert fmt == expected
+    g = Graph()
+    for s, p, o, _ in quads:
+        g.add((s, p, o))
+    from rdflib.compare import isomorphic
+
+    assert isomorphic(g, SAMPLE)
+
+
+def test_relative_iris_get_the_explicit_base_never_file():
+    quads, _ = parse_rdf(b"<organisation/x> <http://www.w3.org/2000/01/rdf-schema#label> \"x\" .", name="x.ttl")
+    assert str(quads[0][0]) == "https://w3id.org/clustergraph/id/organisation/x"
+    quads, _ = parse_rdf(b'<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+                         b'xmlns:s="https://schema.org/"><rdf:Description rdf:about="#me"><s:name>x</s:name></rdf:Description></rdf:RDF>',
+                         name="x.rdf", base="https://example.org/doc")
+    assert str(quads[0][0]) == "https://example.org/doc#me"
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "line"),
+    [
+        (b"@prefix cg: <https://w3id.org/clustergraph/ontology#> .\n<a> a cg:Project .\n<b> a cg:Project \n<c> a .\n", "bad.ttl", 4),
+        (b"<http://a> <http://b> <http://c> .\n<http://a> <http://b> .\n", "bad.nt", 2),
+        (b'<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n<rdf:Description>\n</rdf:RDF>\n', "bad.rdf", 4),
+        (b'{\n  "@id": "x",\n  "name": \n}\n', "bad.jsonld", 4),
+    ],
+)
+def test_malformed_rdf_names_file_and_line(data, name, line):
+    with pytest.raises(InputError) as info:
+        parse_rdf(data, name=name)
+    assert info.value.file == name and info.value.line == line
+    assert f"line {line}" in str(info.value)
+
+
+def test_remote_jsonld_context_is_refused():
+    with pytest.raises(InputError, match="remote @context") as info:
+        parse_rdf(b'{"@context": "https://schema.org/", "@id": "x", "name": "n"}', name="x.jsonld")
+    assert "inline" in info.value.fix
+
+
+def test_empty_file_and_detection():
+    with pytest.raises(InputError, match="empty"):
+        parse_rdf(b"  \n", name="x.ttl")
+    assert detect_format(b"PREFIX cg: <x#>\n<a> cg:b <c> .", "x.nt") == "turtle"
+    assert detect_format(b"@prefix cg: <x#> .\n<g> { <a> cg:b <c> . }", "x.ttl") == "trig"
+    assert detect_format(b'<http://a> <http://b> "c" .\n', "x.ttl") == "ntriples"

@@ -1,0 +1,139 @@
+"""Metrics back into the graph (named graph cggraph:metrics) and exports other tools re-read."""
+
+from __future__ import annotations
+
+import json
+
+import networkx as nx
+import pandas as pd
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import XSD
+
+from clustergraph import store
+from clustergraph.network import metrics
+from clustergraph.network import graphs as network
+from clustergraph.errors import ParameterError
+from clustergraph.namespaces import CG, GRAPH
+
+from networkdata import load_fixture
+ORG = "https://w3id.org/clustergraph/id/organisation/"
+
+
+
+def same_graph(a: nx.Graph, b: nx.Graph) -> bool:
+    """Same nodes, edges and attributes (graph-level attributes aside: readers add their own)."""
+    return dict(a.nodes(data=True)) == dict(b.nodes(data=True)) and {frozenset((u, v)): d for u, v, d in a.edges(data=True)} == {
+        frozenset((u, v)): d for u, v, d in b.edges(data=True)
+    }
+
+
+def metrics_graph(ds) -> set:
+    return {(s, p, o) for s, p, o, g in ds.quads((None, None, None, GRAPH.metrics))}
+
+
+def test_metrics_are_queryable_with_sparql():
+    ds = load_fixture()
+    n = metrics.write_metrics(ds)
+    assert n == len(metrics_graph(ds)) > 0
+    _, rows = store.select(
+        ds,
+        "SELECT ?org ?b WHERE { GRAPH cggraph:metrics { ?org cg:betweenness ?b ; cg:articulationPoint true } } ORDER BY DESC(?b) ?org",
+    )
+    assert [str(r[0]) for r in rows] == [ORG + "cap-digital", ORG + "nanoprogress"]
+    assert rows[0][1] == Literal(12 / 36, datatype=XSD.double)
+    _, rows = store.select(ds, "SELECT ?n WHERE { ?net a cg:CollaborationNetwork ; cg:collaborationCount ?n }")
+    assert rows == [(Literal(14, datatype=XSD.integer),)]
+    # the data itself is untouched, and writing again replaces the graph
+    assert metrics.write_metrics(ds) == n and len(metrics_graph(ds)) == n
+
+
+def test_metrics_identical_on_both_stores_and_seeded():
+    ox, mem = load_fixture(), load_fixture("memory")
+    metrics.write_metrics(ox, seed=3)
+    metrics.write_metrics(mem, seed=3)
+    assert metrics_graph(ox) == metrics_graph(mem)
+    again = load_fixture()
+    metrics.write_metrics(again, seed=3)
+    assert metrics_graph(again) == metrics_graph(ox)
+
+
+def test_node_metrics_table():
+    G = network.collaboration_graph(load_fixture())
+    table = metrics.node_metrics(G)
+    assert set(table["community"]) == set(range(len(set(table["community"]))))
+    assert table["articulation_point"].sum() == 2
+    assert table.loc[ORG + "cap-digital", "weighted_degree"] == 4
+    summary = metrics.network_metrics(G)
+    assert (summary["organisations"], summary["collaborations"], summary["components"]) == (10, 14, 2)
+    assert all(t.startswith(str(CG)) for t in map(str, metrics.TERMS))
+
+
+@pytest.fixture(scope="module")
+def annotated():
+    G = network.collaboration_graph(load_fixture())
+    return metrics.annotate(nx.Graph(G), metrics.node_metrics(G).drop(columns=["sector"]))
+
+
+def test_graphml_round_trip(tmp_path, annotated):
+    path = metrics.export(annotated, tmp_path / "g.graphml")
+    again = nx.read_graphml(path)
+    assert same_graph(annotated, again)
+    assert again.nodes[ORG + "cap-digital"]["articulation_point"] is True
+
+
+def test_gexf_round_trip(tmp_path, annotated):
+    again = nx.read_gexf(metrics.export(annotated, tmp_path / "g.gexf"))
+    assert set(again.nodes) == set(annotated.nodes)
+    assert {frozenset(e) for e in again.edges} == {frozenset(e) for e in annotated.edges}
+    for node, data in annotated.nodes(data=True):
+        kept = {k: v for k, v in again.nodes[node].items() if k != "label"}
+        assert kept == data
+    for u, v, data in annotated.edges(data=True):
+        assert again.edges[u, v]["projects"] == data["projects"] and again.edges[u, v]["weight"] == data["weight"]
+        assert again.edges[u, v]["budget"] == data["budget"]
+
+
+def test_json_round_trip(tmp_path, annotated):
+    path = metrics.export(annotated, tmp_path / "g.json")
+    again = nx.node_link_graph(json.loads(path.read_text(encoding="utf-8")), edges="edges")
+    assert same_graph(annotated, again)
+
+
+def test_json_has_no_nan(tmp_path):
+    G = nx.Graph([(1, 2)])
+    G.nodes[1]["x"] = float("nan")
+    data = json.loads(metrics.export(G, tmp_path / "n.json").read_text())
+    assert data["nodes"][0]["x"] is None
+
+
+def test_csv_edge_list_round_trip(tmp_path, annotated):
+    paths = metrics.write_exports(annotated, tmp_path, "c", formats=("csv",))
+    edges = pd.read_csv(paths[0], keep_default_na=False)
+    again = nx.from_pandas_edgelist(edges, "source", "target", edge_attr=True)
+    assert {frozenset(e) for e in again.edges} == {frozenset(e) for e in annotated.edges}
+    for u, v, data in annotated.edges(data=True):
+        assert again.edges[u, v] == data
+    nodes = pd.read_csv(paths[1], keep_default_na=False)
+    assert set(nodes["id"]) == set(annotated.nodes)
+
+
+def test_export_refuses_unknown_format(tmp_path):
+    with pytest.raises(ParameterError):
+        metrics.export(nx.Graph(), tmp_path / "g.xls")
+    assert not list(tmp_path.iterdir())
+
+
+def test_analyse_writes_everything(tmp_path):
+    ds = load_fixture()
+    report = metrics.analyse(ds, tmp_path, format="png", seed=0)
+    assert report.summary["collaborations"] == 14 and report.triples == len(metrics_graph(ds))
+    names = {p.name for p in report.files}
+    assert {"metrics.ttl", "collaboration.graphml", "sector.gexf", "ecosystem.json", "country-edges.csv", "network.png",
+            "mixing.png", "value-chain-paths.csv", "bridges.csv"} <= names  # fmt: skip
+    assert all(p.exists() for p in report.files)
+    written = Graph().parse(tmp_path / "metrics.ttl")
+    assert (URIRef(ORG + "cap-digital"), CG.articulationPoint, Literal(True)) in written
+    assert len(written) == report.triples
+    with pytest.raises(ParameterError):
+        metrics.analyse(ds, tmp_path, format="jpg")
