@@ -29,6 +29,7 @@ from .rules import (
     infer,
     last_run,
     materialise,
+    superclasses,
     ontology_graph,
 )
 
@@ -52,4 +53,5 @@ __all__ = [
     "materialise",
     "ontology_graph",
     "reason",
+    "superclasses",
 ]

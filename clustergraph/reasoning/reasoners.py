@@ -461,7 +461,7 @@ def _check(work: _rules.Workspace, onto: Graph, limit: int = 50) -> list[str]:
         if cls in disjoint_classes:
             types[_store.from_oxigraph(solution["s"])].add(cls)
     asserted = _AssertedIndex(native, base)
-    supers = _superclasses(onto)
+    supers = _rules.superclasses(onto)
     domains, ranges = _domains_ranges(onto)
     # 1. disjoint classes
     for entity in sorted(types, key=str):
@@ -528,14 +528,6 @@ class _AssertedIndex:
             for q in self.native.quads_for_pattern(*pattern, g):
                 out.append((_store.from_oxigraph(q.subject), _store.from_oxigraph(q.predicate), _store.from_oxigraph(q.object)))
         return out
-
-
-def _superclasses(onto: Graph) -> dict[Node, set[Node]]:
-    pairs = _rules._closure(_rules._named_pairs(onto, RDFS.subClassOf))
-    out: dict[Node, set[Node]] = defaultdict(set)
-    for c, d in pairs:
-        out[c].add(d)
-    return out
 
 
 def _domains_ranges(onto: Graph) -> tuple[dict[Node, set[Node]], dict[Node, set[Node]]]:

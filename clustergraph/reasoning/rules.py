@@ -77,6 +77,7 @@ __all__ = [
     "infer",
     "materialise",
     "last_run",
+    "superclasses",
 ]
 
 #: The groups of rules, in the order they run within a round.
@@ -283,6 +284,23 @@ def _named_pairs(onto: Graph, predicate: URIRef, both_ways: bool = False) -> dic
     return edges
 
 
+def superclasses(onto: Graph) -> dict[Node, set[Node]]:
+    """Each named class of ``onto`` with all its named superclasses, by ``rdfs:subClassOf``.
+
+    >>> from rdflib import URIRef
+    >>> from rdflib.namespace import RDFS
+    >>> onto = Graph()
+    >>> a, b, c = URIRef("urn:A"), URIRef("urn:B"), URIRef("urn:C")
+    >>> onto.add((a, RDFS.subClassOf, b)) and onto.add((b, RDFS.subClassOf, c)) and None
+    >>> sorted(str(x) for x in superclasses(onto)[a])
+    ['urn:B', 'urn:C']
+    """
+    out: dict[Node, set[Node]] = defaultdict(set)
+    for c, d in _closure(_named_pairs(onto, RDFS.subClassOf)):
+        out[c].add(d)
+    return out
+
+
 def _axioms(onto: Graph) -> dict[str, list[tuple[Node, ...]]]:
     """The ontology axioms the generic rules use, as rows of IRIs."""
     skip_classes = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual}
@@ -416,7 +434,7 @@ class Workspace:
         else:
             work.extend(
                 ox.Quad(_store.to_oxigraph(s), _store.to_oxigraph(p), _store.to_oxigraph(o), _store.to_oxigraph(g))
-                for s, p, o, g in _store._quads(graph)
+                for s, p, o, g in _store.quads(graph)
                 if str(g) not in skipped
             )
         return cls(work, [ox.DefaultGraph(), *work.named_graphs()])

@@ -59,6 +59,7 @@ __all__ = [
     "select",
     "from_oxigraph",
     "to_oxigraph",
+    "quads",
 ]
 
 STORE_KINDS = ("oxigraph", "memory")
@@ -519,7 +520,19 @@ def replace_graph(dataset: Dataset, graph: str | URIRef, triples: Iterable[tuple
 # --- copying and writing --------------------------------------------------------
 
 
-def _quads(graph: Graph) -> Iterator[tuple[Node, Node, Node, Node]]:
+def quads(graph: Graph) -> Iterator[tuple[Node, Node, Node, Node]]:
+    """Every quad of ``graph`` as rdflib terms, whatever the store behind it.
+
+    Triples of a plain ``Graph`` (or of the default graph) come with
+    ``DATASET_DEFAULT_GRAPH_ID`` as their graph.
+
+    >>> from rdflib import URIRef
+    >>> ds = open_dataset()
+    >>> ds.graph(URIRef("urn:g")).add((URIRef("urn:s"), URIRef("urn:p"), URIRef("urn:o")))  # doctest: +ELLIPSIS
+    <Graph identifier=urn:g ...>
+    >>> [str(t) for t in next(quads(ds))]
+    ['urn:s', 'urn:p', 'urn:o', 'urn:g']
+    """
     native = oxigraph(graph)
     if native is not None:
         for q in native.quads_for_pattern(None, None, None, None):
@@ -544,7 +557,7 @@ def to_memory(graph: Graph) -> Dataset:
     """
     out = open_dataset("memory")
     by_graph: dict[Node, list[tuple[Node, Node, Node]]] = {}
-    for s, p, o, g in _quads(graph):
+    for s, p, o, g in quads(graph):
         by_graph.setdefault(g, []).append((s, p, o))
     for g, triples in by_graph.items():
         dest = out.default_graph if g == DATASET_DEFAULT_GRAPH_ID else out.graph(g)
@@ -561,7 +574,7 @@ def union(graph: Graph) -> Graph:
         for t in native.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True):
             out.add((from_oxigraph(t.subject), from_oxigraph(t.predicate), from_oxigraph(t.object)))
         return out
-    for s, p, o, _ in _quads(graph):
+    for s, p, o, _ in quads(graph):
         out.add((s, p, o))
     return out
 
@@ -588,12 +601,12 @@ def dump(graph: Graph, path: str | os.PathLike[str], format: str | None = None) 
             fh.writelines(_native_lines(native, fmt))
         return target
     if fmt == "nt":
-        lines = sorted({_nt_line(s, p, o) for s, p, o, _ in _quads(graph)})
+        lines = sorted({_nt_line(s, p, o) for s, p, o, _ in quads(graph)})
         with atomic_write(target) as fh:
             fh.writelines(lines)
         return target
     if fmt == "nquads":
-        lines = sorted({_nt_line(s, p, o, g) for s, p, o, g in _quads(graph)})
+        lines = sorted({_nt_line(s, p, o, g) for s, p, o, g in quads(graph)})
         with atomic_write(target) as fh:
             fh.writelines(lines)
         return target
@@ -603,9 +616,9 @@ def dump(graph: Graph, path: str | os.PathLike[str], format: str | None = None) 
         # Oxigraph writes literals with their lexical form untouched ("258437"^^xsd:decimal
         # stays so; rdflib's Turtle writer would turn it into 258437.0).
         if fmt in _DATASET_FORMATS:
-            items = [ox.Quad(*(to_oxigraph(t) for t in q)) for q in sorted(set(_quads(graph)))]
+            items = [ox.Quad(*(to_oxigraph(t) for t in q)) for q in sorted(set(quads(graph)))]
         else:
-            items = [ox.Triple(*(to_oxigraph(t) for t in q[:3])) for q in sorted({q[:3] for q in _quads(graph)})]
+            items = [ox.Triple(*(to_oxigraph(t) for t in q[:3])) for q in sorted({q[:3] for q in quads(graph)})]
         # Data IRIs (cgid:project/cecil) would need an escaped slash in a prefixed
         # name, which older Turtle parsers reject: they are written in full.
         prefixes = {k: str(v) for k, v in PREFIXES.items() if k not in ("cgid", "cggraph")}

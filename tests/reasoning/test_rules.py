@@ -103,9 +103,9 @@ def test_materialise_writes_only_its_own_graph(seeds, kind):
     store.load(ds, FIXTURE, graph="urn:test:seeds")
     # an earlier inferred graph with a stale triple is ignored and replaced
     ds.graph(GRAPH.inferred).add((ID["organisation/stale"], RDF.type, CG.GoldLabelledCluster))
-    before = {(s, p, o, g) for s, p, o, g in store._quads(ds) if g != GRAPH.inferred}
+    before = {(s, p, o, g) for s, p, o, g in store.quads(ds) if g != GRAPH.inferred}
     graph = rules.materialise(ds)
-    after = {(s, p, o, g) for s, p, o, g in store._quads(ds) if g != GRAPH.inferred}
+    after = {(s, p, o, g) for s, p, o, g in store.quads(ds) if g != GRAPH.inferred}
     assert after == before  # asserted data untouched
     assert graph.identifier == GRAPH.inferred
     assert (ID["organisation/zinnae"], RDF.type, CG.GoldLabelledCluster) in graph
@@ -113,7 +113,7 @@ def test_materialise_writes_only_its_own_graph(seeds, kind):
     assert len(graph) == len(rules.infer(seeds))
     # running again gives the same graph; no temporary graph is left behind
     assert len(rules.materialise(ds)) == len(graph)
-    names = {str(g) for _, _, _, g in store._quads(ds)}
+    names = {str(g) for _, _, _, g in store.quads(ds)}
     assert names == {"urn:test:seeds", str(GRAPH.inferred)}
 
 
