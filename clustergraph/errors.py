@@ -1,14 +1,43 @@
 """One error hierarchy for the whole library.
 
 Every error says *what* went wrong, *where* (file, row, column, line or focus
-node) and *how to fix it*. The command line turns any :class:`ClusterGraphError`
-into one readable line and a non-zero exit status; the library itself never
-prints and never exits.
+node) and *how to fix it*. The library raises them and never prints or exits;
+the command line (``cli.py``) turns any :class:`ClusterGraphError` into one line
+on stderr and exits with the error's ``exit_code``, shown here in brackets::
+
+    * ClusterGraphError [2]              base class: ``except ClusterGraphError`` catches every one
+      + InputError [2]                   one problem in a user's table, RDF or query file
+      + InputErrors [2]                  several problems (``.problems``); nothing was written
+      + MappingError [2]                 a CSVW mapping is itself broken
+      + NormalisationError [2]           a value cannot be normalised without guessing
+      + ShapesError [3]                  the SHACL shapes are broken, not the data
+      + QueryError [2]                   a query is unknown, malformed, or failed to run
+        - ParameterError [2]             a query parameter, or an analysis or generator argument, is wrong
+      + StoreError [2]                   a store cannot be opened, loaded or written
+        - EndpointError [2]              a remote SPARQL endpoint is unreachable, timed out or refused
+      + ReasonerError [2]                the OWL reasoner failed to run
+        - JavaNotFoundError [2]          no Java runtime for HermiT or Pellet
+        - InconsistentOntologyError [1]  the data contradicts the ontology (``.explanation``)
+
+:class:`Problem` is not an exception: it is one located problem, carried by
+:attr:`InputError.problem` and :attr:`InputErrors.problems`.
+
+``ParameterError`` is also what the network analyses (``clustergraph.network``) and
+``clustergraph.generate`` raise for a bad argument, so ``except QueryError`` catches
+those too.
+
+The other exit statuses do not come from this module: 0 on success; 1 when
+``clustergraph validate`` finds that the data does not conform (a report, not an
+error: :attr:`clustergraph.validation.report.ValidationReport.exit_code` and
+:data:`~clustergraph.validation.report.EXIT_CODES`); 2 for click's own usage errors
+(an unknown option, a missing argument); 130 when a command is interrupted (Ctrl-C).
 
 >>> err = InputError("not a number", file="projects.csv", row=3, column="total_budget",
 ...                  value="12,x", fix="write the amount as 258.437 or 258,437")
 >>> str(err)
 "projects.csv:3: column 'total_budget': not a number (value '12,x'); fix: write the amount as 258.437 or 258,437"
+>>> err.exit_code, ShapesError("x").exit_code, InconsistentOntologyError("x").exit_code
+(2, 3, 1)
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ with a ``separator``, a ``valueUrl`` is expanded once per item.
 ...     {"name": "name", "required": True, "propertyUrl": "rdfs:label", "lang": "en"},
 ...     {"name": "country", "propertyUrl": "cg:country", "cg:normalise": "country"},
 ...     {"virtual": True, "propertyUrl": "rdf:type", "valueUrl": "cg:Organisation"}]}}))
->>> from clustergraph.tabular import read_table
+>>> from clustergraph.ingest.tabular import read_table
 >>> m = load_mapping(d / "orgs.csv-metadata.json")
 >>> result = map_table(m, read_table(d / "orgs.csv"))
 >>> sorted(o.n3() for _, _, o in result.triples)
@@ -485,7 +485,7 @@ def map_table(mapping: Mapping, table: Table, *, limit: int = 100) -> MappedTabl
     mapping:
         from :func:`load_mapping`.
     table:
-        from :func:`clustergraph.tabular.read_table`.
+        from :func:`clustergraph.ingest.tabular.read_table`.
     limit:
         stop collecting problems after this many.
 

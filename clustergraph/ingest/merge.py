@@ -2,7 +2,7 @@
 
 Identical organisations become one node by construction: their IRI is minted
 from a key that ignores case, accents, punctuation and legal suffixes
-(:func:`clustergraph.normalise.organisation`), so ``Cap Digital`` in one file and
+(:func:`clustergraph.ingest.normalise.organisation`), so ``Cap Digital`` in one file and
 ``CAP DIGITAL SAS`` in another are the same ``cgid:organisation/cap-digital``.
 
 Names that are close but not identical after that normalisation (a typo, an
@@ -13,7 +13,7 @@ name in both files or adds the other spelling as ``skos:altLabel``).
 >>> from rdflib import Graph, Literal
 >>> from rdflib.namespace import RDF, RDFS
 >>> from clustergraph.namespaces import CG
->>> from clustergraph.normalise import organisation
+>>> from clustergraph.ingest.normalise import organisation
 >>> g = Graph()
 >>> for name in ("Nanoprogress", "Nanoprogres", "Danish Sound"):
 ...     _ = g.add((organisation(name), RDF.type, CG.Organisation)).add((organisation(name), RDFS.label, Literal(name)))

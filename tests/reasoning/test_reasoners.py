@@ -11,7 +11,7 @@ from rdflib.namespace import RDF
 
 from clustergraph import store
 from clustergraph.reasoning import rules
-from clustergraph.reasoning import reasoners as _reason_function  # the package exports the function
+from clustergraph import reason as _reason_function  # the package exports the function
 from clustergraph.reasoning.reasoners import ReasoningResult, _pellet_explanation, add_inferred, explain
 from clustergraph.reasoning.reasoners import reason as run_reason
 from clustergraph.cli import main
