@@ -75,3 +75,33 @@ def test_importing_the_package_loads_no_network_analysis_stack() -> None:
     code = "import sys, clustergraph; print(sorted(m for m in ('networkx', 'pandas', 'scipy') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+#: Every command and option the CLI offered when the package was split into stages.
+#: Commands and options may be added; none of these may disappear.
+CLI = {
+    "build": ["--memory-store", "--no-network", "--no-validate", "--out", "--reason", "--store", "SOURCES"],
+    "generate": ["--error-rate", "--organisations", "--out", "--projects", "--seed", "--triples"],
+    "import": ["--base", "--encoding", "--lenient", "--mapping", "--out", "--report", "--store", "SOURCES"],
+    "network": ["--data", "--format", "--memory-store", "--out", "--samples", "--seed"],
+    "publish": ["--base-url", "--data", "--endpoint", "--out"],
+    "push": ["--data", "--endpoint", "--flavour", "--graph", "--graph-store", "--method", "--store", "--timeout", "--update-endpoint"],
+    "query": ["--data", "--endpoint", "--file", "--format", "--graph", "--list", "--memory-store", "--param", "--store", "--timeout", "-p", "NAME"],
+    "reason": ["--input", "--ontology", "--out", "--reasoner"],
+    "serve": ["--data", "--host", "--memory-store", "--port", "--public", "--store", "--writable"],
+    "template": ["--force", "DIRECTORY"],
+    "validate": ["--allow-service-host", "--engine", "--fail-on", "--format", "--inference", "--out", "--shapes", "--store", "DATA"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(CLI))
+def test_cli_commands_and_options_stay(command: str) -> None:
+    import click
+
+    from clustergraph.cli import main
+
+    assert command in main.commands, f"the '{command}' command is gone"
+    params = main.commands[command].params
+    offered = {o for p in params for o in (*p.opts, *p.secondary_opts) if o.startswith("-")}
+    offered |= {p.name.upper() for p in params if isinstance(p, click.Argument) and p.name}
+    assert set(CLI[command]) <= offered, f"{command} lost {sorted(set(CLI[command]) - offered)}"
