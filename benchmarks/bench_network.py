@@ -11,7 +11,7 @@ The graph comes from :func:`clustergraph.generate.generate` (seed 1, no delibera
 errors), cached in ``--workdir``, and is loaded into an Oxigraph-backed dataset. Each
 library function runs once on it and its wall-clock time is reported: the same calls
 ``clustergraph network`` makes. The baseline is plain rdflib: the same edge-list query
-(:func:`clustergraph.network.graphs.participations`) on rdflib's memory store, loaded from the
+(:func:`clustergraph.network.participations`) on rdflib's memory store, loaded from the
 same file in the same run; the ratio is rdflib's time over Oxigraph's. ``--no-baseline``
 skips it (loading 2 million triples into rdflib takes a minute or two).
 
@@ -56,12 +56,8 @@ def _timed(rows: list[tuple[str, float, str]], name: str, call: Callable[[], Any
 def run(args: argparse.Namespace) -> tuple[list[tuple[str, float, str]], dict[str, Any]]:
     import networkx as nx
 
-    from clustergraph import store
-    from clustergraph.network import crosssector
-    from clustergraph.network import metrics
-    from clustergraph.network import graphs as network
-    from clustergraph.network import plot
-    from clustergraph.network import valuechain
+    from clustergraph import network, store
+    from clustergraph.network import crosssector, facts, metrics, plot, valuechain
 
     rows: list[tuple[str, float, str]] = []
     info: dict[str, Any] = {"load_before": os.getloadavg()[0]}
@@ -82,7 +78,7 @@ def run(args: argparse.Namespace) -> tuple[list[tuple[str, float, str]], dict[st
     pairs = _timed(rows, "participations (edge list, Oxigraph)", lambda: network.participations(ds), lambda f: f"{len(f):,} rows")
     # The design choice: the store joins participations to (organisation, project) pairs and numpy
     # counts the organisation pairs; the alternative pushes the pair aggregate into the store too.
-    _timed(rows, "for comparison: pair aggregate in SPARQL", lambda: network._rows(ds, PAIR_AGGREGATE), lambda r: f"{len(r):,} pairs")
+    _timed(rows, "for comparison: pair aggregate in SPARQL", lambda: facts.select_rows(ds, PAIR_AGGREGATE), lambda r: f"{len(r):,} pairs")
     G = _timed(rows, "collaboration_graph", lambda: network.collaboration_graph(ds), lambda g: f"{g.number_of_nodes():,} nodes, {g.number_of_edges():,} edges")
     info["nodes"], info["edges"] = G.number_of_nodes(), G.number_of_edges()
     _timed(rows, "affiliation_graph", lambda: network.affiliation_graph(ds), lambda g: f"{g.number_of_nodes():,} nodes, {g.number_of_edges():,} edges")

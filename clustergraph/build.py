@@ -107,7 +107,7 @@ def build(
         Run the SHACL shapes and attach the report (the data is written either way:
         findings are for the steward to read, the published figures stay as they are).
     reason:
-        Add the lightweight inferences (:func:`clustergraph.rules.materialise`) in
+        Add the lightweight inferences (:func:`clustergraph.reasoning.rules.materialise`) in
         their own named graph.
     network:
         Compute the network highlights (brokers, cross-sector bridges).
@@ -136,7 +136,7 @@ def build(
 
         result.report = _validate(dataset)
     if network:
-        from .network.graphs import highlights
+        from .network.overview import highlights
 
         result.highlights = highlights(dataset)
     if out is not None:

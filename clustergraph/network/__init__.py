@@ -1,28 +1,21 @@
 """Networks from the knowledge graph, the analyses on them, and their pictures.
 
-Owns building networkx graphs from the store (:mod:`.graphs`), cross-sector analysis
-(:mod:`.crosssector`), value chains (:mod:`.valuechain`), metrics and exports
-(:mod:`.metrics`) and pictures (:mod:`.plot`).
+Layered bottom to top, each module importing only those below it:
+
+- :mod:`.facts`: what the store gives (query rows, names, the small tables keyed by IRI);
+- :mod:`.graphs`: the networkx graphs and tables built from it (collaboration,
+  affiliation, sector and country networks; the sector rule and its shares);
+- :mod:`.crosssector` (mixing, brokers, bridges, communities) and :mod:`.valuechain`
+  (value-chain links and paths), side by side on the graphs;
+- :mod:`.overview`: :func:`highlights`, the one place the analyses are combined;
+- :mod:`.plot` (pictures) and :mod:`.metrics` (measures back into RDF, exports,
+  and :func:`analyse`, which runs everything).
 
 Imports from: core and :mod:`clustergraph.store`.
 """
 
 from __future__ import annotations
 
-from .graphs import (
-    LEVELS,
-    UNKNOWN,
-    affiliation_graph,
-    affiliations,
-    collaboration_edges,
-    collaboration_graph,
-    country_graph,
-    highlights,
-    organisations,
-    participations,
-    sector_graph,
-    shares,
-)
 from .crosssector import (
     EXACT_LIMIT,
     SAMPLES,
@@ -42,17 +35,25 @@ from .crosssector import (
     node_ei_index,
     summary,
 )
-from .valuechain import (
-    missing_links,
-    value_chain,
-    value_chain_paths,
+from .graphs import (
+    LEVELS,
+    UNKNOWN,
+    affiliation_graph,
+    affiliations,
+    collaboration_edges,
+    collaboration_graph,
+    country_graph,
+    organisations,
+    participations,
+    sector_graph,
+    shares,
 )
 from .metrics import (
     EXPORT_FORMATS,
     METRICS_GRAPH,
     NETWORK,
-    NetworkReport,
     TERMS,
+    NetworkReport,
     analyse,
     annotate,
     export,
@@ -62,12 +63,18 @@ from .metrics import (
     write_exports,
     write_metrics,
 )
+from .overview import highlights
 from .plot import (
     mixing_figure,
     network_figure,
     plot_mixing,
     plot_network,
     save,
+)
+from .valuechain import (
+    missing_links,
+    value_chain,
+    value_chain_paths,
 )
 
 __all__ = [

@@ -18,7 +18,7 @@ effective size use sparse products restricted to the existing ties.
 
 >>> from clustergraph import store, network
 >>> ds = store.open_dataset()
->>> _ = store.load(ds, str(network._fixture()), graph="https://example.org/g")
+>>> _ = store.load(ds, CLUSTERS, graph="https://example.org/g")
 >>> G = network.collaboration_graph(ds)
 >>> int(mixing_matrix(G).pipe(lambda m: m.where(np.triu(np.ones(m.shape, bool))).sum().sum()))
 14
@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
 from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -41,7 +41,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import depth_first_order
 
 from ..errors import ParameterError
-from .graphs import UNKNOWN, _members, shares
+from .graphs import UNKNOWN, collaboration_of, node_categories, shares
 
 __all__ = [
     "EXACT_LIMIT",
@@ -86,7 +86,7 @@ def _categories(G: nx.Graph, attribute: str) -> tuple[dict[Hashable, int], list[
 
 def _label(G: nx.Graph, node: Hashable, attribute: str) -> str:
     """The categories of a node as text: ``Plasma technology`` or ``Nanotechnology;Water``."""
-    return ";".join(dict.fromkeys(label for _, label in _members(G.nodes[node], attribute)))
+    return ";".join(dict.fromkeys(label for _, label in node_categories(G.nodes[node], attribute)))
 
 
 @dataclass
@@ -698,17 +698,15 @@ def summary(graph: Any, *, seed: int | None = 0, k: int | None | str = "auto", t
     table:
         A table from :func:`brokers` already computed for this graph.
 
-    >>> from clustergraph import store, network
+    >>> from clustergraph import store
     >>> ds = store.open_dataset()
-    >>> _ = store.load(ds, str(network._fixture()), graph="https://example.org/g")
+    >>> _ = store.load(ds, CLUSTERS, graph="https://example.org/g")
     >>> for line in summary(ds): print(line)
     10 organisations, 14 collaborations in 4 projects, 8 sectors; 12 cross-sector collaborations (E-I index 0.85, sector assortativity -0.10)
     cross-sector bridges: Cap Digital (Digital creative industries) - Nanoprogress (Nanotechnology) via BRIDGE-X
     brokers: Cap Digital (betweenness 0.33, constraint 0.58), Nanoprogress (betweenness 0.33, constraint 0.58)
     """
-    from .graphs import _collaboration
-
-    G = _collaboration(graph)
+    G = collaboration_of(graph)
     if G.number_of_nodes() == 0:
         return ["no organisation takes part in a project: no collaboration network"]
     projects = set(";".join(d.get("projects") or "" for _, _, d in G.edges(data=True)).split(";")) - {""}

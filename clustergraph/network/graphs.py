@@ -6,7 +6,8 @@ attributes the RDF gives (name, type, country, sector, ecosystem, label level,
 budgets). The edge lists are computed where the data lives: SPARQL joins run
 in the store (the participations become organisation-project pairs there, with
 no triple walking in Python), Oxigraph's native API reads large results without
-rdflib term conversion, and the one-mode projection counts the pairs of each
+rdflib term conversion (:mod:`clustergraph.network.facts`, which also reads the
+names, types, sectors and budgets the nodes carry), and the one-mode projection counts the pairs of each
 project's members with numpy (the counting form of the sparse product
 ``B @ B.T`` of the organisation-project incidence matrix, keeping the projects
 behind each pair). Pushing the pair aggregate itself into the store
@@ -29,7 +30,7 @@ ecosystems are the ``cg:ecosystem`` of its sectors, with the same shares.
 
 >>> from clustergraph import store
 >>> ds = store.open_dataset()
->>> _ = store.load(ds, str(_fixture()), graph="https://example.org/g")
+>>> _ = store.load(ds, CLUSTERS, graph="https://example.org/g")
 >>> G = collaboration_graph(ds)
 >>> G.number_of_nodes(), G.number_of_edges()
 (10, 14)
@@ -41,21 +42,15 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import numpy as np
-import pyoxigraph as ox
 import pandas as pd
 from rdflib import Graph
 
-from ..store import dataset as store
-from ..errors import ClusterGraphError, ParameterError
-from ..namespaces import CG
-from ..resources import ontology_path
+from ..errors import ParameterError
+from .facts import Facts, local, read_facts, select_rows
 
 __all__ = [
     "UNKNOWN",
@@ -69,7 +64,8 @@ __all__ = [
     "sector_graph",
     "country_graph",
     "shares",
-    "highlights",
+    "node_categories",
+    "collaboration_of",
 ]
 
 UNKNOWN = "unknown"
@@ -77,12 +73,6 @@ UNKNOWN = "unknown"
 
 LEVELS = ("sector", "ecosystem")
 """The levels :func:`sector_graph` aggregates to."""
-
-_PREFIXES = """PREFIX cg: <https://w3id.org/clustergraph/ontology#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-"""
 
 # The organisation-project edge list: the join happens in the store (duplicates dropped in pandas,
 # cheaper than DISTINCT).
@@ -102,146 +92,9 @@ _Q_AFFILIATIONS = """SELECT DISTINCT ?organisation ?affiliation ?relation WHERE 
   UNION { ?affiliation cg:invitee ?organisation . BIND("invitee" AS ?relation) }
 }"""
 
-_Q_LABELS = """SELECT ?s ?label (LANG(?label) AS ?lang) WHERE {
-  { ?s rdfs:label ?label } UNION { ?s skos:prefLabel ?label }
-}"""
-
-_Q_ACRONYMS = "SELECT ?s ?acronym WHERE { ?s cg:acronym ?acronym }"
-
-_Q_TYPES = """SELECT ?s ?type WHERE {
-  VALUES ?type { cg:Organisation cg:ClusterOrganisation cg:PublicBody cg:LabellingBody
-                 cg:Project cg:Partnership cg:Event }
-  ?s rdf:type ?type .
-}"""
-
-_Q_COUNTRIES = "SELECT ?s ?country WHERE { ?s cg:country ?country }"
-_Q_SECTORS = "SELECT ?s ?sector WHERE { ?s cg:sector ?sector }"
-_Q_ECOSYSTEMS = "SELECT ?sector ?ecosystem WHERE { ?sector cg:ecosystem ?ecosystem }"
-_Q_BUDGETS = "SELECT ?project ?budget WHERE { ?project cg:totalBudget ?budget }"
-_Q_CONTRIBUTIONS = "SELECT ?project ?amount WHERE { ?project cg:euContribution ?amount }"
-_Q_AWARDS = """SELECT ?holder ?level ?rank WHERE {
-  ?award cg:holder ?holder ; cg:level ?level .
-  FILTER NOT EXISTS { ?award rdf:type cg:LabelTarget }
-  OPTIONAL { ?level cg:rank ?rank }
-}"""
-
 # Organisation classes from the most specific to the most general.
 _ORG_TYPES = ("ClusterOrganisation", "PublicBody", "LabellingBody", "Organisation")
-_DEFAULT_RANKS = {str(CG.Bronze): 1, str(CG.Silver): 2, str(CG.Gold): 3}
 _KINDS = {"member": "partnership", "organiser": "event", "attendee": "event", "invitee": "event"}
-
-
-def _fixture() -> Path:
-    """The test fixture of a checkout (used by the examples in the docstrings)."""
-    return Path(__file__).resolve().parents[2] / "tests" / "network" / "fixtures" / "clusters.ttl"
-
-
-@lru_cache(maxsize=1)
-def _ontology_labels() -> dict[str, str]:
-    """English labels the shipped ontology gives (the 14 ecosystems, roles, levels), for data that lacks them."""
-    try:
-        triples = ox.parse(path=str(ontology_path()), format=ox.RdfFormat.TURTLE)
-        label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-        return {
-            t.subject.value: t.object.value
-            for t in triples
-            if t.predicate == label and isinstance(t.subject, ox.NamedNode) and getattr(t.object, "language", None) == "en"
-        }
-    except (OSError, SyntaxError, ClusterGraphError):
-        return {}
-
-
-def _rows(graph: Graph, query: str) -> list[tuple[str | None, ...]]:
-    """Run a SELECT where ``graph`` lives; return rows of lexical values (IRIs and literals as str).
-
-    On Oxigraph the native API is used, so large results skip rdflib's term
-    conversion; other stores go through :func:`clustergraph.store.select`.
-    """
-    native = store.oxigraph(graph)
-    if native is not None:
-        result = native.query(_PREFIXES + query, use_default_graph_as_union=True)
-        return [tuple(None if t is None else t.value for t in solution) for solution in result]
-    _, rows = store.select(graph, _PREFIXES + query)
-    return [tuple(None if t is None else str(t) for t in row) for row in rows]
-
-
-def _local(iri: str) -> str:
-    """The last segment of an IRI: its local name."""
-    return iri.rstrip("/").replace("#", "/").rsplit("/", 1)[-1]
-
-
-def _number(text: str | None) -> float | None:
-    try:
-        return float(text) if text is not None else None
-    except ValueError:
-        return None
-
-
-# --- what the store gives ---------------------------------------------------------
-
-
-@dataclass
-class _Facts:
-    """The small tables the queries return, keyed by IRI."""
-
-    names: dict[str, str] = field(default_factory=dict)
-    types: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    countries: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    sectors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    ecosystems: dict[str, str] = field(default_factory=dict)
-    budgets: dict[str, float] = field(default_factory=dict)
-    contributions: dict[str, float] = field(default_factory=dict)
-    levels: dict[str, tuple[int, str]] = field(default_factory=dict)
-
-    def name(self, iri: str) -> str:
-        return self.names.get(iri) or _ontology_labels().get(iri) or _local(iri)
-
-
-def _facts(graph: Graph) -> _Facts:
-    facts = _Facts()
-    labels: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
-    for s, label, lang in _rows(graph, _Q_LABELS):
-        if s is None or label is None:
-            continue
-        lang = (lang or "").lower()
-        order = 0 if lang.startswith("en") else 1 if not lang else 2
-        labels[s].append((order, lang, label))
-    for s, options in labels.items():
-        facts.names[s] = min(options)[2]
-    acronyms: dict[str, str] = {}
-    for s, acronym in _rows(graph, _Q_ACRONYMS):
-        if s is not None and acronym and (s not in acronyms or acronym < acronyms[s]):
-            acronyms[s] = acronym
-    facts.names.update(acronyms)  # a project is named by its acronym before its label
-    for s, t in _rows(graph, _Q_TYPES):
-        if s is not None and t is not None:
-            facts.types[s].add(_local(t))
-    for s, c in _rows(graph, _Q_COUNTRIES):
-        if s is not None and c is not None:
-            facts.countries[s].append(c)
-    for s, sector in _rows(graph, _Q_SECTORS):
-        if s is not None and sector is not None:
-            facts.sectors[s].append(sector)
-    for sector, eco in sorted(_rows(graph, _Q_ECOSYSTEMS), key=lambda r: (r[0] or "", r[1] or "")):
-        if sector is not None and eco is not None:
-            facts.ecosystems.setdefault(sector, eco)
-    for target, query in ((facts.budgets, _Q_BUDGETS), (facts.contributions, _Q_CONTRIBUTIONS)):
-        for project, amount in _rows(graph, query):
-            value = _number(amount)
-            if project is not None and value is not None:
-                target[project] = max(value, target.get(project, value))  # two figures: the larger
-    for holder, level, rank in _rows(graph, _Q_AWARDS):
-        if holder is None or level is None:
-            continue
-        value = int(_number(rank) or _DEFAULT_RANKS.get(level, 0))
-        best = facts.levels.get(holder)
-        if best is None or (value, level) > best:
-            facts.levels[holder] = (value, level)
-    for sector_list in facts.sectors.values():
-        sector_list.sort()
-    for country_list in facts.countries.values():
-        country_list.sort()
-    return facts
 
 
 def participations(graph: Graph, roles: bool = False) -> pd.DataFrame:
@@ -262,19 +115,19 @@ def participations(graph: Graph, roles: bool = False) -> pd.DataFrame:
 
     >>> from clustergraph import store
     >>> ds = store.open_dataset()
-    >>> _ = store.load(ds, str(_fixture()), graph="https://example.org/g")
+    >>> _ = store.load(ds, CLUSTERS, graph="https://example.org/g")
     >>> participations(ds).shape
     (12, 2)
     """
     if not roles:
-        frame = pd.DataFrame(_rows(graph, _Q_PARTICIPATIONS), columns=["organisation", "project"], dtype=object)
+        frame = pd.DataFrame(select_rows(graph, _Q_PARTICIPATIONS), columns=["organisation", "project"], dtype=object)
         return frame.dropna().drop_duplicates().sort_values(["organisation", "project"], ignore_index=True)
     found: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for o, p, r in _rows(graph, _Q_ROLES):
+    for o, p, r in select_rows(graph, _Q_ROLES):
         if o is not None and p is not None:
             entry = found[(o, p)]
             if r is not None:
-                entry.add(_local(r))
+                entry.add(local(r))
     rows = sorted(found)
     frame = pd.DataFrame(rows, columns=["organisation", "project"], dtype=object)
     frame["roles"] = [";".join(sorted(found[key])) for key in rows]
@@ -293,23 +146,23 @@ def affiliations(graph: Graph) -> pd.DataFrame:
 
     >>> from clustergraph import store
     >>> ds = store.open_dataset()
-    >>> _ = store.load(ds, str(_fixture()), graph="https://example.org/g")
+    >>> _ = store.load(ds, CLUSTERS, graph="https://example.org/g")
     >>> sorted(set(affiliations(ds)["kind"]))
     ['event', 'partnership']
     """
     found: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    for o, a, rel in _rows(graph, _Q_AFFILIATIONS):
+    for o, a, rel in select_rows(graph, _Q_AFFILIATIONS):
         if o is not None and a is not None and rel is not None:
             found[(o, a, _KINDS[rel])].add(rel)
     rows = [(o, a, kind, ";".join(sorted(rels))) for (o, a, kind), rels in sorted(found.items())]
     return pd.DataFrame(rows, columns=["organisation", "affiliation", "kind", "relation"])
 
 
-def _sector_label(facts: _Facts, sector: str | None) -> str:
+def _sector_label(facts: Facts, sector: str | None) -> str:
     return UNKNOWN if sector is None else facts.name(sector)
 
 
-def _organisation_table(facts: _Facts, members: Sequence[str], projects_of: dict[str, list[str]]) -> pd.DataFrame:
+def _organisation_table(facts: Facts, members: Sequence[str], projects_of: dict[str, list[str]]) -> pd.DataFrame:
     records = []
     for org in members:
         own = facts.sectors.get(org, [])
@@ -333,7 +186,7 @@ def _organisation_table(facts: _Facts, members: Sequence[str], projects_of: dict
                 "organisation": org,
                 "name": facts.name(org),
                 "type": kind,
-                "country": _local(countries[0]) if countries else "",
+                "country": local(countries[0]) if countries else "",
                 "country_iri": countries[0] if countries else "",
                 "sector": _sector_label(facts, primary),
                 "sector_iri": primary or "",
@@ -388,12 +241,12 @@ def organisations(graph: Graph) -> pd.DataFrame:
 
     >>> from clustergraph import store
     >>> ds = store.open_dataset()
-    >>> _ = store.load(ds, str(_fixture()), graph="https://example.org/g")
+    >>> _ = store.load(ds, CLUSTERS, graph="https://example.org/g")
     >>> table = organisations(ds)
     >>> table.loc["https://w3id.org/clustergraph/id/organisation/danish-sound", ["sector", "sector_source"]].tolist()
     ['Digital creative industries', 'project']
     """
-    facts = _facts(graph)
+    facts = read_facts(graph)
     pairs = participations(graph)
     others = affiliations(graph)
     members = {s for s, types in facts.types.items() if types & set(_ORG_TYPES)}
@@ -404,7 +257,7 @@ def organisations(graph: Graph) -> pd.DataFrame:
 # --- the one-mode projection ------------------------------------------------------
 
 
-def _project(pairs: pd.DataFrame, facts: _Facts, with_projects: bool = True) -> pd.DataFrame:
+def _project(pairs: pd.DataFrame, facts: Facts, with_projects: bool = True) -> pd.DataFrame:
     """Organisation pairs sharing projects: every pair of each project's members, grouped.
 
     The pairs are enumerated with numpy, one block per project size (the upper
@@ -488,12 +341,12 @@ def collaboration_edges(graph: Graph, *, projects: bool = True) -> pd.DataFrame:
 
     >>> from clustergraph import store
     >>> ds = store.open_dataset()
-    >>> _ = store.load(ds, str(_fixture()), graph="https://example.org/g")
+    >>> _ = store.load(ds, CLUSTERS, graph="https://example.org/g")
     >>> edges = collaboration_edges(ds)
     >>> len(edges), int(edges["weight"].sum())
     (14, 14)
     """
-    facts = _facts(graph)
+    facts = read_facts(graph)
     return _project(participations(graph), facts, projects)
 
 
@@ -513,13 +366,13 @@ def collaboration_graph(graph: Graph, *, projects: bool = True) -> nx.Graph:
 
     >>> from clustergraph import store
     >>> ds = store.open_dataset()
-    >>> _ = store.load(ds, str(_fixture()), graph="https://example.org/g")
+    >>> _ = store.load(ds, CLUSTERS, graph="https://example.org/g")
     >>> G = collaboration_graph(ds)
     >>> G.edges["https://w3id.org/clustergraph/id/organisation/cap-digital",
     ...         "https://w3id.org/clustergraph/id/organisation/nanoprogress"]["projects"]
     'https://w3id.org/clustergraph/id/project/bridge-x'
     """
-    facts = _facts(graph)
+    facts = read_facts(graph)
     pairs = participations(graph)
     table = _organisation_table(facts, sorted(set(pairs["organisation"])), _projects_of(pairs))
     edges = _project(pairs, facts, projects)
@@ -556,7 +409,7 @@ def affiliation_graph(graph: Graph, include: Iterable[str] = ("project", "partne
 
     >>> from clustergraph import store
     >>> ds = store.open_dataset()
-    >>> _ = store.load(ds, str(_fixture()), graph="https://example.org/g")
+    >>> _ = store.load(ds, CLUSTERS, graph="https://example.org/g")
     >>> B = affiliation_graph(ds)
     >>> B.nodes["https://w3id.org/clustergraph/id/project/cecil"]["bipartite"], B.degree["https://w3id.org/clustergraph/id/project/cecil"]
     (1, 4)
@@ -567,7 +420,7 @@ def affiliation_graph(graph: Graph, include: Iterable[str] = ("project", "partne
         raise ParameterError(
             f"unknown affiliation kind(s) {', '.join(sorted(unknown))}", fix="use project, partnership or event"
         )
-    facts = _facts(graph)
+    facts = read_facts(graph)
     pairs = participations(graph, roles=True)
     others = affiliations(graph)
     others = others[others["kind"].isin(include)]
@@ -602,7 +455,16 @@ def affiliation_graph(graph: Graph, include: Iterable[str] = ("project", "partne
 # --- aggregated networks ----------------------------------------------------------
 
 
-def _collaboration(graph: Graph | nx.Graph) -> nx.Graph:
+def collaboration_of(graph: Graph | nx.Graph) -> nx.Graph:
+    """The collaboration graph of ``graph``: built by :func:`collaboration_graph` from an
+    rdflib graph, or ``graph`` itself when it is a networkx graph already.
+
+    What the analyses that take either call first.
+
+    >>> G = nx.path_graph(2)
+    >>> collaboration_of(G) is G
+    True
+    """
     if isinstance(graph, nx.Graph):
         return graph
     if isinstance(graph, Graph):
@@ -640,7 +502,7 @@ def shares(G: nx.Graph, attribute: str = "sector", by: str = "label") -> dict[Ha
         raise ParameterError(f"by={by!r} is not 'label' or 'iri'", fix="use by='label' or by='iri'")
     out: dict[Hashable, dict[str, float]] = {}
     for node, data in G.nodes(data=True):
-        items = _members(data, attribute)
+        items = node_categories(data, attribute)
         share: dict[str, float] = {}
         for ident, label in items:
             key = label if by == "label" else ident
@@ -649,8 +511,17 @@ def shares(G: nx.Graph, attribute: str = "sector", by: str = "label") -> dict[Ha
     return out
 
 
-def _members(data: dict[str, Any], attribute: str) -> list[tuple[str, str]]:
-    """A node's categories of ``attribute`` as (IRI or label, label) pairs, repeats kept."""
+def node_categories(data: dict[str, Any], attribute: str) -> list[tuple[str, str]]:
+    """A node's categories of ``attribute`` as (IRI or label, label) pairs, repeats kept.
+
+    ``data`` is the node's attribute dict; the categories are read as in
+    :func:`shares` (which turns them into shares), a missing one is :data:`UNKNOWN`.
+
+    >>> node_categories({"sectors": "Plasma;Water", "sector_iris": "s:p;s:w"}, "sector")
+    [('s:p', 'Plasma'), ('s:w', 'Water')]
+    >>> node_categories({}, "country")
+    [('unknown', 'unknown')]
+    """
     names = _LISTS.get(attribute)
     if names is not None and data.get(names[0]):
         labels = data[names[0]].split(";")
@@ -668,7 +539,7 @@ def _aggregate(G: nx.Graph, attribute: str, name: str) -> nx.Graph:
     groups: dict[str, dict[str, Any]] = {}
     by_node: dict[Hashable, dict[str, float]] = {}
     for node, data in G.nodes(data=True):
-        items = _members(data, attribute)
+        items = node_categories(data, attribute)
         ecosystems = (data.get("ecosystems") or "").split(";") if attribute == "sector" else []
         share: dict[str, float] = {}
         for i, (ident, label) in enumerate(items):
@@ -727,14 +598,14 @@ def sector_graph(graph: Graph | nx.Graph, level: str = "sector") -> nx.Graph:
 
     >>> from clustergraph import store
     >>> ds = store.open_dataset()
-    >>> _ = store.load(ds, str(_fixture()), graph="https://example.org/g")
+    >>> _ = store.load(ds, CLUSTERS, graph="https://example.org/g")
     >>> S = sector_graph(ds)
     >>> S.edges["https://w3id.org/clustergraph/id/sector/plasma", "https://w3id.org/clustergraph/id/sector/water"]["weight"]
     1.0
     """
     if level not in LEVELS:
         raise ParameterError(f"unknown level {level!r}", fix="use level='sector' or level='ecosystem'")
-    G = _collaboration(graph)
+    G = collaboration_of(graph)
     if level == "sector":
         return _aggregate(G, "sector", "sector")
     return _aggregate(G, "ecosystem", "ecosystem")
@@ -748,57 +619,9 @@ def country_graph(graph: Graph | nx.Graph) -> nx.Graph:
 
     >>> from clustergraph import store
     >>> ds = store.open_dataset()
-    >>> _ = store.load(ds, str(_fixture()), graph="https://example.org/g")
+    >>> _ = store.load(ds, CLUSTERS, graph="https://example.org/g")
     >>> C = country_graph(ds)
     >>> C.nodes["http://publications.europa.eu/resource/authority/country/ESP"]["organisations"]
     2
     """
-    return _aggregate(_collaboration(graph), "country", "country")
-
-
-def highlights(
-    graph: Graph | nx.Graph,
-    *,
-    G: nx.Graph | None = None,
-    table: pd.DataFrame | None = None,
-    seed: int | None = 0,
-    k: int | None | str = "auto",
-    top: int = 3,
-) -> list[str]:
-    """The network highlights in a few readable lines (what ``clustergraph build`` prints).
-
-    Size and sector mixing, the cross-sector bridges, the top brokers
-    (:func:`clustergraph.crosssector.summary`) and, when the graph states a value
-    chain, how many of its links projects span and which ones none does.
-
-    Parameters
-    ----------
-    graph:
-        The rdflib graph (or a collaboration graph, without the value-chain line).
-    G, table:
-        Its collaboration graph and broker table, if already computed.
-    seed, k, top:
-        See :func:`clustergraph.crosssector.summary`.
-
-    >>> from clustergraph import store
-    >>> ds = store.open_dataset()
-    >>> _ = store.load(ds, str(_fixture()), graph="https://example.org/g")
-    >>> highlights(ds)[-1]
-    'value chain: 5 links, 4 spanned by projects; no project spans New materials -> Aerospace and defence'
-    """
-    from .crosssector import summary
-
-    G = _collaboration(graph) if G is None else G
-    lines = summary(G, seed=seed, k=k, top=top, table=table)
-    if isinstance(graph, Graph):
-        from .valuechain import value_chain
-
-        chain = value_chain(graph)
-        if len(chain):
-            missing = chain[chain["projects"] == ""]
-            line = f"value chain: {len(chain)} links, {len(chain) - len(missing)} spanned by projects"
-            if len(missing):
-                names = [f"{s} -> {u}" for s, u in zip(missing["supplier_name"], missing["user_name"])]
-                line += "; no project spans " + ", ".join(names[:top]) + (f" and {len(names) - top} more" if len(names) > top else "")
-            lines.append(line)
-    return lines
+    return _aggregate(collaboration_of(graph), "country", "country")

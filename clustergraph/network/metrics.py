@@ -19,9 +19,9 @@ The RDF terms used (``cg:degree``, ``cg:weightedDegree``, ``cg:betweenness``,
 ``cg:assortativity``, ``cg:eiIndex`` and ``cg:randomSeed`` for the network as a
 whole) are listed in :data:`TERMS`.
 
->>> from clustergraph import store, network
+>>> from clustergraph import store
 >>> ds = store.open_dataset()
->>> _ = store.load(ds, str(network._fixture()), graph="https://example.org/g")
+>>> _ = store.load(ds, CLUSTERS, graph="https://example.org/g")
 >>> n = write_metrics(ds)
 >>> rows = store.select(ds, "SELECT ?o WHERE { GRAPH cggraph:metrics { ?o cg:articulationPoint true } } ORDER BY ?o")[1]
 >>> [str(r[0]).rsplit("/", 1)[1] for r in rows]
@@ -42,12 +42,13 @@ import networkx as nx
 import pandas as pd
 from rdflib import RDF, XSD, Graph, Literal, URIRef
 
-from . import crosssector
-
-from ..store import dataset as store
 from ..atomic import atomic_write
 from ..errors import ParameterError
 from ..namespaces import CG, GRAPH, ID
+from ..store import dataset as store
+from . import crosssector, plot, valuechain
+from .graphs import affiliation_graph, collaboration_graph, country_graph, sector_graph
+from .overview import highlights
 
 __all__ = [
     "METRICS_GRAPH",
@@ -120,16 +121,16 @@ def node_metrics(
     G:
         A collaboration graph.
     seed, k:
-        Betweenness sampling and Louvain seed (see :func:`clustergraph.crosssector.betweenness`).
+        Betweenness sampling and Louvain seed (see :func:`clustergraph.network.crosssector.betweenness`).
     parts:
-        Communities already found (default: :func:`clustergraph.crosssector.communities` with ``seed``).
+        Communities already found (default: :func:`clustergraph.network.crosssector.communities` with ``seed``).
     attribute:
         The category of the E-I index.
 
     Returns
     -------
     pandas.DataFrame
-        The columns of :func:`clustergraph.crosssector.brokers` plus
+        The columns of :func:`clustergraph.network.crosssector.brokers` plus
         ``weighted_degree`` (shared projects), ``community`` (0 the largest) and
         ``articulation_point``; brokers first.
 
@@ -271,8 +272,6 @@ def write_metrics(
     int
         The number of triples written.
     """
-    from .graphs import collaboration_graph
-
     G = collaboration_graph(graph) if G is None else G
     parts = None
     if table is None or summary is None:
@@ -398,17 +397,13 @@ def analyse(
     progress:
         Called with a short text before each stage (the CLI shows it on a terminal).
 
-    >>> from clustergraph import store, network
+    >>> from clustergraph import store
     >>> ds = store.open_dataset()
-    >>> _ = store.load(ds, str(network._fixture()), graph="https://example.org/g")
+    >>> _ = store.load(ds, CLUSTERS, graph="https://example.org/g")
     >>> report = analyse(ds)
     >>> report.summary["collaborations"], report.triples > 0
     (14, True)
     """
-    from . import plot
-    from . import valuechain
-    from .graphs import affiliation_graph, collaboration_graph, country_graph, highlights, sector_graph
-
     if format not in plot.FORMATS:
         raise ParameterError(f"unknown picture format {format!r}", fix=f"use one of {', '.join(plot.FORMATS)}")
     say = progress or (lambda text: None)

@@ -30,6 +30,7 @@ from matplotlib.lines import Line2D
 
 from ..atomic import atomic_write
 from ..errors import ParameterError
+from .crosssector import brokers
 from .graphs import UNKNOWN
 
 __all__ = ["FORMATS", "network_figure", "mixing_figure", "save", "plot_network", "plot_mixing"]
@@ -73,7 +74,7 @@ def network_figure(
     top:
         How many brokers to label (all nodes are labelled in graphs of up to 30 nodes).
     table:
-        A broker table (:func:`clustergraph.crosssector.brokers`); computed if missing.
+        A broker table (:func:`clustergraph.network.crosssector.brokers`); computed if missing.
     max_nodes:
         Larger graphs are drawn as the subgraph of their ``max_nodes`` best-connected
         organisations (brokers first), said in the title.
@@ -86,8 +87,6 @@ def network_figure(
     >>> network_figure(G).axes[0].get_title()
     'Collaboration network: 3 organisations, 2 collaborations'
     """
-    from .crosssector import brokers
-
     if table is None:
         table = brokers(G, attribute=attribute, seed=seed)
     shown = G
@@ -172,7 +171,7 @@ def _layout(G: nx.Graph, seed: int | None) -> dict[Hashable, tuple[float, float]
 
 
 def mixing_figure(matrix: pd.DataFrame, title: str = "Collaborations between sectors") -> Figure:
-    """A heat map of a mixing matrix (:func:`clustergraph.crosssector.mixing_matrix`), cells annotated.
+    """A heat map of a mixing matrix (:func:`clustergraph.network.crosssector.mixing_matrix`), cells annotated.
 
     >>> m = pd.DataFrame([[1.0, 2.0], [2.0, 0.0]], index=["a", "b"], columns=["a", "b"])
     >>> len(mixing_figure(m).axes)

@@ -19,9 +19,9 @@ organisation sits where its own ``cg:sector`` puts it (and in those sectors'
 ecosystems): a sector inferred from its projects says what the project is
 about, not what the organisation supplies.
 
->>> from clustergraph import store, network
+>>> from clustergraph import store
 >>> ds = store.open_dataset()
->>> _ = store.load(ds, str(network._fixture()), graph="https://example.org/g")
+>>> _ = store.load(ds, CLUSTERS, graph="https://example.org/g")
 >>> missing_links(ds)[["supplier_name", "user_name"]].values.tolist()
 [['New materials', 'Aerospace and defence']]
 """
@@ -36,7 +36,8 @@ import pandas as pd
 from rdflib import Graph
 
 from ..errors import ParameterError
-from .graphs import _collaboration, _local, _ontology_labels, _rows
+from .facts import display_name, local, preferred_labels, select_rows
+from .graphs import collaboration_of
 
 __all__ = ["value_chain", "value_chain_paths", "missing_links"]
 
@@ -86,23 +87,6 @@ def _kind(iri: str, kinds: dict[str, str]) -> str:
     return "ecosystem" if "/ecosystem/" in iri else "sector"
 
 
-def _names(graph: Graph) -> dict[str, str]:
-    """Names of the link ends: an English label first, then one without language, then any."""
-    found: dict[str, tuple[int, str, str]] = {}
-    for s, label, lang in _rows(graph, _Q_END_LABELS):
-        if s is None or label is None:
-            continue
-        lang = (lang or "").lower()
-        key = (0 if lang.startswith("en") else 1 if not lang else 2, lang, label)
-        if s not in found or key < found[s]:
-            found[s] = key
-    return {s: key[2] for s, key in found.items()}
-
-
-def _name(names: dict[str, str], iri: str) -> str:
-    return names.get(iri) or _ontology_labels().get(iri) or _local(iri)
-
-
 def value_chain(graph: Graph) -> pd.DataFrame:
     """The value-chain links of the graph, with the projects that span each one.
 
@@ -115,15 +99,15 @@ def value_chain(graph: Graph) -> pd.DataFrame:
         ``project_names`` (the projects that span the link, ``;``-joined, empty
         for a missing link); sorted by supplier and user name.
 
-    >>> from clustergraph import store, network
+    >>> from clustergraph import store
     >>> ds = store.open_dataset()
-    >>> _ = store.load(ds, str(network._fixture()), graph="https://example.org/g")
+    >>> _ = store.load(ds, CLUSTERS, graph="https://example.org/g")
     >>> chain = value_chain(ds)
     >>> chain.loc[chain["supplier_name"] == "Plasma technology", ["user_name", "project_names"]].values.tolist()
     [['Nanotechnology', 'INNO-DROP']]
     """
     sources: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    for link, supplier, user, source in _rows(graph, _Q_LINKS):
+    for link, supplier, user, source in select_rows(graph, _Q_LINKS):
         if link is None or supplier is None or user is None:
             continue
         entry = sources[(link, supplier, user)]
@@ -131,14 +115,14 @@ def value_chain(graph: Graph) -> pd.DataFrame:
             entry.add(source)
     if not sources:
         return pd.DataFrame(columns=_COLUMNS)
-    names = _names(graph)
-    kinds = {s: ("ecosystem" if t.endswith("Ecosystem") else "sector") for s, t in _rows(graph, _Q_END_KINDS) if s and t}
+    names = preferred_labels(select_rows(graph, _Q_END_LABELS))  # an English label first, then none, then any
+    kinds = {s: ("ecosystem" if t.endswith("Ecosystem") else "sector") for s, t in select_rows(graph, _Q_END_KINDS) if s and t}
     ecosystems: dict[str, str] = {}  # a sector's ecosystem; the first by IRI if it names several
-    for sector, ecosystem in _rows(graph, _Q_ECOSYSTEMS):
+    for sector, ecosystem in select_rows(graph, _Q_ECOSYSTEMS):
         if sector and ecosystem and (sector not in ecosystems or ecosystem < ecosystems[sector]):
             ecosystems[sector] = ecosystem
     spans: dict[str, set[str]] = defaultdict(set)
-    for project, sector in _rows(graph, _Q_SPANS):
+    for project, sector in select_rows(graph, _Q_SPANS):
         if project is None or sector is None:
             continue
         spans[project].add(sector)
@@ -146,15 +130,15 @@ def value_chain(graph: Graph) -> pd.DataFrame:
             spans[project].add(ecosystems[sector])
     acronyms: dict[str, str] = {}
     if spans:
-        for project, acronym in _rows(graph, _Q_ACRONYMS):
+        for project, acronym in select_rows(graph, _Q_ACRONYMS):
             if project in spans and acronym and (project not in acronyms or acronym < acronyms[project]):
                 acronyms[project] = acronym
     rows = []
     for (link, supplier, user), texts in sources.items():
         covering = sorted(p for p, span in spans.items() if supplier in span and user in span)
         rows.append(
-            (link, supplier, _name(names, supplier), _kind(supplier, kinds), user, _name(names, user), _kind(user, kinds),
-             ";".join(sorted(texts)), ";".join(covering), ";".join(acronyms.get(p) or _local(p) for p in covering))
+            (link, supplier, display_name(supplier, names), _kind(supplier, kinds), user, display_name(user, names), _kind(user, kinds),
+             ";".join(sorted(texts)), ";".join(covering), ";".join(acronyms.get(p) or local(p) for p in covering))
         )  # fmt: skip
     frame = pd.DataFrame(rows, columns=_COLUMNS)
     return frame.sort_values(["supplier_name", "user_name", "link"], ignore_index=True)
@@ -168,9 +152,9 @@ def missing_links(graph: Graph) -> pd.DataFrame:
     pandas.DataFrame
         The rows of :func:`value_chain` whose ``projects`` is empty (without that column).
 
-    >>> from clustergraph import store, network
+    >>> from clustergraph import store
     >>> ds = store.open_dataset()
-    >>> _ = store.load(ds, str(network._fixture()), graph="https://example.org/g")
+    >>> _ = store.load(ds, CLUSTERS, graph="https://example.org/g")
     >>> missing_links(ds)[["supplier_name", "user_name"]].values.tolist()
     [['New materials', 'Aerospace and defence']]
     """
@@ -214,9 +198,9 @@ def value_chain_paths(graph: Graph, G: nx.Graph | None = None, *, max_length: in
         ``sectors`` (``" -> "``-joined), ``projects`` (each step's projects,
         ``" | "`` between steps); longest first.
 
-    >>> from clustergraph import store, network
+    >>> from clustergraph import store
     >>> ds = store.open_dataset()
-    >>> _ = store.load(ds, str(network._fixture()), graph="https://example.org/g")
+    >>> _ = store.load(ds, CLUSTERS, graph="https://example.org/g")
     >>> value_chain_paths(ds).loc[0, ["names", "sectors"]].tolist()
     ['BalticNet-PlasmaTec -> Nanoprogress -> Cap Digital', 'Plasma technology -> Nanotechnology -> Digital creative industries']
     """
@@ -227,7 +211,7 @@ def value_chain_paths(graph: Graph, G: nx.Graph | None = None, *, max_length: in
     if chain.empty:
         return pd.DataFrame(columns=columns)
     if G is None:
-        G = _collaboration(graph)
+        G = collaboration_of(graph)
     names = dict(zip(chain["supplier"], chain["supplier_name"])) | dict(zip(chain["user"], chain["user_name"]))
     users_of: dict[str, set[str]] = defaultdict(set)
     for supplier, user in zip(chain["supplier"], chain["user"]):
@@ -265,8 +249,8 @@ def value_chain_paths(graph: Graph, G: nx.Graph | None = None, *, max_length: in
             (
                 len(path) - 1,
                 ";".join(map(str, orgs)),
-                " -> ".join(G.nodes[o].get("name", _local(str(o))) for o in orgs),
-                " -> ".join(names.get(s, _local(s)) for _, s in path),
+                " -> ".join(G.nodes[o].get("name", local(str(o))) for o in orgs),
+                " -> ".join(names.get(s, local(s)) for _, s in path),
                 " | ".join(steps.edges[a, b]["projects"] for a, b in zip(path, path[1:])),
             )
         )

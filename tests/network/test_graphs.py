@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-
 import networkx as nx
 import pytest
 from click.testing import CliRunner
+from networkdata import FIXTURE, load_fixture
 
-from clustergraph import store
-from clustergraph.network import graphs as network
+from clustergraph import network, store
 from clustergraph.cli import main
 from clustergraph.errors import ParameterError
 
-from networkdata import FIXTURE, load_fixture
 ORG = "https://w3id.org/clustergraph/id/organisation/"
 SECTOR = "https://w3id.org/clustergraph/id/sector/"
 CECIL = ["madrid-ict-audiovisual-cluster", "cap-digital", "mazovia-ict-cluster", "danish-sound"]

@@ -7,16 +7,15 @@ import json
 import networkx as nx
 import pandas as pd
 import pytest
+from networkdata import load_fixture
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from clustergraph import store
-from clustergraph.network import metrics
-from clustergraph.network import graphs as network
+from clustergraph import network, store
 from clustergraph.errors import ParameterError
 from clustergraph.namespaces import CG, GRAPH
+from clustergraph.network import metrics
 
-from networkdata import load_fixture
 ORG = "https://w3id.org/clustergraph/id/organisation/"
 
 

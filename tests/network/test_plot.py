@@ -8,11 +8,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from clustergraph import store
-from clustergraph.network import crosssector
-from clustergraph.network import graphs as network
-from clustergraph.network import plot
+from clustergraph import network, store
 from clustergraph.errors import ParameterError
+from clustergraph.network import crosssector, plot
 
 FIXTURE = Path(__file__).parent / "fixtures" / "clusters.ttl"
 PNG = b"\x89PNG\r\n\x1a\n"

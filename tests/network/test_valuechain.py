@@ -5,16 +5,14 @@ from __future__ import annotations
 import csv
 
 import pytest
+from networkdata import load_fixture
 from rdflib import RDF, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
-from clustergraph.network import graphs as network
-from clustergraph.network import valuechain as vc
+from clustergraph import network
 from clustergraph.namespaces import CG
+from clustergraph.network import valuechain as vc
 from clustergraph.resources import data_dir
-
-from networkdata import load_fixture
-
 
 
 @pytest.fixture(scope="module")
