@@ -15,7 +15,7 @@ subprocess, so that its peak memory (VmHWM) is its own and a baseline that runs 
 - queries: every library query (``queries/*.rq``, default parameters) through
   ``clustergraph.query.execution.run`` on Oxigraph vs rdflib's memory store (each rdflib query
   cut off alone; rows compared between the two);
-- validation: the project's shapes compiled to SPARQL (``clustergraph.shaclsparql``,
+- validation: the project's shapes compiled to SPARQL (``clustergraph.validation.sparql``,
   load + validate) vs pySHACL on rdflib's memory store (findings compared);
 - shapes: the same comparison shape file by shape file (only that file's targets kept), so
   that the findings are compared with pySHACL's where pySHACL finishes a file within the
@@ -140,10 +140,10 @@ def _dataset(kind: str, data: str) -> Any:
 def _context() -> Any:
     from rdflib import Graph
 
-    from clustergraph.validation.engine import _add_ontology_context, _ontology_graph
+    from clustergraph.validation.engine import add_ontology_context, ontology_graph
 
     context = Graph()
-    _add_ontology_context(context, _ontology_graph(None, shipped=True))
+    add_ontology_context(context, ontology_graph(None, shipped=True))
     return context
 
 
@@ -153,7 +153,7 @@ def _shapes_by_file(shapes: Any, shapes_dir: str | None) -> dict[str, Any]:
     from rdflib.namespace import SH
 
     from clustergraph.resources import shapes_dir as shipped
-    from clustergraph.validation.shaclsparql import _restricted
+    from clustergraph.validation.sparql.execution import restricted
 
     targets = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf, SH.target)
     out = {}
@@ -161,7 +161,7 @@ def _shapes_by_file(shapes: Any, shapes_dir: str | None) -> dict[str, Any]:
         own = Graph().parse(file, format="turtle")
         keep = {s for p in targets for s in own.subjects(p, None)}
         if keep:
-            out[file.name] = _restricted(shapes, keep)
+            out[file.name] = restricted(shapes, keep)
     return out
 
 
@@ -175,7 +175,7 @@ def _validations(kind: str, data: str, suites: dict[str, Any], cutoff: float) ->
     context = _context()
     runs: dict[str, Any] = {}
     if kind == "oxigraph":
-        from clustergraph.validation.shaclsparql import validate_sparql
+        from clustergraph.validation.sparql import validate_sparql
 
         load, ds = _timed(lambda: _dataset("oxigraph", data))
         for name, sg in suites.items():
@@ -185,7 +185,7 @@ def _validations(kind: str, data: str, suites: dict[str, Any], cutoff: float) ->
     import pyshacl
     from rdflib import Graph
 
-    from clustergraph.validation.shaclsparql import results_from_report
+    from clustergraph.validation.sparql import results_from_report
 
     load, g = _timed(lambda: Graph().parse(data, format="nt"))
     for t in context:
@@ -208,9 +208,9 @@ def _warm_up() -> None:
     from rdflib import Graph
 
     from clustergraph import store
-    from clustergraph.network import graphs as network
+    from clustergraph import network  # noqa: F401
     from clustergraph.query import execution as query
-    from clustergraph.validation import shaclsparql  # noqa: F401
+    from clustergraph.validation import sparql  # noqa: F401
 
     tiny = b"<http://ex.org/a> <http://ex.org/p> <http://ex.org/b> .\n"
     for kind in ("oxigraph", "memory"):
@@ -280,7 +280,7 @@ def worker(task: str, data: str, cutoff: float, shapes_dir: str | None = None) -
             queries[named.name] = entry
         out["queries"] = queries
     elif task.startswith(("validate", "shapes")):
-        from clustergraph.validation.engine import load_shapes
+        from clustergraph.validation.shapes import load_shapes
 
         shapes = load_shapes(shapes_dir)
         whole = task.startswith("validate")

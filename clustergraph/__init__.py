@@ -41,7 +41,7 @@ from .publishing.site import publish
 from .reasoning.reasoners import ReasoningResult, add_inferred, explain, reason
 from .reasoning.rules import infer, materialise
 from .generate import GenerateStats, generate
-from .validation.shaclsparql import validate_sparql
+from .validation.sparql import validate_sparql
 
 __version__ = "0.1.0"
 
@@ -53,7 +53,7 @@ _LAZY = {
     "affiliation_graph": "network.graphs",
     "collaboration_graph": "network.graphs",
     "country_graph": "network.graphs",
-    "highlights": "network.graphs",
+    "highlights": "network.overview",
     "sector_graph": "network.graphs",
     "analyse": "network.metrics",
     "write_metrics": "network.metrics",
@@ -65,7 +65,7 @@ def __getattr__(name: str) -> object:
 
     >>> import clustergraph
     >>> clustergraph.collaboration_graph.__module__
-    'clustergraph.network'
+    'clustergraph.network.graphs'
     """
     module = _LAZY.get(name)
     if module is None:

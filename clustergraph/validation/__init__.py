@@ -1,9 +1,9 @@
 """SHACL validation: the engine choice, shapes compiled to SPARQL, and reports.
 
-Owns loading and checking shapes, choosing between pySHACL and the compiled engine
-(:mod:`.engine`), compiling SHACL shapes to SPARQL and running them in the store
-(:mod:`.shaclsparql`), and the steward-readable report with its exit statuses
-(:mod:`.report`).
+Owns loading and checking shapes (:mod:`.shapes`), choosing between pySHACL and the
+compiled engine (:mod:`.engine`), compiling SHACL shapes to SPARQL and running them
+in the store (the :mod:`.sparql` package), and the steward-readable report with its
+exit statuses (:mod:`.report`).
 
 Imports from: core and :mod:`clustergraph.store`.
 """
@@ -14,10 +14,7 @@ from .engine import (
     AUTO_SPARQL_TRIPLES,
     ENGINES,
     INFERENCE,
-    SHAPES,
-    check_shapes_safety,
     entity_name,
-    load_shapes,
     rdfs_closure,
     source_of,
     validate,
@@ -25,9 +22,9 @@ from .engine import (
 from .report import (
     EXIT_CODES,
     FINDING_KEYS,
-    Finding,
     JSON_KEYS,
     SEVERITIES,
+    Finding,
     ValidationReport,
     check_fail_on,
     copy_description,
@@ -40,7 +37,8 @@ from .report import (
     to_text,
     to_turtle,
 )
-from .shaclsparql import (
+from .shapes import SHAPES, check_shapes_safety, load_shapes
+from .sparql import (
     Check,
     Plan,
     Result,

@@ -2,8 +2,8 @@
 
 :func:`validate` checks a graph, a dataset (any store), or RDF files against the
 shipped shapes (``shapes/``) or the user's, and returns a
-:class:`~clustergraph.report.ValidationReport` of
-:class:`~clustergraph.report.Finding` objects, each with the entity's name and,
+:class:`~clustergraph.validation.report.ValidationReport` of
+:class:`~clustergraph.validation.report.Finding` objects, each with the entity's name and,
 when the entity came from a table, the source file and row.
 
 Safe defaults: pySHACL always gets rdflib graph objects in memory (files are parsed
@@ -20,7 +20,7 @@ missing or unparsable data file raises :class:`~clustergraph.errors.InputError`
 Engines. ``engine="pyshacl"`` runs pySHACL, the reference. ``engine="sparql"`` runs the
 shapes as SPARQL where the data lives (Oxigraph; data files are bulk-loaded into
 Oxigraph first), through
-``clustergraph.shaclsparql.check(data, shapes_graph, context=ontology_context) ->
+``clustergraph.validation.sparql.check(data, shapes_graph, context=ontology_context) ->
 list[Finding]``; that module returns raw findings (focus, path, severity, message,
 value, source shape, constraint) and this one adds names, provenance and sorting, so
 both engines give the same report (they agree finding for finding on the embedded
@@ -46,34 +46,40 @@ import io
 import logging
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
-from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SH, SKOS
 from rdflib.graph import ReadOnlyGraphAggregate
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
-from ..store import dataset as _store
 from ..errors import ClusterGraphError, InputError, ShapesError
 from ..namespaces import CG, PREFIXES
-from . import shaclsparql
-from .report import Finding, ValidationReport, check_fail_on, copy_description, severity_name, sort_findings
-from ..resources import ontology_path, shapes_dir
+from ..resources import ontology_path
+from ..store import dataset as _store
+from . import sparql
+from .report import (
+    Finding,
+    ValidationReport,
+    check_fail_on,
+    copy_description,
+    severity_name,
+    sort_findings,
+)
+from .shapes import check_shapes_safety, load_shapes
 
 __all__ = [
     "ENGINES",
     "AUTO_SPARQL_TRIPLES",
     "INFERENCE",
-    "SHAPES",
     "validate",
-    "load_shapes",
-    "check_shapes_safety",
+    "data_graph",
+    "ontology_graph",
+    "add_ontology_context",
     "entity_name",
     "source_of",
     "rdfs_closure",
@@ -86,128 +92,12 @@ ENGINES = ("auto", "pyshacl", "sparql")
 AUTO_SPARQL_TRIPLES = 10_000
 #: Inference before validation: none, or RDFS entailment with the ontology.
 INFERENCE = ("none", "rdfs")
-#: Namespace of the shipped shapes.
-SHAPES = "https://w3id.org/clustergraph/shapes#"
-
-_RDF_SUFFIXES = {".ttl", ".turtle", ".nt", ".n3", ".nq", ".trig", ".rdf", ".xml", ".owl", ".jsonld"}
-_SPARQL_KEYS = (SH.select, SH.ask, SH.construct, SH.update)
-_SERVICE = re.compile(r"\bSERVICE\s+(?:SILENT\s+)?(<[^>]*>|[?$]\w+|\w*:\w*)", re.IGNORECASE)
 #: Terms whose presence in a shapes graph needs pySHACL's SHACL Advanced Features.
 _ADVANCED = (SH.rule, SH.target, SH.SPARQLFunction, SH.SPARQLTarget, SH.SPARQLTargetType, SH.TripleRule, SH.SPARQLRule)
 _PLACEHOLDER = re.compile(r"\{[?$](this|value|path)\}")
 
 
 # --- shapes ---------------------------------------------------------------------
-
-
-def _shape_files(source: str | os.PathLike[str]) -> list[Path]:
-    path = Path(source)
-    if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() in _RDF_SUFFIXES and p.is_file())
-        if not files:
-            raise ShapesError(f"no shapes files (*.ttl) in {path}", fix="point --shapes at a directory of Turtle files or at one file")
-        return files
-    if path.is_file():
-        return [path]
-    raise ShapesError(f"shapes not found: {path}", fix="check the --shapes path")
-
-
-def _parse_shapes(files: Sequence[Path]) -> Graph:
-    graph = Graph()
-    for file in files:
-        fmt = "json-ld" if file.suffix == ".jsonld" else None
-        try:
-            graph.parse(file, format=fmt or _guess(file))
-        except Exception as exc:  # rdflib raises parser-specific exception types
-            line = getattr(exc, "lineno", None) or _line_of(str(exc))
-            where = f"{file}" + (f":{line}" if line else "")
-            raise ShapesError(f"{where}: the shapes file is not valid RDF: {_syntax_detail(exc)}", fix="correct the syntax at that line") from None
-    for prefix, ns in PREFIXES.items():
-        graph.bind(prefix, ns, override=False)
-    graph.bind("cgsh", SHAPES, override=False)
-    return graph
-
-
-def _syntax_detail(exc: Exception) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    for line in lines:
-        if line.lower().startswith("bad syntax"):
-            return line.split(" at ^", 1)[0]
-    return lines[0] if lines else type(exc).__name__
-
-
-def _guess(file: Path) -> str:
-    from rdflib.util import guess_format
-
-    return guess_format(str(file)) or "turtle"
-
-
-def _line_of(text: str) -> int | None:
-    m = re.search(r"line (\d+)", text) or re.search(r"at line:? ?(\d+)", text)
-    return int(m.group(1)) if m else None
-
-
-@lru_cache(maxsize=8)
-def _cached_shapes(key: tuple[tuple[str, int, int], ...]) -> Graph:
-    return _parse_shapes([Path(p) for p, _, _ in key])
-
-
-def load_shapes(source: str | os.PathLike[str] | Graph | None = None) -> Graph:
-    """Load SHACL shapes: the shipped ones (``None``), a directory of files, one file, or a graph.
-
-    Files are parsed once and cached until they change; do not modify the graph
-    returned for the shipped shapes.
-
-    Raises
-    ------
-    ShapesError
-        If a file is missing or not valid RDF (with the file and line).
-
-    >>> g = load_shapes()
-    >>> (URIRef(SHAPES + "ProjectBudgetRule"), RDF.type, SH.NodeShape) in g
-    True
-    """
-    if isinstance(source, Graph):
-        return source
-    files = _shape_files(shapes_dir() if source is None else source)
-    key = tuple((str(p.resolve()), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
-    return _cached_shapes(key)
-
-
-def check_shapes_safety(shapes: Graph, *, allow_service_hosts: Iterable[str] = ()) -> None:
-    """Refuse shapes whose SPARQL would call a ``SERVICE`` at a host not named in ``allow_service_hosts``.
-
-    Every literal of the shapes graph is scanned (``sh:select``, ``sh:ask``,
-    ``sh:construct``, ``sh:update`` and SHACL-AF expressions alike). A ``SERVICE``
-    whose endpoint is a variable is always refused.
-
-    Raises
-    ------
-    ShapesError
-
-    >>> g = Graph().parse(format="turtle", data='''
-    ...   @prefix sh: <http://www.w3.org/ns/shacl#> .
-    ...   [] sh:select "SELECT $this WHERE { SERVICE <http://evil.example/sparql> { ?s ?p ?o } }" .''')
-    >>> check_shapes_safety(g)
-    Traceback (most recent call last):
-    ...
-    clustergraph.errors.ShapesError: a shape's SPARQL calls SERVICE <http://evil.example/sparql>, a host nobody named; fix: remove the SERVICE clause, or name the host with --allow-service-host evil.example if you trust it
-    >>> check_shapes_safety(g, allow_service_hosts=["evil.example"])
-    """
-    allowed = {h.lower() for h in allow_service_hosts}
-    for _, _, text in shapes.triples((None, None, None)):
-        if not isinstance(text, Literal) or "service" not in str(text).lower():
-            continue
-        for match in _SERVICE.finditer(str(text)):
-            target = match.group(1)
-            host = urlsplit(target[1:-1]).hostname if target.startswith("<") else None
-            if host is None or host.lower() not in allowed:
-                raise ShapesError(
-                    f"a shape's SPARQL calls SERVICE {target}, a host nobody named",
-                    fix=f"remove the SERVICE clause, or name the host with --allow-service-host {host} if you trust it"
-                    if host
-                    else "remove the SERVICE clause (a SERVICE at a variable endpoint is never allowed)",
-                )
 
 
 def _needs_advanced(shapes: Graph) -> bool:
@@ -252,8 +142,17 @@ def _prepared(text: str, namespaces: tuple[tuple[str, str], ...]) -> Any:
     return prepareQuery(text, initNs=dict(namespaces))
 
 
-def _data_graph(data: Any) -> Graph:
-    """A plain rdflib memory Graph with all triples of ``data`` (graphs merged); never the caller's graph."""
+def data_graph(data: Any) -> Graph:
+    """A plain rdflib memory Graph with all triples of ``data`` (graphs merged); never the caller's graph.
+
+    ``data`` is what :func:`validate` accepts: a graph or dataset in any store, a file
+    path, or a list of them. The copy parses each SPARQL text of a shape only once.
+
+    >>> g = Graph().parse(format="turtle", data="<http://ex.org/a> <http://ex.org/p> 1 .")
+    >>> copy = data_graph(g)
+    >>> len(copy), copy is g
+    (1, False)
+    """
     merged = _merged(data)
     return _PreparedQueryGraph(store=merged.store, identifier=merged.identifier, namespace_manager=merged.namespace_manager)
 
@@ -306,7 +205,23 @@ def _ontology(path: str, mtime: int) -> Graph:
     return Graph().parse(path, format="turtle")
 
 
-def _ontology_graph(ontology: Any, shipped: bool) -> Graph | None:
+def ontology_graph(ontology: Any, shipped: bool) -> Graph | None:
+    """The ontology to validate with, as :func:`validate`'s ``ontology`` argument names it.
+
+    ``None`` means the shipped ontology when the shapes are the shipped ones
+    (``shipped``) and none otherwise; ``True`` the shipped ontology; ``False`` none;
+    a graph is used as it is, a path is parsed (and cached until the file changes).
+
+    Raises
+    ------
+    InputError
+        If the ontology file is missing.
+
+    >>> ontology_graph(None, shipped=False) is None, ontology_graph(False, shipped=True) is None
+    (True, True)
+    >>> len(ontology_graph(True, shipped=False)) > 0
+    True
+    """
     if ontology is False:
         return None
     if isinstance(ontology, Graph):
@@ -324,11 +239,20 @@ def _ontology_graph(ontology: Any, shipped: bool) -> Graph | None:
     return _ontology(str(path.resolve()), path.stat().st_mtime_ns)
 
 
-def _add_ontology_context(data: Graph, ontology: Graph) -> None:
+def add_ontology_context(data: Graph, ontology: Graph) -> None:
     """Add what sh:class and sh:targetClass need from the ontology, without inferring:
     the named-class hierarchy (rdfs:subClassOf between IRIs) and the description of
     the ontology's own individuals of clustergraph classes (roles, label levels, the
-    14 industrial ecosystems), which data links to but does not repeat."""
+    14 industrial ecosystems), which data links to but does not repeat.
+
+    >>> onto = Graph().parse(format="turtle", data='''
+    ...   @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix ex: <http://ex.org/> .
+    ...   ex:Team rdfs:subClassOf ex:Group . ex:Team rdfs:label "team" .''')
+    >>> data = Graph()
+    >>> add_ontology_context(data, onto)
+    >>> [(str(s), str(o)) for s, _, o in data]
+    [('http://ex.org/Team', 'http://ex.org/Group')]
+    """
     for s, _, o in ontology.triples((None, RDFS.subClassOf, None)):
         if isinstance(s, URIRef) and isinstance(o, URIRef):
             data.add((s, RDFS.subClassOf, o))
@@ -716,8 +640,8 @@ def _run_sparql(data: Graph, shapes: Graph, ontology: Graph | None = None) -> tu
     extra = None
     if ontology is not None:
         extra = Graph()
-        _add_ontology_context(extra, ontology)
-    findings = list(shaclsparql.check(data, shapes, context=extra))
+        add_ontology_context(extra, ontology)
+    findings = list(sparql.check(data, shapes, context=extra))
     context = Graph()
     for f in findings:
         for term in (f.path, f.source_shape, f.source_constraint):
@@ -795,7 +719,7 @@ def validate(
         raise ClusterGraphError(f"unknown inference {inference!r}", fix=f"use one of {', '.join(INFERENCE)}")
     shapes_graph = load_shapes(shapes)
     check_shapes_safety(shapes_graph, allow_service_hosts=allow_service_hosts)
-    onto = _ontology_graph(ontology, shipped=shapes is None)
+    onto = ontology_graph(ontology, shipped=shapes is None)
     if engine != "pyshacl" and not isinstance(data, Graph):
         data = _loaded(data, "oxigraph")  # files: Oxigraph's strict bulk loader, for either engine
     if engine == "auto":
@@ -807,9 +731,9 @@ def validate(
         findings, context, extra = _run_sparql(target, shapes_graph, onto)
         names_from: Graph = target if extra is None else ReadOnlyGraphAggregate([target, extra])
     else:
-        copy = _data_graph(data)
+        copy = data_graph(data)
         if onto is not None:
-            _add_ontology_context(copy, onto)
+            add_ontology_context(copy, onto)
         if inference == "rdfs":
             rdfs_closure(copy, onto)
         findings, context = _run_pyshacl(copy, shapes_graph)

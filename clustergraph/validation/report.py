@@ -154,7 +154,7 @@ def check_fail_on(fail_on: str) -> str:
 class Finding:
     """One validation result, in terms a steward can act on.
 
-    Both validation engines produce these; :func:`clustergraph.validate.validate`
+    Both validation engines produce these; :func:`clustergraph.validation.engine.validate`
     fills the last fields (name, source file and row, path text) from the data.
 
     Attributes

@@ -15,7 +15,8 @@ from rdflib.namespace import RDF, SH
 from clustergraph.cli import main
 from clustergraph.namespaces import CG, ID
 from clustergraph.validation.report import FINDING_KEYS, JSON_KEYS, Finding, ValidationReport, render, summary, to_graph
-from clustergraph.validation.engine import SHAPES, validate
+from clustergraph.validation.engine import validate
+from clustergraph.validation.shapes import SHAPES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VALID = FIXTURES / "valid.ttl"

@@ -17,8 +17,9 @@ from rdflib.namespace import SH, NamespaceManager
 from clustergraph import store
 from clustergraph.errors import ShapesError
 from clustergraph.generate import generate
-from clustergraph.validation.shaclsparql import Result, check, compile_shapes, results_from_report, validate_sparql
-from clustergraph.validation.engine import _add_ontology_context, _data_graph, _ontology_graph, load_shapes
+from clustergraph.validation.engine import add_ontology_context, data_graph, ontology_graph
+from clustergraph.validation.shapes import load_shapes
+from clustergraph.validation.sparql import Result, check, compile_shapes, results_from_report, validate_sparql
 
 SUITE = Path(__file__).resolve().parents[3] / "shared" / "testdata" / "w3c-shacl-tests"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -48,8 +49,8 @@ def generated(tmp_path_factory):
     stats = generate(out, organisations=20, projects=60, seed=5, error_rate=0.2)
     ds = store.open_dataset("memory")
     store.load(ds, out, graph="https://w3id.org/clustergraph/graph/generated")
-    data = _data_graph(ds)
-    _add_ontology_context(data, _ontology_graph(None, shipped=True))
+    data = data_graph(ds)
+    add_ontology_context(data, ontology_graph(None, shipped=True))
     shapes = load_shapes()
     return stats, out, data, shapes, _pyshacl(data, shapes)
 
@@ -94,7 +95,7 @@ def test_oxigraph_dataset_is_queried_in_place_and_left_unchanged(generated):
     ds = store.open_dataset()
     store.load(ds, out, graph="https://w3id.org/clustergraph/graph/generated")
     context = Graph()
-    _add_ontology_context(context, _ontology_graph(None, shipped=True))
+    add_ontology_context(context, ontology_graph(None, shipped=True))
     native = store.oxigraph(ds)
     before = len(native)
     report = validate_sparql(ds, shapes, context=context)

@@ -19,7 +19,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
 from clustergraph.namespaces import CG
-from clustergraph.validation.engine import SHAPES, load_shapes, validate
+from clustergraph.validation.engine import validate
+from clustergraph.validation.shapes import SHAPES, load_shapes
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VALID = FIXTURES / "valid.ttl"
@@ -469,9 +470,9 @@ def test_valid_fixture_is_a_conforming_example_of_every_shape() -> None:
     shape checks (with a plain IRI path) has a value there."""
     g = load_shapes()
     data = Graph().parse(VALID, format="turtle")
-    from clustergraph.validation.engine import _add_ontology_context, _ontology_graph
+    from clustergraph.validation.engine import add_ontology_context, ontology_graph
 
-    _add_ontology_context(data, _ontology_graph(True, True))
+    add_ontology_context(data, ontology_graph(True, True))
     for shape in g.subjects(RDF.type, SH.NodeShape):
         for cls in g.objects(shape, SH.targetClass):
             subclasses = set(data.transitive_subjects(RDFS.subClassOf, cls))
