@@ -44,6 +44,8 @@ from .normalise import (
     url,
 )
 from .tabular import (
+    ROW_PROBLEM_LIMIT,
+    XLSX_SIZE_LIMIT,
     Row,
     TABLE_SUFFIXES,
     Table,
@@ -89,12 +91,14 @@ __all__ = [
     "ORGANISATION_CLASSES",
     "PROBLEM_LIMIT",
     "PROVENANCE_GRAPH",
+    "ROW_PROBLEM_LIMIT",
     "Row",
     "SUFFIXES",
     "SourceReport",
     "TABLE_SUFFIXES",
     "TEMPLATES",
     "Table",
+    "XLSX_SIZE_LIMIT",
     "candidates",
     "canonical_mappings",
     "checksum",

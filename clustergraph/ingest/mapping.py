@@ -144,7 +144,10 @@ class MappedTable:
     ``triples`` come from the good rows; ``subjects`` maps each kept row number to
     the entities it describes (none for rows of a link table, whose ``aboutUrl`` uses
     only part of the ``primaryKey``: they add facts to entities defined elsewhere); ``problems`` lists every problem found (up to the
-    limit); ``skipped`` the numbers of rows left out because of a problem.
+    limit), in row order, those of the rows the table reader could not read (:attr:`Table.problems
+    <clustergraph.ingest.tabular.Table.problems>`) included; ``skipped`` the numbers of the table's
+    rows (``Table.rows``) left out because of a problem; ``unreadable`` the numbers of the rows the
+    reader left out (they are not in ``Table.rows``), so that every row is either mapped or listed.
     """
 
     triples: list[tuple[URIRef, URIRef, Any]] = field(default_factory=list)
@@ -152,6 +155,7 @@ class MappedTable:
     problems: list[Problem] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
     limit_reached: bool = False
+    unreadable: list[int] = field(default_factory=list)
 
 
 def _fail(path: Path, message: str, fix: str) -> MappingError:
@@ -477,8 +481,10 @@ def map_table(mapping: Mapping, table: Table, *, limit: int = 100) -> MappedTabl
 
     Every problem is collected with its file, row, column, value and fix (up to
     ``limit`` problems); a row with a problem contributes no triples and is listed
-    in ``skipped``. Header problems (missing or extra columns) are returned alone,
-    since no row can be read reliably.
+    in ``skipped``. The problems of rows the table reader could not read whole
+    (``table.problems``: broken quoting, short rows, merged cells...) come first
+    and their rows are listed in ``unreadable``. Header problems (missing or extra
+    columns) are returned alone, since no row can be read reliably.
 
     Parameters
     ----------
@@ -500,6 +506,10 @@ def map_table(mapping: Mapping, table: Table, *, limit: int = 100) -> MappedTabl
         result.limit_reached = len(header_problems) > limit
         result.skipped = [r.number for r in table.rows]
         return result
+    unreadable = list(getattr(table, "problems", []))
+    result.unreadable = sorted({p.row for p in unreadable if p.row is not None})
+    result.problems = unreadable[:limit]
+    result.limit_reached = len(unreadable) > limit
     templates: dict[str, URITemplate] = {}
 
     def template(text: str) -> URITemplate:
@@ -545,6 +555,8 @@ def map_table(mapping: Mapping, table: Table, *, limit: int = 100) -> MappedTabl
             continue
         result.triples.extend(triples)
         result.subjects[row.number] = [] if link_table else subjects
+    if result.unreadable:
+        result.problems.sort(key=lambda p: p.row if p.row is not None else 0)
     return result
 
 

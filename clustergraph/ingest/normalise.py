@@ -246,6 +246,10 @@ def date(text: Any, year: int | None = None) -> Literal:
     ('2016-01-01', '2016-01-01', '2019-12-04')
     >>> date("2014").datatype == XSD.gYear
     True
+    >>> date("42370")  # a date cell exported as a number is refused, and said to be one
+    Traceback (most recent call last):
+    ...
+    clustergraph.errors.NormalisationError: a number, not a date: as an Excel date serial it would be 01/01/2016, but that is not assumed; fix: format the cell as a date in the spreadsheet (or write the date, e.g. 01/01/2016) and export it again
     >>> date("December 4th")
     Traceback (most recent call last):
     ...
@@ -285,6 +289,14 @@ def date(text: Any, year: int | None = None) -> Literal:
                     fix=f"add the year (e.g. '{raw} 2019') or leave the date out and keep the text in a note",
                 )
             return _make_date(text, the_year, _MONTHS[m["month"]], int(m["day"]))
+    m = re.fullmatch(r"(\d{5})(?:\.\d+)?", raw)
+    if m and 61 <= int(m[1]) <= 2958465:
+        shown = (_dt.date(1899, 12, 30) + _dt.timedelta(days=int(m[1]))).strftime("%d/%m/%Y")
+        raise NormalisationError(
+            f"a number, not a date: as an Excel date serial it would be {shown}, but that is not assumed",
+            value=text,
+            fix=f"format the cell as a date in the spreadsheet (or write the date, e.g. {shown}) and export it again",
+        )
     raise NormalisationError(
         "not a date", value=text, fix="write the date day first as dd/mm/yyyy (01/01/2016), or yyyy-mm-dd, or a year"
     )
