@@ -7,17 +7,31 @@ against the shipped SHACL shapes, writes Turtle, N-Triples, JSON-LD and TriG
 :class:`BuildResult` whose :meth:`~BuildResult.summary` is what ``clustergraph
 build`` prints.
 
+Nothing is lost and nothing is left: the four files replace the previous ones
+together at the end or not at all (a failure, ``kill -9`` included, leaves the
+previous output as it was, and the next build removes what the killed one left);
+a full disk or a folder that cannot be written is a
+:class:`~clustergraph.errors.WriteError` naming the path; an on-disk store is
+created only in a new or empty folder (or reopened where one already is), and a
+store this build created is removed again if the build fails.
+
 >>> import tempfile
->>> result = build(tempfile.mkdtemp(), validate=False, network=False)
+>>> scratch = tempfile.TemporaryDirectory()
+>>> result = build(scratch.name, validate=False, network=False)
 >>> result.counts["cg:Project"] >= 12
 True
 >>> sorted(p.name for p in result.files)
 ['clustergraph.jsonld', 'clustergraph.nt', 'clustergraph.trig', 'clustergraph.ttl']
+>>> scratch.cleanup()
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
+import shutil
+import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,9 +39,10 @@ from typing import Any
 
 from rdflib import Dataset
 
-from .store import dataset as _store
-from .atomic import atomic_dir
+from .atomic import atomic_dir, writing
+from .errors import StoreError
 from .namespaces import CG
+from .store import dataset as _store
 
 __all__ = ["BuildResult", "build", "class_counts", "OUTPUT_FORMATS"]
 
@@ -118,6 +133,30 @@ def build(
     """
     from .ingest import importer as ingest
 
+    created = _store_folder(store_path) if store_path is not None else None
+    with contextlib.ExitStack() as stack:
+        # The staging folder is made first: an output folder that cannot be written
+        # fails at once, not after the whole build.
+        staging = stack.enter_context(atomic_dir(out)) if out is not None else None
+        try:
+            with writing(store_path, unchanged=created is not None) if store_path is not None else contextlib.nullcontext():
+                if created is not None and not created[1]:
+                    Path(store_path).mkdir(parents=True, exist_ok=True)  # type: ignore[arg-type]  # Oxigraph makes no parents
+                result = _run(ingest, sources, store, store_path, validate, reason, network)
+            if staging is not None:
+                for suffix, fmt in OUTPUT_FORMATS.items():
+                    _store.dump(result.dataset, staging / f"clustergraph.{suffix}", fmt)
+        except BaseException as exc:
+            if created is not None:  # a failed build leaves no store it made
+                result = None  # type: ignore[assignment]
+                _remove_store(created, exc)
+            raise
+    if out is not None:
+        result.files = [Path(out) / f"clustergraph.{suffix}" for suffix in OUTPUT_FORMATS]
+    return result
+
+
+def _run(ingest: Any, sources: Sequence[Any] | None, store: str, store_path: Any, validate: bool, reason: bool, network: bool) -> BuildResult:
     dataset = _store.open_dataset(store, store_path)
     if sources:
         ingest.import_sources(list(sources), dataset)
@@ -139,9 +178,70 @@ def build(
         from .network.overview import highlights
 
         result.highlights = highlights(dataset)
-    if out is not None:
-        with atomic_dir(out) as tmp:
-            for suffix, fmt in OUTPUT_FORMATS.items():
-                _store.dump(dataset, tmp / f"clustergraph.{suffix}", fmt)
-        result.files = [Path(out) / f"clustergraph.{suffix}" for suffix in OUTPUT_FORMATS]
     return result
+
+
+#: Files that mark a folder as an Oxigraph (RocksDB) store.
+_STORE_MARKERS = ("CURRENT", "IDENTITY")
+
+
+def _is_store_folder(folder: Path) -> bool:
+    """Whether ``folder`` holds an Oxigraph store (RocksDB's ``CURRENT``, ``IDENTITY`` and a ``MANIFEST-*``)."""
+    return all((folder / name).is_file() for name in _STORE_MARKERS) and any(folder.glob("MANIFEST-*"))
+
+
+def _store_folder(path: str | os.PathLike[str]) -> tuple[Path, bool] | None:
+    """Check that a store may be made at ``path``; return what to remove if the build fails.
+
+    A store is created only in a new folder or an empty one, or reopened in a folder
+    that already holds one: never among a user's other files. Returns the topmost
+    folder that does not exist yet and ``False`` (removed whole on failure), ``path``
+    itself and ``True`` when it is an empty folder (emptied again on failure), or
+    ``None`` for an existing store (kept: its loads are all or nothing, graph by graph).
+    """
+    folder = Path(path)
+    if os.path.lexists(folder) and not folder.is_dir():
+        raise StoreError(f"cannot make a store at {folder}: it is a file, not a folder", fix="give --store a new or empty folder")
+    if not folder.exists():
+        top = folder.absolute()
+        while not top.parent.exists() and top.parent != top:
+            top = top.parent
+        return top, False
+    try:
+        entries = sorted(p.name for p in folder.iterdir())
+    except OSError as exc:
+        raise StoreError(f"cannot read the store folder {folder}: {exc.strerror}", fix="give --store a folder you may read and write") from None
+    if not entries:
+        return folder, True
+    if _is_store_folder(folder):
+        return None
+    shown = ", ".join(entries[:3]) + (f" and {len(entries) - 3} more" if len(entries) > 3 else "")
+    raise StoreError(
+        f"{folder} is not empty ({shown}) and holds no Oxigraph store: the store's files would be mixed with yours",
+        fix="give --store a new or empty folder, or the folder of a store built before",
+    )
+
+
+def _remove_store(created: tuple[Path, bool], exc: BaseException) -> None:
+    """Remove a store this build created: the new folder, or what it put into an empty one.
+
+    The store is closed first: the frames of the failed build (``exc``'s traceback)
+    are cleared of their local variables, so that nothing holds the dataset and
+    Oxigraph's last write on closing goes to the folder before it is emptied, not after.
+    """
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        traceback.clear_frames(exc.__traceback__)
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    gc.collect()
+    folder, keep = created
+    if not keep:
+        shutil.rmtree(folder, ignore_errors=True)
+    elif folder.is_dir():
+        for item in folder.iterdir():
+            if item.is_dir() and not item.is_symlink():
+                shutil.rmtree(item, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    item.unlink()

@@ -15,9 +15,12 @@ on stderr and exits with the error's ``exit_code``, shown here in brackets::
         - ParameterError [2]             a query parameter, or an analysis or generator argument, is wrong
       + StoreError [2]                   a store cannot be opened, loaded or written
         - EndpointError [2]              a remote SPARQL endpoint is unreachable, timed out or refused
+      + NetworkError [2]                 a host (or file) nobody named was about to be reached; offline is the default
       + ReasonerError [2]                the OWL reasoner failed to run
         - JavaNotFoundError [2]          no Java runtime for HermiT or Pellet
         - InconsistentOntologyError [1]  the data contradicts the ontology (``.explanation``)
+      + WriteError [2]                   a file or folder cannot be written: disk full, no permission,
+                                         read-only disk (``.path``, ``.errno``); nothing was changed
 
 :class:`Problem` is not an exception: it is one located problem, carried by
 :attr:`InputError.problem` and :attr:`InputErrors.problems`.
@@ -56,9 +59,11 @@ __all__ = [
     "ParameterError",
     "StoreError",
     "EndpointError",
+    "NetworkError",
     "ReasonerError",
     "JavaNotFoundError",
     "InconsistentOntologyError",
+    "WriteError",
     "Problem",
 ]
 
@@ -192,6 +197,14 @@ class EndpointError(StoreError):
     """A remote SPARQL endpoint is unreachable, timed out, or refused the request."""
 
 
+class NetworkError(ClusterGraphError):
+    """clustergraph was about to open a connection (or a file) that nobody named.
+
+    Offline is the default: a host is reached only when the user allows it
+    (``allow_network=`` in Python, ``--allow-network HOST`` on the command line).
+    """
+
+
 class ReasonerError(ClusterGraphError):
     """The OWL reasoner failed to run."""
 
@@ -207,4 +220,19 @@ class InconsistentOntologyError(ReasonerError):
 
     def __init__(self, message: str, *, explanation: list[str] | None = None, fix: str | None = None) -> None:
         self.explanation = explanation or []
+        super().__init__(message, fix=fix)
+
+
+class WriteError(ClusterGraphError):
+    """A file or folder cannot be written: the disk is full, permission is refused, the disk is read-only.
+
+    ``path`` is what could not be written (the final name, never a temporary one),
+    ``errno`` the operating system's error number (:mod:`errno`), or ``None`` when
+    only the message told. :func:`clustergraph.atomic.write_error` makes one from an
+    :class:`OSError`; every atomic write raises it instead of the bare ``OSError``.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, errno: int | None = None, fix: str | None = None) -> None:
+        self.path = path
+        self.errno = errno
         super().__init__(message, fix=fix)

@@ -7,9 +7,11 @@ program (keep the header; delete the example row), then ``clustergraph import``
 them.
 
 >>> import tempfile
->>> paths = write_templates(tempfile.mkdtemp())
+>>> scratch = tempfile.TemporaryDirectory()
+>>> paths = write_templates(scratch.name)
 >>> sorted(p.name for p in paths if p.suffix == ".csv")[:3]
 ['calls.csv', 'event_participants.csv', 'events.csv']
+>>> scratch.cleanup()
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ import json
 import os
 from pathlib import Path
 
-from ..atomic import atomic_write
+from ..atomic import atomic_dir
 from ..errors import ClusterGraphError
-from .mapping import load_mapping
 from ..resources import data_dir
+from .mapping import load_mapping
 
 __all__ = ["TEMPLATES", "EXAMPLES", "write_templates"]
 
@@ -123,7 +125,8 @@ def write_templates(directory: str | os.PathLike[str], *, tables: tuple[str, ...
     Parameters
     ----------
     directory:
-        created if missing.
+        created if missing. The files are written together or not at all (a full
+        disk leaves the folder as it was); the folder's other files are kept.
     tables:
         which templates (default all of :data:`TEMPLATES`).
     overwrite:
@@ -147,21 +150,20 @@ def write_templates(directory: str | os.PathLike[str], *, tables: tuple[str, ...
                 f"{existing[0]} already exists" + (f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""),
                 fix="choose an empty directory, or move the filled-in tables away first",
             )
-    written: list[Path] = []
-    for table, (csv_path, meta_path) in zip(tables, targets):
-        source_meta = data_dir() / f"{table}.csv-metadata.json"
-        mapping = load_mapping(source_meta)
-        header = mapping.header
-        example = EXAMPLES[table]
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerow([example.get(c.name, "") for c in mapping.columns if not c.virtual])
-        with atomic_write(csv_path) as fh:
-            fh.write(buffer.getvalue())
-        meta = json.loads(source_meta.read_text(encoding="utf-8"))
-        meta["url"] = csv_path.name
-        with atomic_write(meta_path) as fh:
-            fh.write(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
-        written += [csv_path, meta_path]
-    return written
+    # All files land together or none does: a full disk or a refused write half-way
+    # leaves the folder as it was (``atomic_dir`` keeps the folder's other files).
+    with atomic_dir(out) as staging:
+        for table in tables:
+            source_meta = data_dir() / f"{table}.csv-metadata.json"
+            mapping = load_mapping(source_meta)
+            header = mapping.header
+            example = EXAMPLES[table]
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\n")
+            writer.writerow(header)
+            writer.writerow([example.get(c.name, "") for c in mapping.columns if not c.virtual])
+            (staging / f"{table}.csv").write_text(buffer.getvalue(), encoding="utf-8")
+            meta = json.loads(source_meta.read_text(encoding="utf-8"))
+            meta["url"] = f"{table}.csv"
+            (staging / f"{table}.csv-metadata.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return [p for pair in targets for p in pair]

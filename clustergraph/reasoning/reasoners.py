@@ -34,20 +34,26 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
-from . import rules as _rules
-from ..store import dataset as _store
+from ..atomic import scratch_dir
 from ..errors import InconsistentOntologyError, JavaNotFoundError, ReasonerError
 from ..namespaces import CG, GRAPH, PREFIXES, bind_prefixes
+from ..store import dataset as _store
+from . import rules as _rules
 
 __all__ = [
     "REASONERS",
@@ -180,6 +186,45 @@ def _ntriples(work: _rules.Workspace) -> bytes:
 # --- running the DL reasoner ------------------------------------------------------
 
 
+class _TempfileIn:
+    """The :mod:`tempfile` module as owlready2 sees it while a reasoner runs: its files go to ``folder``."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = str(folder)
+
+    def NamedTemporaryFile(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802 - the name owlready2 calls
+        kwargs.setdefault("dir", self._folder)
+        return tempfile.NamedTemporaryFile(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(tempfile, name)
+
+
+#: One DL reasoner run at a time may redirect owlready2's temporary files.
+_OWLREADY_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _owlready_scratch() -> Iterator[Path]:
+    """Make owlready2 write its reasoner input into a private folder, removed afterwards.
+
+    ``sync_reasoner_hermit`` and ``sync_reasoner_pellet`` write the ontology to a
+    ``NamedTemporaryFile(delete=False)`` in the system's temporary folder and remove it
+    only when the reasoner succeeds: every inconsistency (an exception) left one
+    behind. Here the file goes into a :func:`~clustergraph.atomic.scratch_dir`, removed
+    whatever happens (and by the next run, if this process is killed).
+    """
+    import owlready2.reasoning as owl_reasoning
+
+    with _OWLREADY_LOCK, scratch_dir("reasoner") as folder:
+        real = owl_reasoning.tempfile
+        owl_reasoning.tempfile = _TempfileIn(folder)  # type: ignore[assignment]
+        try:
+            yield folder
+        finally:
+            owl_reasoning.tempfile = real
+
+
 def _run_dl(reasoner: str, ontology_nt: bytes, data_nt: bytes) -> tuple[Graph, Graph]:
     """Run HermiT or Pellet; return (inferred ABox triples, inferred TBox triples)."""
     import owlready2
@@ -193,7 +238,7 @@ def _run_dl(reasoner: str, ontology_nt: bytes, data_nt: bytes) -> tuple[Graph, G
         target = world.get_ontology(_INFERRED_ONTOLOGY)
         sink = io.StringIO()
         try:
-            with contextlib.redirect_stderr(sink), contextlib.redirect_stdout(sink):
+            with _owlready_scratch(), contextlib.redirect_stderr(sink), contextlib.redirect_stdout(sink):
                 if reasoner == "hermit":
                     owlready2.sync_reasoner_hermit(target, infer_property_values=True, debug=0, ignore_unsupported_datatypes=True)
                 else:
@@ -569,22 +614,21 @@ def _pellet_explanation(ontology_nt: bytes, data_nt: bytes, timeout: float = 120
         java = java_executable()
     except JavaNotFoundError:
         return []
-    with tempfile.NamedTemporaryFile("wb", suffix=".nt", delete=False) as fh:
-        fh.write(ontology_nt)
-        fh.write(b"\n")
-        fh.write(data_nt)
-        path = fh.name
-    try:
-        proc = subprocess.run(
-            [java, "-Xmx2000M", "-cp", _PELLET_CLASSPATH, "pellet.Pellet", "explain", "--ignore-imports", path],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return []
-    finally:
-        os.unlink(path)
+    with scratch_dir("reasoner") as folder:
+        path = folder / "input.nt"
+        try:
+            with open(path, "wb") as fh:
+                fh.write(ontology_nt)
+                fh.write(b"\n")
+                fh.write(data_nt)
+            proc = subprocess.run(
+                [java, "-Xmx2000M", "-cp", _PELLET_CLASSPATH, "pellet.Pellet", "explain", "--ignore-imports", str(path)],
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return []
     lines = [" ".join(line.split()) for line in proc.stdout.splitlines()]
     body = [line for line in lines if line and not line.startswith(("Axiom:", "Explanation"))]
     return ["Pellet's justification: " + "; ".join(body)] if body else []

@@ -9,14 +9,19 @@ from click.testing import CliRunner
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from clustergraph import store
-from clustergraph.reasoning import rules
 from clustergraph import reason as _reason_function  # the package exports the function
-from clustergraph.reasoning.reasoners import ReasoningResult, _pellet_explanation, add_inferred, explain
-from clustergraph.reasoning.reasoners import reason as run_reason
+from clustergraph import store
 from clustergraph.cli import main
 from clustergraph.errors import InconsistentOntologyError, JavaNotFoundError
 from clustergraph.namespaces import CG, GRAPH, ID
+from clustergraph.reasoning import rules
+from clustergraph.reasoning.reasoners import (
+    ReasoningResult,
+    _pellet_explanation,
+    add_inferred,
+    explain,
+)
+from clustergraph.reasoning.reasoners import reason as run_reason
 
 FIXTURE = Path(__file__).parent / "fixtures" / "seeds.ttl"
 
@@ -92,9 +97,21 @@ def test_embedded_dataset_is_consistent_and_rules_agree(embedded):
     assert set(rules.infer(embedded)) == set(result.graph)
 
 
+@pytest.fixture
+def system_tmp(tmp_path, monkeypatch) -> Path:
+    """The system's temporary folder, for this test: an empty folder whose contents it can check."""
+    import tempfile
+
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    monkeypatch.setenv("TMPDIR", str(folder))
+    return folder
+
+
 @pytest.mark.java
 @pytest.mark.parametrize("which", ["hermit", "pellet"])
-def test_inconsistency_is_detected_and_explained(which):
+def test_inconsistency_is_detected_and_explained(which, system_tmp):
     data = Graph().parse(data=CLASH, format="turtle")
     with pytest.raises(InconsistentOntologyError) as info:
         run_reason(data, reasoner=which)
@@ -103,6 +120,14 @@ def test_inconsistency_is_detected_and_explained(which):
         "cgid:project/x is typed both cg:Organisation (asserted) and cg:Project (asserted), which the ontology declares disjoint"
     ]
     assert info.value.exit_code == 1 and "cgid:project/x" in str(info.value)
+    # owlready2 leaves its input file behind when the reasoner fails: not here
+    assert list(system_tmp.iterdir()) == []
+
+
+@pytest.mark.java
+def test_a_consistent_run_leaves_no_temporary_file(seeds, system_tmp):
+    assert run_reason(seeds, reasoner="pellet").consistent
+    assert list(system_tmp.iterdir()) == []
 
 
 def test_rules_detect_the_same_inconsistency():
@@ -140,11 +165,12 @@ def test_explanations_name_where_types_come_from():
 
 
 @pytest.mark.java
-def test_pellet_justification_when_the_checks_find_nothing():
+def test_pellet_justification_when_the_checks_find_nothing(system_tmp):
     onto = rules.ontology_graph().serialize(format="nt", encoding="utf-8")
     data = Graph().parse(data=CLASH, format="turtle").serialize(format="nt", encoding="utf-8")
     lines = _pellet_explanation(onto, data)
     assert len(lines) == 1 and "DisjointClasses" in lines[0] and "x type Project" in lines[0]
+    assert list(system_tmp.iterdir()) == []
 
 
 def test_missing_java_gives_the_install_hint(seeds, monkeypatch):
