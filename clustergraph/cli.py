@@ -312,22 +312,31 @@ def push(endpoint: str, graph_iri: str, data: tuple[Path, ...], store_path: Path
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback only unless --public).")
-@click.option("--port", default=8891, show_default=True, type=int, help="Port to listen on.")
+@click.option("--port", default=8891, show_default=True, type=int, help="Port to listen on (1-65535; 0 picks a free port, announced on start).")
 @click.option("--data", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="RDF files to serve instead of the embedded dataset (repeatable).")
 @click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), help="Serve an on-disk Oxigraph store.")
 @click.option("--memory-store", is_flag=True, help="Use rdflib's memory store instead of Oxigraph.")
 @click.option("--public", is_flag=True, help="Allow a non-loopback --host (the endpoint has no authentication).")
 @click.option("--writable", is_flag=True, help="Accept SPARQL Update requests (refused by default).")
-def serve(host: str, port: int, data: tuple[Path, ...], store_path: Path | None, memory_store: bool, public: bool, writable: bool) -> None:
-    """Serve the graph as a SPARQL 1.1 Protocol endpoint (read-only by default) until interrupted."""
-    from .publishing.server import check_host
-    from .publishing.server import serve as run_serve
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds a query may run before it is stopped (HTTP 503).")
+@click.option("--host-name", "host_names", multiple=True, metavar="NAME", help="Another name clients may use in the Host header, e.g. behind a proxy (repeatable); loopback names and the bound address are always accepted.")
+def serve(host: str, port: int, data: tuple[Path, ...], store_path: Path | None, memory_store: bool, public: bool, writable: bool, timeout: float, host_names: tuple[str, ...]) -> None:
+    """Serve the graph as a SPARQL 1.1 Protocol endpoint (read-only by default) until interrupted.
+
+    Each query runs in a worker process that is stopped after --timeout seconds;
+    SERVICE and LOAD are refused; SIGTERM or Ctrl-C stop the server within seconds.
+    """
+    from .publishing.protocol import Limits
+    from .publishing.server import Server, check_host, check_port, served_names
 
     check_host(host, public)
+    check_port(port)
+    limits = Limits(timeout=timeout)
+    served_names(host, None, host_names)  # a bad --host-name fails before the data loads
     dataset = _query_data(data, store_path, memory_store)
-    shown = f"[{host}]" if ":" in host else host
-    click.echo(f"SPARQL endpoint at http://{shown}:{port}/ ({'read-write' if writable else 'read-only'}); Ctrl-C stops it", err=True)
-    run_serve(dataset, host, port, writable=writable, allow_public=public)
+    server = Server(dataset, host, port, writable=writable, allow_public=public, limits=limits, host_names=host_names, log_level="info")
+    click.echo(f"SPARQL endpoint at {server.url} ({'read-write' if writable else 'read-only'}, queries stopped after {timeout:g} s); Ctrl-C stops it", err=True)
+    server.run()
 
 
 # --- network -------------------------------------------------------------------
@@ -466,9 +475,15 @@ def publish(out: Path, data: tuple[Path, ...], endpoint: str | None, base_url: s
         ingest.import_sources(list(data), ds)
     else:
         ingest.load_embedded(ds)
-    path = run_publish(ds, out, endpoint=endpoint, base_url=base_url)
-    pages = sum(1 for _ in (path / "id").rglob("index.html"))
-    click.echo(f"wrote {pages} resource pages, dumps and void.ttl to {path}")
+    result = run_publish(ds, out, endpoint=endpoint, base_url=base_url)
+    click.echo(result.summary())
+    for problem in result.skipped[:_MAX_WARNINGS]:
+        click.echo(f"clustergraph: warning: {problem}", err=True)
+    if len(result.skipped) > _MAX_WARNINGS:
+        click.echo(f"clustergraph: warning: ... and {len(result.skipped) - _MAX_WARNINGS} more resources skipped", err=True)
+
+
+_MAX_WARNINGS = 50  # skipped resources listed one per line; the rest are counted
 
 
 if __name__ == "__main__":  # pragma: no cover

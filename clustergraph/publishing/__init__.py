@@ -1,37 +1,103 @@
 """Linked-data publishing: the static site and the SPARQL/linked-data server.
 
-Owns writing dumps, pages, DCAT and VoID (:mod:`.site`) and serving a dataset over the
-SPARQL 1.1 Protocol (:mod:`.server`).
+Owns writing dumps, pages, DCAT and VoID (:mod:`.site`, confined to the output folder)
+and serving a dataset over the SPARQL 1.1 Protocol (:mod:`.server`, with the protocol
+rules in :mod:`.protocol` and queries run in killable worker processes by
+:mod:`.isolation`).
 
 Imports from: core and :mod:`clustergraph.store`.
 """
 
 from __future__ import annotations
 
+from .isolation import (
+    Worker,
+    WorkerGone,
+    WorkerPool,
+    WorkFailed,
+    WorkTimeout,
+    deny_network,
+    forking_available,
+    run_forked,
+)
+from .protocol import (
+    DEFAULT_TIMEOUT,
+    SPARQL_PATHS,
+    Answer,
+    Limits,
+    RequestRefused,
+    ServedDataset,
+    TextQuery,
+    answer_query,
+    check_size,
+    choose_format,
+    read_request,
+    refusal,
+    run_update,
+    served_dataset,
+    warm_up,
+)
+from .server import (
+    DEFAULT_PORT,
+    SHUTDOWN_GRACE,
+    Server,
+    app,
+    check_host,
+    check_port,
+    serve,
+    served_names,
+)
 from .site import (
+    MAX_DEPTH,
+    MAX_SEGMENT_BYTES,
     MEDIA_TYPES,
+    PublishResult,
     describe,
     describe_dataset,
     negotiate,
     publish,
-)
-from .server import (
-    DEFAULT_PORT,
-    Server,
-    app,
-    check_host,
-    serve,
+    resource_path,
 )
 
 __all__ = [
+    "Answer",
     "DEFAULT_PORT",
+    "DEFAULT_TIMEOUT",
+    "Limits",
+    "MAX_DEPTH",
+    "MAX_SEGMENT_BYTES",
     "MEDIA_TYPES",
+    "PublishResult",
+    "RequestRefused",
+    "SHUTDOWN_GRACE",
+    "SPARQL_PATHS",
+    "ServedDataset",
     "Server",
+    "TextQuery",
+    "WorkFailed",
+    "WorkTimeout",
+    "Worker",
+    "WorkerGone",
+    "WorkerPool",
+    "answer_query",
     "app",
     "check_host",
+    "check_port",
+    "check_size",
+    "choose_format",
+    "deny_network",
     "describe",
     "describe_dataset",
+    "forking_available",
     "negotiate",
     "publish",
+    "read_request",
+    "refusal",
+    "resource_path",
+    "run_forked",
+    "run_update",
     "serve",
+    "served_dataset",
+    "served_names",
+    "warm_up",
 ]

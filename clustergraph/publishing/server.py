@@ -2,40 +2,103 @@
 
 Built on rdflib-endpoint (FastAPI, served by uvicorn): ``GET``/``POST`` at ``/``
 (and ``/sparql``) answer queries in the formats a client asks for (SPARQL JSON,
-XML, CSV, TSV; Turtle, N-Triples, JSON-LD for CONSTRUCT), and a browser gets the
-YASGUI query editor. The endpoint is read-only unless ``writable=True``: updates
-are refused with HTTP 403 (writable endpoints run updates in Oxigraph).
+XML, CSV; Turtle, N-Triples, JSON-LD for CONSTRUCT), a browser gets the YASGUI query
+editor, and a plain ``GET`` the service description. The endpoint is read-only unless
+``writable=True``: updates are refused with HTTP 403 (writable endpoints run updates
+in Oxigraph).
 
 It listens on the loopback interface; any other address must be asked for
 explicitly (``allow_public=True``, ``clustergraph serve --public``), because the
 server has no authentication.
 
+The server survives its clients:
+
+* **Every query runs in a worker process** forked from the server (it shares the data
+  copy-on-write and is kept for later queries), so the server keeps answering while
+  queries run, up to :attr:`Limits.workers` at a time. A query that runs past
+  :attr:`Limits.timeout` (30 s by default, ``clustergraph serve --timeout``) is
+  *killed* with its worker, not abandoned: its client gets HTTP 503 saying so, and the
+  CPU is free again at once. So is a query whose client disconnects. After an update the
+  idle workers are replaced, so that later queries see it.
+* **Request sizes are limited**: query or update text (1 MiB) and body (4 MiB) give HTTP
+  413 beyond; a worker may grow by 2 GiB and send back 256 MiB at most (:class:`Limits`).
+* **Nothing is fetched for a client**: ``SERVICE`` and ``LOAD`` are refused (HTTP 400);
+  ``FROM``/``FROM NAMED`` pick graphs of the local dataset and never load a URL or a file;
+  and a worker process cannot open an Internet socket at all
+  (:func:`~clustergraph.publishing.isolation.deny_network`).
+* **Host names are checked**: a request whose ``Host`` header is not a name the server
+  serves (loopback names, the address it is bound to, and any ``host_names`` /
+  ``--host-name`` given) gets HTTP 400, so a web page cannot reach it by DNS rebinding.
+* **It stops promptly**: SIGTERM or Ctrl-C ends it within about two seconds, killing
+  running queries; :meth:`Server.stop` does the same for a server in a thread.
+* **The port is the port**: it is checked (1–65535, or 0 for any free port), bound
+  before it is announced (a port in use is a one-line error), and the service
+  description advertises the address actually bound.
+
 Queries on an Oxigraph-backed dataset run in Oxigraph (the query text is handed
-to the store), not in rdflib's engine, so aggregates stay fast.
+to the store), not in rdflib's engine, so aggregates stay fast. Updates
+(``writable=True``) run one at a time in the server process; Oxigraph cannot stop one
+once it has started, so they have no timeout: open a writable endpoint to trusted
+clients only.
 
 >>> from clustergraph.store import open_dataset
 >>> check_host("0.0.0.0")
 Traceback (most recent call last):
 ...
 clustergraph.errors.ClusterGraphError: refusing to listen on 0.0.0.0: it is reachable from other machines and the endpoint has no authentication; fix: serve on 127.0.0.1 (the default), or pass --public (allow_public=True) if you mean it
+>>> check_port(99999)
+Traceback (most recent call last):
+...
+clustergraph.errors.ClusterGraphError: port 99999 is out of range; fix: give a port between 1 and 65535 (or 0 for any free port)
 """
 
 from __future__ import annotations
 
+import asyncio
+import errno
+import functools
 import ipaddress
+import signal
 import socket
 import threading
 import time
+from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
-from rdflib import Dataset, Graph
+from rdflib import Graph
 
 from ..errors import ClusterGraphError
-from ..namespaces import bind_prefixes
+from ..store.dataset import oxigraph
+from .isolation import (
+    WorkerGone,
+    WorkerPool,
+    WorkFailed,
+    WorkTimeout,
+    forking_available,
+    run_forked,
+)
+from .protocol import (
+    DEFAULT_TIMEOUT,
+    SPARQL_PATHS,
+    Answer,
+    Limits,
+    RequestRefused,
+    answer_query,
+    check_size,
+    read_request,
+    run_update,
+    served_dataset,
+    warm_up,
+)
 
-__all__ = ["app", "serve", "Server", "check_host", "DEFAULT_PORT"]
+__all__ = ["app", "serve", "Server", "check_host", "check_port", "served_names", "DEFAULT_PORT", "DEFAULT_TIMEOUT", "SHUTDOWN_GRACE"]
 
 DEFAULT_PORT = 8890 + 1  # next to Virtuoso's customary 8890
+#: Seconds a stopping server waits for requests in flight before it cancels them.
+SHUTDOWN_GRACE = 1.0
+_LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+_WILDCARDS = ("0.0.0.0", "::", "")
 
 
 def check_host(host: str, allow_public: bool = False) -> str:
@@ -60,37 +123,300 @@ def check_host(host: str, allow_public: bool = False) -> str:
     return host
 
 
-class _TextQuery:
-    """A query parsed by rdflib (the endpoint reads its kind) that still carries its text."""
+def check_port(port: Any) -> int:
+    """Return ``port`` if it is a TCP port number (0 means any free port), else raise.
 
-    def __init__(self, text: str, prepared: Any) -> None:
-        self.text = text
-        self.prepared = prepared
-        self.algebra = prepared.algebra
-        self.prologue = prepared.prologue
-
-
-class _ServedDataset(Dataset):
-    """The served dataset: text queries go to the store (Oxigraph runs them itself)."""
-
-    def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        if isinstance(query_object, _TextQuery):
-            from ..store.dataset import oxigraph
-
-            if oxigraph(self) is not None:
-                return super().query(query_object.text)
-            query_object = query_object.prepared
-        return super().query(query_object, *args, **kwargs)
+    >>> check_port(8891), check_port(0)
+    (8891, 0)
+    """
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ClusterGraphError(f"port {port!r} is out of range", fix="give a port between 1 and 65535 (or 0 for any free port)")
+    return port
 
 
-def _served(graph: Graph) -> Graph:
-    if isinstance(graph, Dataset) and not isinstance(graph, _ServedDataset):
-        served = _ServedDataset(store=graph.store, default_union=graph.default_union)
-        return bind_prefixes(served)
-    return graph
+def _normal_name(name: str) -> str:
+    text = name.strip().lower()
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    text = text.rstrip(".")
+    if not text or any(c.isspace() or c in "/@?#[]" for c in text) or (text.count(":") == 1):
+        raise ClusterGraphError(
+            f"{name!r} is not a host name",
+            fix="give a bare name or address such as sparql.example.org or 192.0.2.7 (no scheme, no port)",
+        )
+    return text
 
 
-def app(graph: Graph, *, writable: bool = False, title: str = "clustergraph SPARQL endpoint") -> Any:
+def served_names(host: str, bound: str | None = None, extra: Iterable[str] = ()) -> frozenset[str]:
+    """The names a client may put in the ``Host`` header: loopback, ``host``, ``bound``, ``extra``.
+
+    A server bound to every interface (``0.0.0.0``, ``::``) also answers to this
+    machine's host name.
+
+    >>> sorted(served_names("127.0.0.1", "127.0.0.1", ["sparql.example.org"]))
+    ['127.0.0.1', '::1', 'localhost', 'sparql.example.org']
+    """
+    names = set(_LOOPBACK_NAMES)
+    for name in (host, bound):
+        if name and name not in _WILDCARDS:
+            names.add(_normal_name(name))
+    if host in _WILDCARDS or bound in _WILDCARDS:
+        names.add(socket.gethostname().lower())
+    names.update(_normal_name(n) for n in extra)
+    return frozenset(names)
+
+
+def _host_of(header: str) -> str:
+    """The name in a ``Host`` header, without port, brackets or trailing dot, lower case."""
+    text = header.strip().lower()
+    if text.startswith("["):
+        end = text.find("]")
+        return text[1:end] if end > 0 else ""
+    name, sep, port = text.rpartition(":")
+    if sep and ":" not in name and (port.isdigit() or not port):
+        text = name
+    return text.rstrip(".")
+
+
+def _header(scope: dict[str, Any], name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
+
+
+async def _send(send: Any, answer: Answer) -> None:
+    media = answer.media_type
+    if media.startswith("text/") and "charset" not in media:
+        media += "; charset=utf-8"
+    headers = [(b"x-content-type-options", b"nosniff")]
+    if answer.status != 204:  # "No Content" has neither a type nor a length
+        headers += [(b"content-type", media.encode("latin-1")), (b"content-length", str(len(answer.body)).encode())]
+    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+    await send({"type": "http.response.body", "body": answer.body})
+
+
+async def _in_thread(fn: Any, *args: Any) -> Any:
+    """Run ``fn(*args)`` in a daemon thread (it never holds up the process's exit)."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[Any] = loop.create_future()
+
+    def settle(value: Any, error: BaseException | None) -> None:
+        if not done.done():
+            done.set_exception(error) if error is not None else done.set_result(value)
+
+    def work() -> None:
+        try:
+            value = fn(*args)
+        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting task
+            loop.call_soon_threadsafe(settle, None, exc)
+        else:
+            loop.call_soon_threadsafe(settle, value, None)
+
+    threading.Thread(target=work, name="clustergraph-update", daemon=True).start()
+    return await done
+
+
+class _Endpoint:
+    """The ASGI application: checks, limits and isolation in front of rdflib-endpoint."""
+
+    def __init__(self, inner: Any, served: Graph, *, names: frozenset[str], limits: Limits, native: Any, writable: bool) -> None:
+        self.inner = inner
+        self.served = served
+        self.names = names
+        self.limits = limits
+        self.native = native
+        self.writable = writable
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._slots: asyncio.Semaphore | None = None
+        self._writing: asyncio.Lock | None = None
+        self.pool = WorkerPool(
+            functools.partial(_answer, served), idle=limits.workers, memory=limits.memory, max_bytes=limits.max_answer_bytes
+        )
+
+    def close(self) -> None:
+        """Retire the idle query workers (running ones end with their requests)."""
+        self.pool.close()
+
+    def _primitives(self) -> tuple[asyncio.Semaphore, asyncio.Lock]:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop or self._slots is None or self._writing is None:
+            self._loop, self._slots, self._writing = loop, asyncio.Semaphore(self.limits.workers), asyncio.Lock()
+        return self._slots, self._writing
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        kind = scope["type"]
+        if kind == "lifespan":
+            await self.inner(scope, receive, send)
+            return
+        if kind != "http":  # websockets: nothing here speaks them
+            await receive()
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        host = _header(scope, b"host")
+        if host is None or _host_of(host) not in self.names:
+            shown = (host or "")[:80]
+            await _send(send, Answer.error(
+                400,
+                f"this endpoint does not answer to the host name {shown!r}" if host else "the request has no Host header",
+                fix="use the address the server announced, or start it with --host-name NAME (host_names=[...]) for this name",
+            ))
+            return
+        if scope["path"] not in SPARQL_PATHS or scope["method"] not in ("GET", "POST"):
+            await self.inner(scope, receive, send)
+            return
+        query_string = scope.get("query_string", b"")
+        try:
+            if len(query_string) > 3 * self.limits.max_query_bytes + 4096:
+                raise RequestRefused(413, f"the URL is {len(query_string):,} bytes long", fix="send the query with POST")
+            body = await self._body(scope, receive) if scope["method"] == "POST" else b""
+            if body is None:  # the client went away
+                return
+            query, update = read_request(scope["method"], query_string, _header(scope, b"content-type") or "", body)
+            if query is not None:
+                check_size(query, self.limits.max_query_bytes, "query")
+            if update is not None:
+                check_size(update, self.limits.max_query_bytes, "update")
+        except RequestRefused as exc:
+            await _send(send, Answer.refused(exc))
+            return
+        if query is None and update is None:  # the service description or the editor
+            await self.inner(scope, _replay(body, receive) if scope["method"] == "POST" else receive, send)
+            return
+        if update is not None:
+            answer = await self._update(update)
+        else:
+            answer = await self._watching(self._query(query, _header(scope, b"accept")), receive)  # type: ignore[arg-type]
+            if answer is None:  # the client went away: its query was stopped
+                return
+        await _send(send, answer)
+
+    async def _watching(self, work: Any, receive: Any) -> Answer | None:
+        """Await ``work``; stop it if the client disconnects or the server shuts down."""
+        task = asyncio.ensure_future(work)
+        gone = asyncio.ensure_future(_disconnected(receive))
+        try:
+            done, _pending = await asyncio.wait({task, gone}, return_when=asyncio.FIRST_COMPLETED)
+            return task.result() if task in done else None
+        except asyncio.CancelledError:  # uvicorn cancels requests still running at shutdown
+            return Answer.error(503, "the server is shutting down; the query was stopped", fix="send it again once the server is back")
+        finally:  # a cancelled query kills its worker as soon as it runs again (no await here:
+            task.cancel()  # at shutdown this task may be cancelled a second time)
+            gone.cancel()
+
+    async def _body(self, scope: dict[str, Any], receive: Any) -> bytes | None:
+        limit = self.limits.max_body_bytes
+        declared = _header(scope, b"content-length")
+        if declared is not None and declared.strip().isdigit() and int(declared) > limit:
+            raise RequestRefused(413, f"the request body is {int(declared):,} bytes; this endpoint accepts at most {limit:,}",
+                                 fix="send a shorter query")
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise RequestRefused(413, f"the request body is over {limit:,} bytes, the most this endpoint accepts",
+                                     fix="send a shorter query")
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                return b"".join(chunks)
+
+    async def _query(self, text: str, accept: str | None) -> Answer:
+        limits = self.limits
+        slots, writing = self._primitives()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limits.timeout
+        timed_out = Answer.error(
+            503,
+            f"the query ran longer than {limits.timeout:g} s and was stopped",
+            fix="make it more selective (constants, LIMIT, no unconnected patterns), or start the server with a larger --timeout",
+        )
+        try:
+            await asyncio.wait_for(slots.acquire(), limits.timeout)
+        except asyncio.TimeoutError:
+            return Answer.error(503, f"all {limits.workers} query workers stayed busy for {limits.timeout:g} s", fix="try again later")
+        try:
+            if not forking_available():  # pragma: no cover - no fork on this platform
+                return await run_forked(functools.partial(answer_query, self.served, text, accept), limits.timeout)
+            for attempt in (1, 2):
+                try:  # no worker is forked while an update holds the store
+                    await asyncio.wait_for(writing.acquire(), max(deadline - loop.time(), 0.001))
+                except asyncio.TimeoutError:
+                    return timed_out
+                try:
+                    worker = self.pool.take()
+                finally:
+                    writing.release()
+                try:
+                    answer = await worker.ask((text, accept), max(deadline - loop.time(), 0.001))
+                except WorkerGone:  # it had died while idle; nothing ran
+                    if attempt == 2:
+                        raise
+                    continue
+                except WorkTimeout:
+                    return timed_out
+                except WorkFailed as exc:
+                    return Answer.error(500, f"the query failed: {exc.message}", exc.fix)
+                self.pool.give_back(worker)
+                return answer
+            raise AssertionError("unreachable")  # pragma: no cover
+        except WorkFailed as exc:
+            return Answer.error(500, f"the query failed: {exc.message}", exc.fix)
+        finally:
+            slots.release()
+
+    async def _update(self, text: str) -> Answer:
+        if not self.writable:
+            return Answer.error(403, "INSERT and DELETE queries are not allowed: this endpoint is read-only",
+                                fix="start it with --writable (writable=True) to accept SPARQL Update")
+        _slots, writing = self._primitives()
+        async with writing:
+            try:
+                await _in_thread(run_update, self.native, text)
+            except RequestRefused as exc:
+                return Answer.refused(exc)
+            finally:
+                self.pool.refresh()  # idle workers hold the data as it was: later queries get fresh ones
+        return Answer(204, "text/plain", b"")
+
+
+async def _disconnected(receive: Any) -> None:
+    """Return when the client disconnects (the request body has been read already)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+def _answer(served: Graph, request: tuple[str, str | None]) -> Answer:
+    """What a query worker does with one request: ``(query text, Accept header)``."""
+    text, accept = request
+    return answer_query(served, text, accept)
+
+
+def _replay(body: bytes, receive: Any) -> Any:
+    sent = False
+
+    async def again() -> dict[str, Any]:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return again
+
+
+def app(
+    graph: Graph,
+    *,
+    writable: bool = False,
+    title: str = "clustergraph SPARQL endpoint",
+    url: str | None = None,
+    limits: Limits | None = None,
+    host_names: Iterable[str] | None = None,
+) -> Any:
     """An ASGI application answering the SPARQL 1.1 Protocol over ``graph``.
 
     Parameters
@@ -103,87 +429,71 @@ def app(graph: Graph, *, writable: bool = False, title: str = "clustergraph SPAR
         (rdflib 7.6 cannot apply ``INSERT DATA`` to a union-default ``Dataset``).
     title:
         Shown in the service description and the query editor.
+    url:
+        The endpoint's address, advertised in the service description (:class:`Server`
+        passes the one it bound; default ``http://127.0.0.1:8891/``).
+    limits:
+        Timeout and sizes (:class:`~clustergraph.publishing.protocol.Limits`).
+    host_names:
+        Every name accepted in the ``Host`` header (default: the loopback names; see
+        :func:`served_names`).
     """
     from fastapi import FastAPI
     from rdflib_endpoint.sparql_router import SparqlRouter
-
-    from ..store.dataset import oxigraph
+    from rdflib_endpoint.utils import SD
 
     native = oxigraph(graph)
     if writable and native is None:
         raise ClusterGraphError("a writable endpoint needs the Oxigraph store", fix="drop --memory-store, or serve read-only")
-
-    class _Router(SparqlRouter):
-        def _prepare_query_cached(self, query: str, graph_ns: dict[str, Any]) -> Any:
-            return _TextQuery(query, super()._prepare_query_cached(query, graph_ns))
-
-    served = _served(graph)
+    base = (url or f"http://127.0.0.1:{DEFAULT_PORT}/").rstrip("/")
+    served = served_dataset(graph)
     application = FastAPI(title=title, description="The clustergraph knowledge graph over the SPARQL 1.1 Protocol.")
     example = "PREFIX cg: <https://w3id.org/clustergraph/ontology#>\nSELECT ?project ?acronym WHERE { ?project cg:acronym ?acronym } LIMIT 20"
     for path in ("/", "/sparql"):
-        application.include_router(
-            _Router(
-                path=path,
-                title=title,
-                description="The European cluster excellence ecosystem as a knowledge graph.",
-                graph=served,
-                enable_update=False,
-                example_queries={"Projects": {"query": example}},
-            )
+        router = SparqlRouter(
+            path=path,
+            title=title,
+            description="The European cluster excellence ecosystem as a knowledge graph.",
+            graph=served,
+            enable_update=writable,
+            public_url=base + path,
+            example_queries={"Projects": {"query": example}},
         )
-    return _Updates(application, native) if writable else application
+        router.service_description.remove((None, SD.feature, SD.BasicFederatedQuery))  # SERVICE is refused
+        application.include_router(router)
+    warm_up(served)  # workers are forked from this process: let them start with rdflib's parser built
+    names = frozenset(host_names) if host_names is not None else served_names("127.0.0.1")
+    return _Endpoint(application, served, names=names, limits=limits or Limits(), native=native, writable=writable)
 
 
-class _Updates:
-    """ASGI wrapper that runs SPARQL Update requests (POST) in Oxigraph; the rest goes on."""
-
-    def __init__(self, inner: Any, native: Any) -> None:
-        self.inner = inner
-        self.native = native
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST":
-            await self.inner(scope, receive, send)
-            return
-        chunks = []
-        while True:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        body = b"".join(chunks)
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        ctype = headers.get("content-type", "").split(";")[0].strip().lower()
-        text = None
-        if ctype == "application/sparql-update":
-            text = body.decode("utf-8")
-        elif ctype == "application/x-www-form-urlencoded":
-            from urllib.parse import parse_qs
-
-            text = (parse_qs(body.decode("utf-8")).get("update") or [None])[0]
-        if text is None:
-            sent = False
-
-            async def replay() -> dict[str, Any]:
-                nonlocal sent
-                if sent:
-                    return await receive()
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-
-            await self.inner(scope, replay, send)
-            return
-        try:
-            self.native.update(text)
-            status, payload = 204, b""
-        except (SyntaxError, ValueError, OSError) as exc:
-            status, payload = 400, str(exc).encode("utf-8")
-        await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
-        await send({"type": "http.response.body", "body": payload})
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` and listening, or a one-line error."""
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as exc:
+        raise ClusterGraphError(f"cannot listen on {host}: {exc.strerror}", fix="give an IP address or a name this machine resolves") from None
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise ClusterGraphError(f"cannot listen on {host} port {port}: the port is already in use",
+                                    fix="choose another --port (0 picks a free one), or stop the program using it") from None
+        if exc.errno == errno.EACCES:
+            raise ClusterGraphError(f"cannot listen on {host} port {port}: permission denied",
+                                    fix="choose a port above 1023, or one you may use") from None
+        raise ClusterGraphError(f"cannot listen on {host} port {port}: {exc.strerror or exc}", fix="choose another --host or --port") from None
+    return sock
 
 
 class Server:
-    """A running endpoint in a background thread, for notebooks and tests.
+    """An endpoint bound to its port: run it in this thread (:meth:`run`) or in the background.
+
+    The port is bound when the server is made, so :attr:`url` and :attr:`port` are the
+    real ones (``port=0`` picks a free port) and a port in use fails here.
 
     >>> from clustergraph.store import open_dataset
     >>> with Server(open_dataset(), port=0) as server:
@@ -191,16 +501,40 @@ class Server:
     True
     """
 
-    def __init__(self, graph: Graph, host: str = "127.0.0.1", port: int = 0, *, writable: bool = False, allow_public: bool = False) -> None:
+    def __init__(
+        self,
+        graph: Graph,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        writable: bool = False,
+        allow_public: bool = False,
+        timeout: float | None = None,
+        limits: Limits | None = None,
+        host_names: Iterable[str] = (),
+        log_level: str = "warning",
+    ) -> None:
         import uvicorn
 
         self.host = check_host(host, allow_public)
-        if port == 0:
-            with socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET) as s:
-                s.bind((self.host, 0))
-                port = s.getsockname()[1]
-        self.port = port
-        config = uvicorn.Config(app(graph, writable=writable), host=self.host, port=port, log_level="warning", lifespan="off")
+        check_port(port)
+        limits = limits if limits is not None else Limits()
+        if timeout is not None:
+            limits = replace(limits, timeout=timeout)
+        self.limits = limits
+        self.socket = _listen(self.host, port)
+        try:
+            bound = self.socket.getsockname()
+            self.port: int = bound[1]
+            self.names = served_names(self.host, bound[0], host_names)
+            self.app = app(graph, writable=writable, url=self.url, limits=limits, host_names=self.names)
+        except BaseException:
+            self.socket.close()
+            raise
+        config = uvicorn.Config(
+            self.app, log_level=log_level, lifespan="off", timeout_graceful_shutdown=SHUTDOWN_GRACE,
+            limit_concurrency=256, timeout_keep_alive=5,
+        )
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
 
@@ -209,9 +543,31 @@ class Server:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}/"
 
-    def start(self, timeout: float = 10.0) -> "Server":
-        """Start serving; return once the server accepts connections."""
-        self._thread = threading.Thread(target=self._server.run, name="clustergraph-serve", daemon=True)
+    def run(self) -> None:
+        """Serve in this thread until SIGTERM, Ctrl-C or :meth:`stop`; then return.
+
+        On SIGTERM, requests in flight get :data:`SHUTDOWN_GRACE` seconds, then their
+        queries are killed and this returns; Ctrl-C ends in :class:`KeyboardInterrupt`.
+        """
+        on_main = threading.current_thread() is threading.main_thread()
+        previous: Any = None
+        if on_main:  # uvicorn re-raises SIGTERM after its shutdown: land here, not in SIG_DFL
+
+            def terminate(_signum: int, _frame: Any) -> None:
+                self._server.should_exit = True
+
+            previous = signal.signal(signal.SIGTERM, terminate)
+        try:
+            self._server.run(sockets=[self.socket])
+        finally:
+            if on_main:
+                signal.signal(signal.SIGTERM, previous)
+            self.socket.close()
+            self.app.close()
+
+    def start(self, timeout: float = 10.0) -> Server:
+        """Start serving in a background thread; return once the server accepts connections."""
+        self._thread = threading.Thread(target=self.run, name="clustergraph-serve", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + timeout
         while not self._server.started:
@@ -221,28 +577,35 @@ class Server:
         return self
 
     def stop(self) -> None:
-        """Stop serving and wait for the thread to end."""
+        """Stop serving (running queries are killed) and wait for the thread to end."""
         self._server.should_exit = True
         if self._thread is not None:
-            self._thread.join(timeout=10)
+            self._thread.join(timeout=SHUTDOWN_GRACE + 10)
+        self.socket.close()
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
 
 
-def serve(graph: Graph, host: str = "127.0.0.1", port: int = DEFAULT_PORT, *, writable: bool = False, allow_public: bool = False) -> None:
-    """Serve ``graph`` until interrupted (what ``clustergraph serve`` runs).
+def serve(
+    graph: Graph,
+    host: str = "127.0.0.1",
+    port: int = DEFAULT_PORT,
+    *,
+    writable: bool = False,
+    allow_public: bool = False,
+    timeout: float | None = None,
+    limits: Limits | None = None,
+    host_names: Iterable[str] = (),
+) -> None:
+    """Serve ``graph`` until SIGTERM or Ctrl-C (what ``clustergraph serve`` runs).
 
     Raises :class:`~clustergraph.errors.ClusterGraphError` for a non-loopback
-    ``host`` unless ``allow_public`` is true.
+    ``host`` unless ``allow_public`` is true, for a port out of range, and for a port
+    that is in use. See :class:`Server` for the other parameters.
     """
-    import uvicorn
-
-    check_host(host, allow_public)
-    try:
-        uvicorn.run(app(graph, writable=writable), host=host, port=port, log_level="info", lifespan="off")
-    except OSError as exc:  # pragma: no cover - port in use
-        raise ClusterGraphError(f"cannot listen on {host}:{port}: {exc}", fix="choose another --port") from None
+    Server(graph, host, port, writable=writable, allow_public=allow_public, timeout=timeout,
+           limits=limits, host_names=host_names, log_level="info").run()

@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from clustergraph import store
-from clustergraph.query import execution as query
 from clustergraph.cli import main
-from clustergraph.store.remote import open_remote
 from clustergraph.errors import ClusterGraphError
 from clustergraph.publishing.server import Server, check_host
+from clustergraph.query import execution as query
+from clustergraph.store.remote import open_remote
 
 
 @pytest.fixture(scope="module")
