@@ -2,11 +2,13 @@
 
 Every command composes library calls; library errors become one readable line
 on stderr and a non-zero exit status (2 for input and usage errors, 3 for broken
-shapes, 1 for "does not conform" / "inconsistent").
+shapes, 1 for "does not conform" / "inconsistent", 70 for an internal error, which
+is a bug: one line too, with ``CLUSTERGRAPH_DEBUG=1`` for the traceback).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -27,6 +29,42 @@ class _Group(click.Group):
         except KeyboardInterrupt:  # pragma: no cover - interactive
             click.echo("clustergraph: interrupted", err=True)
             ctx.exit(130)
+        except MemoryError:
+            click.echo(
+                "clustergraph: error: out of memory; fix: use an on-disk store (--store DIR) or split the input",
+                err=True,
+            )
+            ctx.exit(2)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception as exc:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            where = _innermost(exc)
+            click.echo(
+                f"clustergraph: internal error: {type(exc).__name__}: {exc}{where} "
+                f"(a bug in clustergraph; run again with {DEBUG_ENV}=1 for the traceback)",
+                err=True,
+            )
+            ctx.exit(INTERNAL_ERROR)
+
+
+#: Set this variable to see the traceback of an internal error instead of one line.
+DEBUG_ENV = "CLUSTERGRAPH_DEBUG"
+
+#: Exit status of an unexpected exception (a bug): EX_SOFTWARE of sysexits.h, kept
+#: apart from 1 ("does not conform") so that a crash never reads as a verdict.
+INTERNAL_ERROR = 70
+
+
+def _innermost(exc: BaseException) -> str:
+    """`` at file:line`` of the frame that raised ``exc`` (one line, no traceback)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return ""
+    return f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
