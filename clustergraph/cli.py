@@ -387,7 +387,8 @@ def serve(host: str, port: int, data: tuple[Path, ...], store_path: Path | None,
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the betweenness sample, the communities and the layout.")
 @click.option("--samples", type=int, default=None, help="Betweenness from this many sampled sources (default: exact up to 2,000 organisations, 256 samples above).")
 @click.option("--memory-store", is_flag=True, help="Use rdflib's memory store instead of Oxigraph.")
-def network_command(data: tuple[Path, ...], out: Path, fmt: str, seed: int, samples: int | None, memory_store: bool) -> None:
+@click.option("--spreadsheet-safe/--no-spreadsheet-safe", default=True, show_default=True, help="Put a ' before CSV cells a spreadsheet program would run as formulas (=, +, -, @).")
+def network_command(data: tuple[Path, ...], out: Path, fmt: str, seed: int, samples: int | None, memory_store: bool, spreadsheet_safe: bool) -> None:
     """Analyse the collaboration network: brokers, cross-sector bridges, communities, value chains.
 
     Writes the metrics (also as RDF in the named graph cggraph:metrics: metrics.ttl),
@@ -402,7 +403,9 @@ def network_command(data: tuple[Path, ...], out: Path, fmt: str, seed: int, samp
             raise ClusterGraphError(f"{item}: file not found", fix="check the path given to --data")
     progress = (lambda text: click.echo(text, err=True)) if sys.stderr.isatty() else None
     dataset = open_data(list(data) or None, kind="memory" if memory_store else "oxigraph")
-    report = analyse(dataset, out, format=fmt, seed=seed, k=samples if samples is not None else "auto", progress=progress)
+    report = analyse(
+        dataset, out, format=fmt, seed=seed, k=samples if samples is not None else "auto", progress=progress, spreadsheet_safe=spreadsheet_safe
+    )
     for line in report.highlights:
         click.echo(line)
     click.echo(f"wrote {len(report.files)} files to {out} (metrics.ttl: {report.triples} triples; network.{fmt}, mixing.{fmt})")

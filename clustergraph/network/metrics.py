@@ -42,9 +42,10 @@ import networkx as nx
 import pandas as pd
 from rdflib import RDF, XSD, Graph, Literal, URIRef
 
-from ..atomic import atomic_write
+from ..atomic import atomic_dir, atomic_write
 from ..errors import ParameterError
 from ..namespaces import CG, GRAPH, ID
+from ..spreadsheet import safe_frame
 from ..store import dataset as store
 from . import crosssector, plot, valuechain
 from .graphs import affiliation_graph, collaboration_graph, country_graph, sector_graph
@@ -293,12 +294,14 @@ def _json_safe(value: Any) -> Any:
     return None if _missing(value) else value
 
 
-def export(G: nx.Graph, path: str | os.PathLike[str], format: str | None = None) -> Path:
+def export(G: nx.Graph, path: str | os.PathLike[str], format: str | None = None, *, spreadsheet_safe: bool = True) -> Path:
     """Write ``G`` to ``path`` atomically; the format comes from ``format`` or the extension.
 
     ``graphml`` and ``gexf`` (networkx's writers), ``json`` (node-link data, the
     edges under ``"edges"``; ``nan`` becomes ``null``), ``csv`` (an edge list:
-    ``source``, ``target`` and every edge attribute).
+    ``source``, ``target`` and every edge attribute; text cells that a spreadsheet
+    program would run as formulas get a leading ``'`` unless ``spreadsheet_safe`` is
+    false, see :mod:`clustergraph.spreadsheet`).
 
     >>> import tempfile
     >>> p = export(nx.path_graph(3), Path(tempfile.mkdtemp()) / "g.graphml")
@@ -325,11 +328,18 @@ def export(G: nx.Graph, path: str | os.PathLike[str], format: str | None = None)
             [(u, v, *[d.get(a) for a in attributes]) for u, v, d in G.edges(data=True)], columns=["source", "target", *attributes]
         )
         with atomic_write(target) as fh:
-            frame.to_csv(fh, index=False, lineterminator="\n")
+            (safe_frame(frame) if spreadsheet_safe else frame).to_csv(fh, index=False, lineterminator="\n")
     return target
 
 
-def write_exports(G: nx.Graph, directory: str | os.PathLike[str], stem: str | None = None, formats: Iterable[str] = EXPORT_FORMATS) -> list[Path]:
+def write_exports(
+    G: nx.Graph,
+    directory: str | os.PathLike[str],
+    stem: str | None = None,
+    formats: Iterable[str] = EXPORT_FORMATS,
+    *,
+    spreadsheet_safe: bool = True,
+) -> list[Path]:
     """Write ``G`` in every format of ``formats`` to ``directory/<stem>.<format>``; return the paths.
 
     The CSV export is the edge list ``<stem>-edges.csv``, with ``<stem>-nodes.csv``
@@ -340,11 +350,11 @@ def write_exports(G: nx.Graph, directory: str | os.PathLike[str], stem: str | No
     written = []
     for fmt in formats:
         if fmt == "csv":
-            written.append(export(G, out / f"{stem}-edges.csv", "csv"))
+            written.append(export(G, out / f"{stem}-edges.csv", "csv", spreadsheet_safe=spreadsheet_safe))
             attributes = sorted({k for _, d in G.nodes(data=True) for k in d})
             frame = pd.DataFrame([(n, *[d.get(a) for a in attributes]) for n, d in G.nodes(data=True)], columns=["id", *attributes])
             with atomic_write(out / f"{stem}-nodes.csv") as fh:
-                frame.to_csv(fh, index=False, lineterminator="\n")
+                (safe_frame(frame) if spreadsheet_safe else frame).to_csv(fh, index=False, lineterminator="\n")
             written.append(out / f"{stem}-nodes.csv")
         else:
             written.append(export(G, out / f"{stem}.{fmt}", fmt))
@@ -376,6 +386,7 @@ def analyse(
     k: int | None | str = "auto",
     metrics: bool = True,
     progress: Callable[[str], None] | None = None,
+    spreadsheet_safe: bool = True,
 ) -> NetworkReport:
     """The whole network analysis of ``graph``: measures, metrics graph, exports, pictures, highlights.
 
@@ -396,6 +407,12 @@ def analyse(
         Also write the metrics into ``graph`` (named graph :data:`METRICS_GRAPH`).
     progress:
         Called with a short text before each stage (the CLI shows it on a terminal).
+    spreadsheet_safe:
+        Put a ``'`` before CSV text cells that a spreadsheet program would run as
+        formulas (:mod:`clustergraph.spreadsheet`); ``False`` writes them as they are.
+
+    The files appear together or not at all: they are written into a staging folder
+    that replaces their namesakes in ``out`` only when every one is written.
 
     >>> from clustergraph import store
     >>> ds = store.open_dataset()
@@ -425,31 +442,35 @@ def analyse(
         return report
     directory = Path(out)
     say(f"writing metrics, exports and pictures to {directory}")
-    files: list[Path] = []
-    metrics_graph = Graph()
-    for t in triples:
-        metrics_graph.add(t)
-    files.append(store.dump(metrics_graph, directory / "metrics.ttl", "turtle"))
-    annotated = annotate(nx.Graph(G), table.drop(columns=["sector"], errors="ignore"))
-    files += write_exports(annotated, directory, "collaboration")
-    files += write_exports(affiliation_graph(graph), directory, "affiliation", formats=("graphml", "gexf", "json"))
-    for level in ("sector", "ecosystem"):
-        files += write_exports(sector_graph(G, level=level), directory, level, formats=("graphml", "gexf", "json", "csv"))
-    files += write_exports(country_graph(G), directory, "country", formats=("graphml", "gexf", "json", "csv"))
-    tables = {
-        "brokers.csv": table,
-        "cross-sector-edges.csv": crosssector.cross_sector_edges(G),
-        "bridges.csv": crosssector.bridges(G),
-        "mixing.csv": crosssector.mixing_matrix(G),
-        "communities.csv": crosssector.community_sectors(G, parts),
-        "value-chain.csv": valuechain.value_chain(graph),
-        "value-chain-paths.csv": valuechain.value_chain_paths(graph, G),
-    }
-    for name, frame in tables.items():
-        with atomic_write(directory / name) as fh:
-            frame.to_csv(fh, index=name in ("brokers.csv", "mixing.csv", "communities.csv"), lineterminator="\n")
-        files.append(directory / name)
-    files.append(plot.plot_network(G, directory / f"network.{format}", seed=seed, table=table))
-    files.append(plot.plot_mixing(crosssector.mixing_matrix(G), directory / f"mixing.{format}"))
+    safe = spreadsheet_safe
+    with atomic_dir(directory) as staging:
+        staged: list[Path] = []
+        metrics_graph = Graph()
+        for t in triples:
+            metrics_graph.add(t)
+        staged.append(store.dump(metrics_graph, staging / "metrics.ttl", "turtle"))
+        annotated = annotate(nx.Graph(G), table.drop(columns=["sector"], errors="ignore"))
+        staged += write_exports(annotated, staging, "collaboration", spreadsheet_safe=safe)
+        staged += write_exports(affiliation_graph(graph), staging, "affiliation", formats=("graphml", "gexf", "json"))
+        for level in ("sector", "ecosystem"):
+            staged += write_exports(sector_graph(G, level=level), staging, level, formats=("graphml", "gexf", "json", "csv"), spreadsheet_safe=safe)
+        staged += write_exports(country_graph(G), staging, "country", formats=("graphml", "gexf", "json", "csv"), spreadsheet_safe=safe)
+        tables = {
+            "brokers.csv": table,
+            "cross-sector-edges.csv": crosssector.cross_sector_edges(G),
+            "bridges.csv": crosssector.bridges(G),
+            "mixing.csv": crosssector.mixing_matrix(G),
+            "communities.csv": crosssector.community_sectors(G, parts),
+            "value-chain.csv": valuechain.value_chain(graph),
+            "value-chain-paths.csv": valuechain.value_chain_paths(graph, G),
+        }
+        for name, frame in tables.items():
+            with atomic_write(staging / name) as fh:
+                written = safe_frame(frame) if safe else frame
+                written.to_csv(fh, index=name in ("brokers.csv", "mixing.csv", "communities.csv"), lineterminator="\n")
+            staged.append(staging / name)
+        staged.append(plot.plot_network(G, staging / f"network.{format}", seed=seed, table=table))
+        staged.append(plot.plot_mixing(crosssector.mixing_matrix(G), staging / f"mixing.{format}"))
+    files = [directory / Path(p).relative_to(staging) for p in staged]
     report.files = files
     return report

@@ -136,3 +136,54 @@ def test_analyse_writes_everything(tmp_path):
     assert len(written) == report.triples
     with pytest.raises(ParameterError):
         metrics.analyse(ds, tmp_path, format="jpg")
+
+
+def test_csv_exports_are_safe_for_spreadsheets_unless_asked(tmp_path) -> None:
+    G = nx.Graph()
+    G.add_node("a", label="=HYPERLINK(\"http://evil.example/\",\"x\")", budget=-5)
+    G.add_node("b", label="@SUM(1+1)", budget=3)
+    G.add_edge("a", "b", weight=1, kind="+cmd")
+    metrics.write_exports(G, tmp_path / "safe", "g", formats=("csv",))
+    nodes = pd.read_csv(tmp_path / "safe" / "g-nodes.csv")
+    edges = pd.read_csv(tmp_path / "safe" / "g-edges.csv")
+    assert nodes["label"].tolist() == ["'=HYPERLINK(\"http://evil.example/\",\"x\")", "'@SUM(1+1)"]
+    assert nodes["budget"].tolist() == [-5, 3]  # numbers keep their sign
+    assert edges["kind"].tolist() == ["'+cmd"]
+    metrics.write_exports(G, tmp_path / "raw", "g", formats=("csv",), spreadsheet_safe=False)
+    assert pd.read_csv(tmp_path / "raw" / "g-nodes.csv")["label"].tolist()[1] == "@SUM(1+1)"
+
+
+def test_analyse_writes_all_files_or_none(tmp_path) -> None:
+    from clustergraph.errors import WriteError
+
+    ds = load_fixture()
+    out = tmp_path / "net"
+    out.mkdir()
+    (out / "brokers.csv").write_text("earlier\n")
+    (out / "notes.txt").write_text("mine\n")
+    report = metrics.analyse(ds, out, metrics=False)
+    assert {p.parent for p in report.files} == {out} and all(p.is_file() for p in report.files)
+    assert (out / "notes.txt").read_text() == "mine\n"  # the user's own file is kept
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging left
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    with pytest.raises(WriteError):
+        metrics.analyse(ds, blocked, metrics=False)
+    assert blocked.read_text() == "not a folder"
+
+
+def test_the_network_command_can_write_raw_csv(tmp_path) -> None:
+    from click.testing import CliRunner
+    from networkdata import FIXTURE
+
+    from clustergraph.cli import main
+
+    text = FIXTURE.read_text(encoding="utf-8")
+    assert '"Madrid ICT-Audiovisual Cluster"@en' in text
+    hostile = tmp_path / "hostile.ttl"
+    hostile.write_text(text.replace('"Madrid ICT-Audiovisual Cluster"@en', '"=1+2"@en'), encoding="utf-8")
+    for flag, expected in (("--spreadsheet-safe", "'=1+2"), ("--no-spreadsheet-safe", "=1+2")):
+        out = tmp_path / flag
+        result = CliRunner().invoke(main, ["network", "--data", str(hostile), "--out", str(out), flag])
+        assert result.exit_code == 0, result.output
+        assert expected in pd.read_csv(out / "brokers.csv")["name"].tolist()
