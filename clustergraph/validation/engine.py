@@ -12,6 +12,15 @@ it), never fetches ``owl:imports``, never runs SHACL-JS, enables SHACL Advanced
 Features only when the shapes use them, and shapes whose SPARQL calls a ``SERVICE``
 at a host nobody named are refused.
 
+Sloppy data. Data files are parsed by Oxigraph for either engine, so both see the same
+terms; literals keep their text (rdflib would turn ``"maybe"^^xsd:boolean`` into
+``"false"``). An ill-typed literal is a finding on its entity, never an error: the copy
+pySHACL validates holds a stand-in for each literal one of the two engines cannot read
+(:mod:`clustergraph.validation.sparql.literals`), SPARQL functions that rdflib would let
+raise on such a value give SPARQL's error value instead, and nothing is logged. When the
+data came from files, each finding on a literal gets the file and line where the value
+is written if the text shows it unambiguously (:attr:`Finding.data_line`).
+
 Broken shapes raise :class:`~clustergraph.errors.ShapesError` (exit status 3); a
 missing or unparsable data file raises :class:`~clustergraph.errors.InputError`
 (exit status 2). Data that does not conform is not an error: it is a report whose
@@ -54,11 +63,11 @@ from typing import Any
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import ReadOnlyGraphAggregate
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SH, SKOS
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from ..errors import ClusterGraphError, InputError, ShapesError
-from ..namespaces import CG, PREFIXES
+from ..namespaces import CG, PREFIXES, bind_prefixes
 from ..resources import ontology_path
 from ..store import dataset as _store
 from . import sparql
@@ -71,6 +80,14 @@ from .report import (
     sort_findings,
 )
 from .shapes import check_shapes_safety, load_shapes
+from .sparql.execution import fix_pyshacl_messages
+from .sparql.literals import (
+    as_written,
+    quiet_literals,
+    replace_unreadable,
+    restore,
+    restore_text,
+)
 
 __all__ = [
     "ENGINES",
@@ -83,6 +100,9 @@ __all__ = [
     "entity_name",
     "source_of",
     "rdfs_closure",
+    "suggestion",
+    "DECLARATIONS",
+    "LOCATE_MAX_BYTES",
 ]
 
 #: Validation engines.
@@ -94,7 +114,7 @@ AUTO_SPARQL_TRIPLES = 10_000
 INFERENCE = ("none", "rdfs")
 #: Terms whose presence in a shapes graph needs pySHACL's SHACL Advanced Features.
 _ADVANCED = (SH.rule, SH.target, SH.SPARQLFunction, SH.SPARQLTarget, SH.SPARQLTargetType, SH.TripleRule, SH.SPARQLRule)
-_PLACEHOLDER = re.compile(r"\{[?$](this|value|path)\}")
+_PLACEHOLDER = re.compile(r"\{[?$](this|value|path|suggestion)\}")
 
 
 # --- shapes ---------------------------------------------------------------------
@@ -139,7 +159,48 @@ class _PreparedQueryGraph(Graph):
 def _prepared(text: str, namespaces: tuple[tuple[str, str], ...]) -> Any:
     from rdflib.plugins.sparql import prepareQuery
 
-    return prepareQuery(text, initNs=dict(namespaces))
+    query = prepareQuery(text, initNs=dict(namespaces))
+    _errors_are_sparql_errors(query.algebra, set())
+    return query
+
+
+def _errors_are_sparql_errors(node: Any, seen: set[int]) -> None:
+    """Make every expression of a parsed query fail as SPARQL says: with an error value.
+
+    SPARQL defines an operation on a value it cannot read (``YEAR`` of
+    ``"2023-13-45"^^xsd:date``, ``ABS`` of ``"nineteen"^^xsd:integer``) as an error,
+    which makes a ``FILTER`` false and leaves a ``BIND`` unbound. rdflib raises a Python
+    exception from inside such functions instead (``AttributeError`` on the missing
+    value), which aborts the whole query and pySHACL with it. Each expression of our
+    own parsed copy of the query is wrapped so that those exceptions become rdflib's
+    ``SPARQLError``, the error value.
+    """
+    from rdflib.plugins.sparql.parserutils import CompValue, Expr
+    from rdflib.plugins.sparql.sparql import SPARQLError
+
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, Expr) and getattr(node, "_evalfn", None) is not None:
+        evaluate = node._evalfn
+
+        def safe(ctx: Any, evaluate: Any = evaluate) -> Any:
+            try:
+                return evaluate(ctx)
+            except SPARQLError:
+                raise
+            except (ArithmeticError, AttributeError, LookupError, TypeError, ValueError) as exc:
+                raise SPARQLError(f"{type(exc).__name__}: {exc}") from None
+
+        node._evalfn = safe
+    if isinstance(node, CompValue):
+        children: Iterable[Any] = node.values()
+    elif isinstance(node, (list, tuple)):
+        children = node
+    else:
+        return
+    for child in children:
+        _errors_are_sparql_errors(child, seen)
 
 
 def data_graph(data: Any) -> Graph:
@@ -159,11 +220,24 @@ def data_graph(data: Any) -> Graph:
 
 def _merged(data: Any) -> Graph:
     if isinstance(data, Graph):
-        merged = _store.union(data)
+        merged = _union(data)
         for prefix, ns in data.namespaces():  # the data's own prefixes, as rdflib's query() would see them
             merged.bind(prefix, ns, override=False)
         return merged
-    return _store.union(_loaded(data, "memory"))
+    return _union(_loaded(data, "oxigraph"))
+
+
+def _union(graph: Graph) -> Graph:
+    """All triples of ``graph`` in one rdflib Graph, literals exactly as the store holds them
+    (``store.union`` lets rdflib normalise them, so ``"maybe"^^xsd:boolean`` would become ``"false"``)."""
+    native = _store.oxigraph(graph)
+    if native is None:
+        return _store.union(graph)
+    out = bind_prefixes(Graph())
+    with quiet_literals():
+        for t in native.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True):
+            out.add((as_written(t.subject), as_written(t.predicate), as_written(t.object)))  # type: ignore[arg-type]
+    return out
 
 
 def _loaded(data: Any, kind: str) -> Dataset:
@@ -239,11 +313,17 @@ def ontology_graph(ontology: Any, shipped: bool) -> Graph | None:
     return _ontology(str(path.resolve()), path.stat().st_mtime_ns)
 
 
+#: The declarations of the ontology's own classes and properties that the validated copy gets.
+DECLARATIONS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+
+
 def add_ontology_context(data: Graph, ontology: Graph) -> None:
     """Add what sh:class and sh:targetClass need from the ontology, without inferring:
-    the named-class hierarchy (rdfs:subClassOf between IRIs) and the description of
+    the named-class hierarchy (rdfs:subClassOf between IRIs), the description of
     the ontology's own individuals of clustergraph classes (roles, label levels, the
-    14 industrial ecosystems), which data links to but does not repeat.
+    14 industrial ecosystems), which data links to but does not repeat, and the
+    declarations of its classes and properties in the clustergraph namespace
+    (:data:`DECLARATIONS`), which tell the shapes of ``terms.ttl`` a typo from a term.
 
     >>> onto = Graph().parse(format="turtle", data='''
     ...   @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix ex: <http://ex.org/> .
@@ -257,10 +337,14 @@ def add_ontology_context(data: Graph, ontology: Graph) -> None:
         if isinstance(s, URIRef) and isinstance(o, URIRef):
             data.add((s, RDFS.subClassOf, o))
     for s, _, cls in ontology.triples((None, RDF.type, None)):
-        if isinstance(s, URIRef) and isinstance(cls, URIRef) and str(cls).startswith(str(CG)):
+        if not isinstance(s, URIRef) or not isinstance(cls, URIRef):
+            continue
+        if str(cls).startswith(str(CG)):
             for p, o in ontology.predicate_objects(s):
                 if not isinstance(o, BNode):
                     data.add((s, p, o))
+        elif cls in DECLARATIONS and str(s).startswith(str(CG)):
+            data.add((s, RDF.type, cls))
 
 
 def rdfs_closure(data: Graph, ontology: Graph | None = None) -> int:
@@ -386,7 +470,7 @@ def entity_name(graph: Graph, node: Node) -> str | None:
 
 def _own_name(graph: Graph, node: Node) -> str | None:
     for prop in _NAME_PROPERTIES:
-        names = [o for o in graph.objects(node, prop) if isinstance(o, Literal)]
+        names = [o for o in graph.objects(node, prop) if isinstance(o, Literal) and str(o).strip()]
         if names:
             names.sort(key=lambda lit: (lit.language not in ("en", None), lit.language or "", str(lit)))
             return str(names[0])
@@ -462,7 +546,7 @@ def _qname(node: Node) -> str:
     return f"<{text}>"
 
 
-def _substitute(message: str, finding: Finding) -> str:
+def _substitute(message: str, finding: Finding, ontology: Graph | None = None) -> str:
     if "{" not in message:
         return message
 
@@ -472,12 +556,47 @@ def _substitute(message: str, finding: Finding) -> str:
             return finding.entity_name or str(finding.focus)
         if name == "value":
             return str(finding.value) if finding.value is not None else ""
+        if name == "suggestion":
+            return suggestion(finding, ontology)
         return finding.path_text or (str(finding.path) if finding.path is not None else "")
 
     return _PLACEHOLDER.sub(repl, message)
 
 
-def _enrich(findings: Iterable[Finding], data: Graph, shapes: Graph, dataset: Any = None) -> list[Finding]:
+def suggestion(finding: Finding, ontology: Graph | None) -> str:
+    """What ``{?suggestion}`` in a message says: the class (for a finding on ``rdf:type`` or
+    on a node) or property of the ontology whose name is closest to the unknown one (the
+    finding's value if it is a clustergraph IRI, else its path; the namespace in any
+    case), as ``cg:Name``, or ``"a name the ontology declares"`` when none is close.
+
+    >>> onto = Graph().parse(format="turtle", data='''@prefix owl: <http://www.w3.org/2002/07/owl#> .
+    ...   @prefix cg: <https://w3id.org/clustergraph/ontology#> .
+    ...   cg:totalBudget a owl:DatatypeProperty . cg:Project a owl:Class .''')
+    >>> typo = Finding(URIRef("urn:x"), CG.totalBugdet, "Warning", "", Literal(5), None, None)
+    >>> suggestion(typo, onto), suggestion(typo.with_(path=RDF.type, value=CG.project), onto)
+    ('cg:totalBudget', 'cg:Project')
+    """
+    import difflib
+
+    fallback = "a name the ontology declares"
+    namespace = str(CG).lower()
+
+    def ours(node: Node | None) -> bool:
+        return isinstance(node, URIRef) and str(node).lower().startswith(namespace)
+
+    unknown = finding.value if ours(finding.value) else finding.path
+    if ontology is None or not ours(unknown):
+        return fallback
+    is_class = finding.path == RDF.type or finding.path is None
+    kinds = (OWL.Class,) if is_class else (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+    names = {str(s)[len(str(CG)) :] for kind in kinds for s in ontology.subjects(RDF.type, kind) if str(s).startswith(str(CG))}
+    local = str(unknown)[len(namespace) :]
+    exact = [n for n in names if n.lower() == local.lower()]
+    close = exact or [n for lower in difflib.get_close_matches(local.lower(), [n.lower() for n in names], n=1, cutoff=0.75) for n in names if n.lower() == lower]
+    return f"cg:{sorted(close)[0]}" if close else fallback
+
+
+def _enrich(findings: Iterable[Finding], data: Graph, shapes: Graph, dataset: Any = None, ontology: Graph | None = None) -> list[Finding]:
     names: dict[Node, tuple[str | None, str | None, int | None]] = {}
     out = []
     for f in findings:
@@ -490,8 +609,95 @@ def _enrich(findings: Iterable[Finding], data: Graph, shapes: Graph, dataset: An
             source_row=f.source_row if f.source_row is not None else row,
             path_text=f.path_text or _path_text(shapes, f.path),
         )
-        out.append(f.with_(message=_substitute(f.message, f)))
+        out.append(f.with_(message=_substitute(f.message, f, ontology)))
     return sort_findings(out)
+
+
+# --- where a value is written -----------------------------------------------------------
+
+#: Data files read to find the line of an offending value (larger ones are not).
+LOCATE_MAX_BYTES = 16 * 1024 * 1024
+
+
+def _files(data: Any) -> list[Path]:
+    """The data files among what :func:`validate` was given."""
+    if isinstance(data, (str, os.PathLike)):
+        data = [data]
+    if isinstance(data, Graph) or not isinstance(data, Sequence) or isinstance(data, (str, bytes)):
+        return []
+    return [Path(d) for d in data if isinstance(d, (str, os.PathLike))]
+
+
+def _locate(findings: list[Finding], files: list[Path]) -> list[Finding]:
+    """Add the data file and line where each offending literal is written, where the text shows it.
+
+    A line qualifies when it has the literal's text (in quotes, or as a bare token for
+    numbers and booleans) and the property's name, and it or the first line of its
+    statement names the entity (for a blank node, when it is the only such line).
+    Values the parser rewrote (``2.0`` is stored as ``2``, ``2.5E5`` as ``250000``) or
+    that the file escapes are not found and get no line: no line is better than a
+    wrong one. Each file is read once, into an index of the texts on its lines.
+    """
+    wanted = [f for f in findings if isinstance(f.value, Literal) and isinstance(f.path, URIRef) and f.data_line is None]
+    if not wanted:
+        return findings
+    texts: dict[Path, list[str]] = {}
+    index: dict[str, list[tuple[Path, int]]] = {}
+    for path in files:
+        try:
+            if path.stat().st_size > LOCATE_MAX_BYTES:
+                continue
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
+        texts[path] = lines
+        for number, line in enumerate(lines, 1):
+            for match in _TOKEN.finditer(line):
+                text = next(g for g in match.groups() if g is not None)
+                index.setdefault(text, []).append((path, number))
+    found: dict[tuple[Node, Node, Node | None], tuple[str, int] | None] = {}
+    out = []
+    wanted_ids = {id(f) for f in wanted}
+    for f in findings:
+        if id(f) not in wanted_ids:
+            out.append(f)
+            continue
+        key = (f.focus, f.value, f.path)
+        if key not in found:
+            found[key] = _line_of(texts, index.get(str(f.value), []), f.path, f.focus)  # type: ignore[arg-type]
+        where = found[key]
+        out.append(f if where is None else f.with_(data_file=where[0], data_line=where[1]))
+    return out
+
+
+# The texts a line may give a literal with: in double or single quotes (without escapes),
+# or bare for numbers and booleans.
+_TOKEN = re.compile(r'"([^"\\\n]*)"|\'([^\'\\\n]*)\'|(?<![\w."\'-])([+-]?[0-9][0-9.eE+-]*|true|false)(?![\w.])')
+
+
+def _local(node: Node) -> str:
+    return re.split(r"[#/:]", str(node).rstrip("/#"))[-1]
+
+
+def _line_of(texts: dict[Path, list[str]], candidates: list[tuple[Path, int]], path: URIRef, focus: Node) -> tuple[str, int] | None:
+    name = re.compile(r"(?<![\w-])" + re.escape(_local(path)) + r"(?![\w-])")
+    hits = sorted({(file, i) for file, i in candidates if name.search(texts[file][i - 1])}, key=lambda h: (str(h[0]), h[1]))
+    if isinstance(focus, URIRef):  # the line must be in a statement about the entity
+        subject = re.compile(r"(?<![\w-])" + re.escape(_local(focus)) + r"(?![\w-])")
+        hits = [(file, i) for file, i in hits if subject.search(texts[file][i - 1]) or subject.search(_statement_start(texts[file], i))]
+    return (str(hits[0][0]), hits[0][1]) if len(hits) == 1 else None
+
+
+def _statement_start(lines: list[str], number: int) -> str:
+    """The first line of the Turtle statement that line ``number`` belongs to: the first line
+    with text after the nearest line above it that ends a statement (with a full stop)."""
+    first = number
+    for i in range(number - 1, 0, -1):
+        if lines[i - 1].rstrip().endswith("."):
+            break
+        if lines[i - 1].strip() and not lines[i - 1].lstrip().startswith("#"):
+            first = i
+    return lines[first - 1]
 
 
 # --- pySHACL ----------------------------------------------------------------------
@@ -533,8 +739,9 @@ def _run_pyshacl(data: Graph, shapes: Graph) -> tuple[list[Finding], Graph]:
     from pyparsing import ParseException
     from pyshacl.errors import ReportableRuntimeError, ValidationFailure
 
+    fix_pyshacl_messages()
     try:
-        with _quiet():
+        with _quiet(), quiet_literals():
             _, graph, _ = pyshacl.validate(
                 data,
                 shacl_graph=shapes,
@@ -556,6 +763,12 @@ def _run_pyshacl(data: Graph, shapes: Graph) -> tuple[list[Finding], Graph]:
             fix="correct that shape (see the SHACL specification for the constraint)",
         ) from None
     except Exception as exc:  # rdflib raises bare Exceptions for SPARQL in shapes (e.g. an undeclared prefix)
+        if _shapes_run(shapes):
+            # the shapes are fine on their own: something in the data made pySHACL or rdflib fail
+            raise ClusterGraphError(
+                f"pySHACL failed on this data: {type(exc).__name__}: {_first_line(exc)}",
+                fix="validate with --engine sparql (engine='sparql'), and report the data that causes it",
+            ) from None
         raise ShapesError(
             f"a shape failed while validating: {type(exc).__name__}: {_first_line(exc)}",
             fix="check the SPARQL of the shapes (declare prefixes with sh:prefixes/sh:declare) and their constraints",
@@ -563,6 +776,18 @@ def _run_pyshacl(data: Graph, shapes: Graph) -> tuple[list[Finding], Graph]:
     if isinstance(graph, ValidationFailure):
         raise ShapesError(f"the shapes failed while validating: {_first_line(graph)}", fix="correct the SPARQL or the constraint of the shape it names")
     return _findings_from_pyshacl(graph)
+
+
+def _shapes_run(shapes: Graph) -> bool:
+    """True if pySHACL validates an empty graph with ``shapes`` (then a failure came from the data)."""
+    import pyshacl
+
+    try:
+        with _quiet():
+            pyshacl.validate(_PreparedQueryGraph(), shacl_graph=shapes, inference=None, advanced=_needs_advanced(shapes), js=False, do_owl_imports=False)
+    except Exception:
+        return False
+    return True
 
 
 @contextmanager
@@ -720,7 +945,8 @@ def validate(
     shapes_graph = load_shapes(shapes)
     check_shapes_safety(shapes_graph, allow_service_hosts=allow_service_hosts)
     onto = ontology_graph(ontology, shipped=shapes is None)
-    if engine != "pyshacl" and not isinstance(data, Graph):
+    files = _files(data)
+    if not isinstance(data, Graph):
         data = _loaded(data, "oxigraph")  # files: Oxigraph's strict bulk loader, for either engine
     if engine == "auto":
         engine = "sparql" if inference == "none" and _size(data) >= AUTO_SPARQL_TRIPLES else "pyshacl"
@@ -732,13 +958,23 @@ def validate(
         names_from: Graph = target if extra is None else ReadOnlyGraphAggregate([target, extra])
     else:
         copy = data_graph(data)
+        originals = replace_unreadable(copy)  # the literals as the sparql engine sees them
         if onto is not None:
             add_ontology_context(copy, onto)
         if inference == "rdfs":
             rdfs_closure(copy, onto)
         findings, context = _run_pyshacl(copy, shapes_graph)
+        if originals:
+            findings = [
+                f.with_(focus=restore(f.focus, originals), value=restore(f.value, originals), message=restore_text(f.message, originals, copy) or "")
+                for f in findings
+            ]
         names_from = copy
     dataset = data if isinstance(data, Dataset) else None
     for prefix, ns in shapes_graph.namespaces():  # the report speaks the shapes' prefixes
         context.bind(prefix, ns, override=False)
-    return ValidationReport(_enrich(findings, names_from, shapes_graph, dataset), fail_on=fail_on, engine=engine, context=context)
+    with quiet_literals():  # names are read from the data, which may hold ill-typed literals
+        findings = _enrich(findings, names_from, shapes_graph, dataset, onto)
+    if files:
+        findings = _locate(findings, files)
+    return ValidationReport(findings, fail_on=fail_on, engine=engine, context=context)

@@ -6,7 +6,8 @@ decides whether the data conforms (``fail_on``). It renders as
 
 * **text** (:func:`to_text`): grouped by entity, each entity headed by its name, IRI
   and the source file and row it came from; one line per finding with its severity,
-  the property, what is wrong and the fix; a summary line last;
+  the property, the data file and line of the offending value (when known), what is
+  wrong and the fix; a summary line last;
 * **JSON** (:func:`to_json`): for machines, with the stable keys listed in
   :data:`JSON_KEYS` and :data:`FINDING_KEYS`;
 * **Turtle** (:func:`to_turtle`, :func:`to_graph`): the standard SHACL validation
@@ -47,12 +48,15 @@ CECIL  <https://w3id.org/clustergraph/id/project/cecil>
 from __future__ import annotations
 
 import json
+import logging
+import re
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
 from ..errors import ClusterGraphError
@@ -101,6 +105,8 @@ FINDING_KEYS = (
     "fix",
     "source_shape",
     "constraint",
+    "data_file",
+    "data_line",
 )
 
 _FIX = " Fix: "
@@ -183,6 +189,9 @@ class Finding:
         The path as a steward reads it (``cg:euContribution``, ``^cg:project``).
     message_lang:
         The language tag of the shape's ``sh:message``, if it has one.
+    data_file, data_line:
+        The RDF data file and line where the offending value is written, when the
+        data was validated from files and the value's text is found there.
     """
 
     focus: Node
@@ -198,6 +207,8 @@ class Finding:
     source_row: int | None = None
     path_text: str | None = None
     message_lang: str | None = None
+    data_file: str | None = None
+    data_line: int | None = None
 
     @property
     def problem(self) -> str:
@@ -234,6 +245,8 @@ class Finding:
             "fix": self.fix,
             "source_shape": _term_text(self.source_shape),
             "constraint": _term_text(self.constraint),
+            "data_file": self.data_file,
+            "data_line": self.data_line,
         }
 
 
@@ -375,8 +388,9 @@ def to_text(report: ValidationReport, *, summary: bool = True, color: bool = Fal
     """The report as text, grouped by entity.
 
     Each entity is headed by its name, ``<IRI>`` and ``file:row`` (when it came from
-    a table), followed by one line per finding: severity, property, message (what
-    is wrong, then ``Fix:`` what to do). The last line is the summary with the
+    a table), followed by one line per finding: severity, property, ``file:line`` where
+    the offending value is written (when known), message (what is wrong, then ``Fix:``
+    what to do). The last line is the summary with the
     conformance verdict under the report's ``fail_on``.
 
     Parameters
@@ -401,7 +415,8 @@ def to_text(report: ValidationReport, *, summary: bool = True, color: bool = Fal
             if color:
                 sev = f"{_COLORS.get(f.severity, '')}{sev}\x1b[0m"
             where = f.path_text or _qname(f.path)
-            lines.append(f"  {sev}  {where + '  ' if where else ''}{f.message}")
+            line = f"{f.data_file}:{f.data_line}  " if f.data_line is not None else ""
+            lines.append(f"  {sev}  {where + '  ' if where else ''}{line}{f.message}")
         lines.append("")
     if summary:
         verdict = "conforms" if report.conforms else "does not conform"
@@ -472,8 +487,54 @@ def to_graph(report: ValidationReport) -> Graph:
 
 
 def to_turtle(report: ValidationReport) -> str:
-    """The SHACL validation report graph serialised as Turtle."""
-    return to_graph(report).serialize(format="turtle")
+    """The SHACL validation report graph serialised as Turtle.
+
+    Offending values are written as they are, in quotes where rdflib would write a
+    malformed number or boolean bare (``"maybe"^^xsd:boolean`` as ``maybe``), so the
+    report always parses.
+
+    >>> import warnings
+    >>> from rdflib.namespace import XSD
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     maybe = Literal("maybe", datatype=XSD.boolean, normalize=False)
+    >>> f = Finding(URIRef("urn:x"), None, "Violation", "Bad. Fix: fix.", maybe, None, None)
+    >>> '"maybe"^^xsd:boolean' in to_turtle(ValidationReport([f]))
+    True
+    """
+    graph = to_graph(report)
+    logger = logging.getLogger("rdflib.term")  # rdflib logs a traceback for each literal it cannot read
+    was = logger.disabled
+    logger.disabled = True
+    try:
+        with warnings.catch_warnings():  # and warns about each ill-typed number or boolean it writes
+            warnings.simplefilter("ignore")
+            for s, p, o in list(graph):
+                if isinstance(o, Literal) and o.datatype in _BARE and not _BARE[o.datatype].fullmatch(str(o)):
+                    graph.remove((s, p, o))
+                    graph.add((s, p, _Quoted(str(o), datatype=o.datatype, normalize=False)))
+            return graph.serialize(format="turtle")
+    finally:
+        logger.disabled = was
+
+
+# The lexical forms rdflib may write without quotes (it writes a number or boolean bare
+# whenever it reads a value from it, even "1_000"^^xsd:integer or "maybe"^^xsd:boolean).
+_BARE = {
+    XSD.integer: re.compile(r"[+-]?[0-9]+"),
+    XSD.decimal: re.compile(r"[+-]?[0-9]*\.[0-9]+|[+-]?[0-9]+"),
+    XSD.double: re.compile(r".*"),  # rdflib writes the number it read, in its own notation
+    XSD.boolean: re.compile(r"true|false"),
+}
+
+
+class _Quoted(Literal):
+    """A literal that Turtle serialisers write in quotes with its datatype."""
+
+    __slots__ = ()
+
+    def _literal_n3(self, use_plain: bool = False, qname_callback: Any = None) -> str:
+        return super()._literal_n3(False, qname_callback)
 
 
 _RENDERERS = {"text": to_text, "json": to_json, "turtle": to_turtle}

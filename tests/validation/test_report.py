@@ -14,8 +14,16 @@ from rdflib.namespace import RDF, SH
 
 from clustergraph.cli import main
 from clustergraph.namespaces import CG, ID
-from clustergraph.validation.report import FINDING_KEYS, JSON_KEYS, Finding, ValidationReport, render, summary, to_graph
 from clustergraph.validation.engine import validate
+from clustergraph.validation.report import (
+    FINDING_KEYS,
+    JSON_KEYS,
+    Finding,
+    ValidationReport,
+    render,
+    summary,
+    to_graph,
+)
 from clustergraph.validation.shapes import SHAPES
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -38,7 +46,9 @@ def test_text_groups_findings_by_entity_with_name_iri_and_row(ten) -> None:
     cecil = next(b for b in blocks if b.startswith("CECIL"))
     head, line = cecil.splitlines()
     assert head == f"CECIL  <{ID['project/cecil']}>  data/projects.csv:4"
-    assert line.startswith("  Violation  cg:euContribution  The EU contribution (299450 EUR) is higher than the total budget (247283 EUR). Fix: ")
+    # the line of the data file where the offending value is written comes before the message
+    assert line.startswith(f"  Violation  cg:euContribution  {TEN}:47  The EU contribution (299450 EUR) is higher than the total budget (247283 EUR). Fix: ")
+    assert "Violation  cg:euContribution  The EU contribution (299450 EUR)" in validate(Graph().parse(TEN)).to_text()  # a graph has no file lines
     assert "Danish Sound in CECIL" in text and "The role 'Partner' is not one of" in text
     assert blocks[-1] == "8 violations, 2 warnings, 0 info: does not conform (fails on violation)"
     # violations first, then warnings
@@ -91,6 +101,8 @@ def test_json_has_stable_documented_keys(ten) -> None:
         "fix": cecil["fix"],
         "source_shape": SHAPES + "ProjectBudgetRule",
         "constraint": str(SH.SPARQLConstraintComponent),
+        "data_file": str(TEN),
+        "data_line": 47,
     }
     assert cecil["fix"].startswith("check both figures")
 

@@ -245,7 +245,7 @@ CASES = [
     Case("Call-callIdentifier-datatype", call("idlang", {"cg:callIdentifier": '"COS-CLUSTER-2014-3-03"@en'}), "call:idlang", "cg:callIdentifier", V, "The call identifier 'COS-CLUSTER-2014-3-03' is not a plain string"),
     Case("Call-callIdentifier-pattern", call("idbad", {"cg:callIdentifier": '"second call 2015"'}), "call:idbad", "cg:callIdentifier", W, "The call identifier 'second call 2015' does not look like an EU call code"),
     Case("Call-ordinal-count", call("noord", {"cg:ordinal": None}), "call:noord", "cg:ordinal", V, "The call does not have exactly one ordinal"),
-    Case("Call-ordinal-datatype", call("ordtext", {"cg:ordinal": '"2nd"'}), "call:ordtext", "cg:ordinal", V, "The ordinal '2nd' is not a whole number"),
+    Case("Call-ordinal-datatype", call("ordtext", {"cg:ordinal": '"2nd"'}), "call:ordtext", "cg:ordinal", V, "The ordinal '2nd' is not typed as a whole number"),
     Case("Call-ordinal-range", call("ordzero", {"cg:ordinal": "0"}), "call:ordzero", "cg:ordinal", V, "The ordinal 0 is less than 1"),
     Case("Call-year-required", call("noyear", {"cg:year": None}), "call:noyear", "cg:year", W, "The call has no year"),
     Case("Call-year-count", call("twoyears", {"cg:year": ['"2014"^^xsd:gYear', '"2015"^^xsd:gYear']}), "call:twoyears", "cg:year", V, "The call has more than one year"),
@@ -273,10 +273,10 @@ CASES = [
     Case("Project-endDate-count", project("twoends", {"cg:endDate": [f'"2017-12-31"{D}', f'"2018-12-31"{D}']}), "project:twoends", "cg:endDate", V, "The project has more than one end date"),
     Case("Project-endDate-datatype", project("endstr", {"cg:endDate": '"31/12/2017"'}), "project:endstr", "cg:endDate", V, "The end date '31/12/2017' is not a date"),
     Case("Project-totalBudget-count", project("twobudgets", {"cg:totalBudget": ['"300"^^xsd:decimal', '"400"^^xsd:decimal']}), "project:twobudgets", "cg:totalBudget", V, "The project has more than one total budget"),
-    Case("Project-totalBudget-datatype", project("budgetstr", {"cg:totalBudget": '"€258.437"'}), "project:budgetstr", "cg:totalBudget", V, "The total budget '€258.437' is not an amount in euros"),
+    Case("Project-totalBudget-datatype", project("budgetstr", {"cg:totalBudget": '"€258.437"'}), "project:budgetstr", "cg:totalBudget", V, "The total budget '€258.437' is not a number of euros"),
     Case("Project-totalBudget-range", project("budgetneg", {"cg:totalBudget": '"-5"^^xsd:decimal', "cg:euContribution": None}), "project:budgetneg", "cg:totalBudget", V, "The total budget -5 is negative"),
     Case("Project-euContribution-count", project("twoeu", {"cg:euContribution": ['"100"^^xsd:decimal', '"150"^^xsd:decimal']}), "project:twoeu", "cg:euContribution", V, "The project has more than one EU contribution"),
-    Case("Project-euContribution-datatype", project("eustr", {"cg:euContribution": '"lots"'}), "project:eustr", "cg:euContribution", V, "The EU contribution 'lots' is not an amount in euros"),
+    Case("Project-euContribution-datatype", project("eustr", {"cg:euContribution": '"lots"'}), "project:eustr", "cg:euContribution", V, "The EU contribution 'lots' is not a number of euros"),
     Case("Project-euContribution-range", project("euneg", {"cg:euContribution": '"-1"^^xsd:decimal'}), "project:euneg", "cg:euContribution", V, "The EU contribution -1 is negative"),
     Case("Project-sector-class", project("sectororg", {"cg:sector": "organisation:alpha"}), "project:sectororg", "cg:sector", V, f"'{ID}organisation/alpha' is not a known sector"),
     Case("Project-service-class", project("serviceorg", {"cg:service": "organisation:alpha"}), "project:serviceorg", "cg:service", V, f"'{ID}organisation/alpha' is not a service"),
@@ -319,7 +319,7 @@ CASES = [
     Case("WorkPackage-project-count", workpackage("noproj", {"cg:project": None}), "workpackage:noproj", "cg:project", V, "The work package does not belong to exactly one project"),
     Case("WorkPackage-project-class", workpackage("projorg", {"cg:project": "organisation:alpha"}), "workpackage:projorg", "cg:project", V, f"'{ID}organisation/alpha' is not a project"),
     Case("WorkPackage-number-count", workpackage("nonumber", {"cg:workPackageNumber": None}), "workpackage:nonumber", "cg:workPackageNumber", V, "The work package does not have exactly one number"),
-    Case("WorkPackage-number-datatype", workpackage("numtext", {"cg:workPackageNumber": '"WP2"'}), "workpackage:numtext", "cg:workPackageNumber", V, "The work package number 'WP2' is not a whole number"),
+    Case("WorkPackage-number-datatype", workpackage("numtext", {"cg:workPackageNumber": '"WP2"'}), "workpackage:numtext", "cg:workPackageNumber", V, "The work package number 'WP2' is not typed as a whole number"),
     Case("WorkPackage-number-range", workpackage("numzero", {"cg:workPackageNumber": "0"}), "workpackage:numzero", "cg:workPackageNumber", V, "The work package number 0 is less than 1"),
     Case(
         "WorkPackageNumberUniqueRule", workpackage("dup", {"cg:workPackageNumber": "1"}), "workpackage:dup", "cg:workPackageNumber", V,
@@ -349,7 +349,7 @@ CASES = [
         f"'{ID}level/platinum' is declared as a label level but is not cg:Bronze, cg:Silver or cg:Gold", also=[("level:platinum", "LabelLevel-rank-range")],
     ),
     Case("LabelLevel-rank-count", level("norank", {"cg:rank": None}), "level:norank", "cg:rank", V, "The label level does not have exactly one rank", also=[("level:norank", "LabelLevelShape")]),
-    Case("LabelLevel-rank-datatype", level("ranktext", {"cg:rank": '"two"'}), "level:ranktext", "cg:rank", V, "The rank 'two' is not a whole number", also=[("level:ranktext", "LabelLevelShape")]),
+    Case("LabelLevel-rank-datatype", level("ranktext", {"cg:rank": '"two"'}), "level:ranktext", "cg:rank", V, "The rank 'two' is not typed as a whole number", also=[("level:ranktext", "LabelLevelShape")]),
     Case("LabelLevel-rank-range", level("rank7", {"cg:rank": "7"}), "level:rank7", "cg:rank", V, "The rank 7 is outside 1 to 3", also=[("level:rank7", "LabelLevelShape")]),
     Case(
         "LabelLevelRankUniqueRule", level("rank1", {"cg:rank": "1"}), "level:rank1", "cg:rank", V, "Another label level (https://w3id.org/clustergraph/ontology#Bronze) also has rank 1",
@@ -404,6 +404,17 @@ CASES = [
     Case("Statistic-comparator-in", statistic("roughly", {"cg:comparator": '"roughly"'}), "statistic:roughly", "cg:comparator", W, "The comparator 'roughly' is not one of exactly"),
     Case("Statistic-source-required", statistic("nosource", {"prov:wasDerivedFrom": None}), "statistic:nosource", "prov:wasDerivedFrom", W, "The statistic does not say where it was published"),
     Case("SourceDocument-title-required", source("notitle", {"dcterms:title": None}), "source:notitle", "dcterms:title", W, "The source document has no title"),
+    # terms: unknown classes and properties, entities without a type, empty names
+    Case("UnknownClassRule", describe("project:projet", {"a": "cg:Projet", "cg:acronym": '"PROJET"'}, None), "cg:Projet", "rdf:type", W,
+         "This is not a class of the clustergraph ontology, so no shape checks the entities typed with it. Fix: correct the class to cg:Project"),
+    Case("UnknownPropertyRule", project("bugdet", {"cg:totalBugdet": "300"}), "project:bugdet", "cg:totalBugdet", W,
+         "The property is not one the clustergraph ontology declares, so this value is neither checked nor used. Fix: correct the name to cg:totalBudget"),
+    Case("Entity-type-required", describe("project:untyped", {"cg:acronym": '"UNTYPED"'}, None), "project:untyped", "rdf:type", W,
+         "The entity has clustergraph properties but no type"),
+    Case("Name-label-text", org("emptyname", {"rdfs:label": '""@en'}), "organisation:emptyname", "rdfs:label", V, "The name '' is empty or only spaces"),
+    Case("Name-prefLabel-text", sector("blankname", {"skos:prefLabel": '"   "@en'}), "sector:blankname", "skos:prefLabel", V, "The name '   ' is empty or only spaces"),
+    Case("Name-title-text", source("blanktitle", {"dcterms:title": '" "@en'}), "source:blanktitle", "dcterms:title", V, "The title ' ' is empty or only spaces"),
+    Case("Name-acronym-text", project("emptyacronym", {"cg:acronym": '""'}), "project:emptyacronym", "cg:acronym", V, "The acronym '' is empty or only spaces"),
 ]
 
 _META = {SH.property, SH.targetClass, SH.name, SH.description, SH.message, SH.severity, SH.path, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf}

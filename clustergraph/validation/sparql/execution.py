@@ -18,7 +18,7 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from ...errors import ShapesError
-from ...store.dataset import from_oxigraph, oxigraph, to_oxigraph
+from ...store.dataset import oxigraph, to_oxigraph
 from .checks import (
     PLACEHOLDER,
     Check,
@@ -29,9 +29,16 @@ from .checks import (
     resolve_placeholders,
 )
 from .compilation import compile_shapes
+from .literals import (
+    as_written,
+    quiet_literals,
+    replace_unreadable,
+    restore,
+    restore_text,
+)
 from .shapes import TARGETS, Shape, read_shapes
 
-__all__ = ["check", "restricted", "results_from_report", "validate_sparql"]
+__all__ = ["check", "fix_pyshacl_messages", "restricted", "results_from_report", "validate_sparql"]
 
 
 def _native(dataset: Graph, context: Graph | None = None) -> tuple[ox.Store, Callable[[], None]]:
@@ -80,7 +87,8 @@ def _solutions(native: ox.Store, query: str, **kwargs: Any) -> list[dict[str, No
     """Run ``query`` and return its solutions as dicts of rdflib terms (unbound variables left out)."""
     solutions = native.query(query, use_default_graph_as_union=True, **kwargs)
     names = [v.value for v in solutions.variables]
-    return [{n: from_oxigraph(sol[i]) for i, n in enumerate(names) if sol[i] is not None} for sol in solutions]
+    with quiet_literals():  # values keep their text: "maybe"^^xsd:boolean is not reported as "false"
+        return [{n: as_written(sol[i]) for i, n in enumerate(names) if sol[i] is not None} for sol in solutions]
 
 
 def _fetch(native: ox.Store, check: Check, resolve: Callable[[str], str], prefixes: dict[str, str]) -> _Fetched:
@@ -99,7 +107,7 @@ def _fetch(native: ox.Store, check: Check, resolve: Callable[[str], str], prefix
     for sol in native.query(focus_query, use_default_graph_as_union=True):
         node = sol[0]
         rows = _solutions(native, info.per_focus, prefixes=prefixes, substitutions={ox.Variable("this"): node})
-        out.append((from_oxigraph(node), rows))
+        out.append((as_written(node), rows))
     return out
 
 
@@ -212,24 +220,76 @@ def restricted(sg: Graph, keep: set[Node]) -> Graph:
     return reduced
 
 
+_MESSAGE_FIX: list[bool] = []
+
+
+def fix_pyshacl_messages() -> None:
+    """Let pySHACL put any text into a SHACL-SPARQL message (installed once).
+
+    pySHACL 0.40 fills ``{?var}`` with ``re.sub(pattern, str(value), message)``, which
+    reads a backslash in the value as a group reference: a value such as ``7\\1``
+    raises ``re.error`` and aborts the whole validation. The values are escaped for it,
+    so the message gets their text unchanged.
+    """
+    if _MESSAGE_FIX:
+        return
+    from pyshacl.constraints.constraint_component import ConstraintComponent
+
+    original = ConstraintComponent._format_sparql_based_result_message
+
+    def escaped(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: escaped(v) for k, v in value.items()}
+        if isinstance(value, (tuple, list)):
+            return type(value)(escaped(v) for v in value)
+        return None if value is None else str(value).replace("\\", "\\\\")
+
+    def format_message(self: Any, msg: Any, bound_vars: Any) -> Any:
+        return original(self, msg, escaped(bound_vars))
+
+    ConstraintComponent._format_sparql_based_result_message = format_message  # type: ignore[method-assign]
+    _MESSAGE_FIX.append(True)
+
+
 def _pyshacl_fallback(dataset: Graph, sg: Graph, keep: set[Node], context: Graph | None = None) -> list[Result]:
     """Validate only the shapes in ``keep`` with pySHACL on an in-memory copy of the data."""
     import pyshacl
 
-    from ...store.dataset import to_memory
+    from ...store.dataset import union
 
     reduced = restricted(sg, keep)
-    data = to_memory(dataset)
+    native = oxigraph(dataset)
+    if native is None:
+        data = union(dataset)
+    else:  # literals as the store holds them (rdflib would normalise "maybe"^^xsd:boolean to "false")
+        data = Graph()
+        with quiet_literals():
+            for t in native.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True):
+                data.add((as_written(t.subject), as_written(t.predicate), as_written(t.object)))  # type: ignore[arg-type]
     data.namespace_manager = dataset.namespace_manager
+    originals = replace_unreadable(data)  # the literals the compiled checks cannot read fail as they do there
+    fix_pyshacl_messages()
     for t in context or ():
-        data.default_graph.add(t)
+        data.add(t)
     try:
-        _conforms, report, _text = pyshacl.validate(data, shacl_graph=reduced, inference="none", advanced=False)
+        with quiet_literals():
+            _conforms, report, _text = pyshacl.validate(data, shacl_graph=reduced, inference="none", advanced=False)
     except Exception as exc:  # pySHACL raises many types for shapes it cannot use
         raise ShapesError(f"pySHACL could not validate the shapes left to it ({', '.join(sorted(map(str, keep)))}): {type(exc).__name__}: {exc}", fix="correct or simplify those shapes") from None
     if not isinstance(report, Graph):
         raise ShapesError(f"pySHACL could not validate the shapes left to it: {report}", fix="correct or simplify those shapes")
-    return results_from_report(report)
+    results = results_from_report(report)
+    if originals:
+        results = [
+            r._replace(
+                focus=restore(r.focus, originals),
+                value=restore(r.value, originals),
+                message=restore_text(r.message, originals, data),
+                messages=tuple(Literal(restore_text(str(m), originals, data), lang=m.language) for m in r.messages),
+            )
+            for r in results
+        ]
+    return results
 
 
 def results_from_report(report: Graph) -> list[Result]:
@@ -376,7 +436,7 @@ def _validate(native: ox.Store, dataset: Graph, plan: Plan, fallback: str, conte
             if mq not in multiplicities:
                 counts: Counter = Counter()
                 for sol in native.query(resolve(mq), use_default_graph_as_union=True):
-                    counts[from_oxigraph(sol[0])] = int(sol[1].value)
+                    counts[as_written(sol[0])] = int(sol[1].value)
                 multiplicities[mq] = counts
             counts = multiplicities[mq]
             found = [r for r in found for _ in range(max(1, counts.get(r.focus, 1)))]

@@ -10,7 +10,7 @@ from ...errors import ShapesError
 from ...store.dataset import to_oxigraph
 from .shapes import Unsupported
 
-__all__ = ["RDF_TYPE", "datatype_ok", "property_path", "string_key", "term"]
+__all__ = ["CASTABLE", "RDF_TYPE", "datatype_ok", "property_path", "string_key", "term"]
 
 
 def term(t: Node) -> str:
@@ -65,8 +65,9 @@ def property_path(sg: Graph, p: Node, depth: int = 0) -> str:
 
 RDF_TYPE = f"<{RDF.type}>"
 
-# Datatypes whose lexical forms Oxigraph can check with a cast to themselves.
-_CASTABLE = {
+#: Datatypes whose lexical forms are checked: Oxigraph casts the text to the type, and the
+#: value must be one rdflib reads too (see :mod:`.literals`).
+CASTABLE = {
     XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.boolean, XSD.date, XSD.dateTime, XSD.time,
     XSD.gYear, XSD.duration, XSD.dayTimeDuration, XSD.yearMonthDuration,
 }
@@ -77,8 +78,20 @@ _DERIVED_INTEGERS = {
 }
 
 
+# What Oxigraph reads but Python's date and datetime do not: years outside 1-9999. (Oxigraph
+# stores 24:00:00, which Python does not read either, as 00:00:00 of the next day.)
+_YEARS = " && YEAR({v}) >= 1 && YEAR({v}) <= 9999"
+_PYTHON_LIMITS = {XSD.date: _YEARS, XSD.dateTime: _YEARS}
+
+
 def datatype_ok(v: str, dt: Node) -> str:
-    """A SPARQL expression that is true when ``v`` is a well-formed literal of ``dt`` (pySHACL's rules)."""
+    """A SPARQL expression that is true when ``v`` is a well-formed literal of ``dt`` (pySHACL's rules).
+
+    For the datatypes in :data:`CASTABLE` it is true for the literals that both Oxigraph
+    and rdflib read (:func:`clustergraph.validation.sparql.literals.unreadable` is the
+    other side of the same rule): ``"2023-13-45"^^xsd:date`` and ``"99999-01-01"^^xsd:date``
+    are not dates to both engines.
+    """
     if dt == RDFS.Literal:
         return f"isLiteral({v})"
     if dt == RDFS.Datatype:
@@ -90,8 +103,8 @@ def datatype_ok(v: str, dt: Node) -> str:
     same = f"(isLiteral({v}) && lang({v}) = \"\" && datatype({v}) = <{dt}>)"
     if dt == XSD.string:
         return same
-    if dt in _CASTABLE:
-        return f"({same} && COALESCE(isLiteral(<{dt}>(STR({v}))), false))"
+    if dt in CASTABLE:
+        return f"({same} && COALESCE(isLiteral(<{dt}>(STR({v}))), false){_PYTHON_LIMITS.get(dt, '').format(v=v)})"
     if dt in _DERIVED_INTEGERS:
         raise Unsupported(f"sh:datatype {dt}: Oxigraph stores every integer type derived from xsd:integer as xsd:integer")
     return same
