@@ -18,7 +18,7 @@ def test_every_used_term_is_defined() -> None:
     onto = Graph().parse(ontology_path())
     defined = {str(s)[len(str(CG)) :] for s in onto.subjects() if str(s).startswith(str(CG))}
     files = [
-        *ROOT.glob("clustergraph/*.py"),
+        *ROOT.glob("clustergraph/**/*.py"),
         *ROOT.glob("shapes/*.ttl"),
         *ROOT.glob("queries/*.rq"),
         *ROOT.glob("data/*.csv-metadata.json"),

@@ -30,11 +30,19 @@ from typing import Any
 from rdflib import Dataset, Graph, URIRef
 
 from ..errors import InputError, InputErrors, MappingError, Problem
+from ..resources import data_dir
+from ..store.parsing import Limits, check_input, check_json
 from .mapping import Mapping, load_mapping, map_table
 from .merge import Candidate, candidates
-from .provenance import PROVENANCE_GRAPH, checksum, remove_source, row_triples, source_graph, source_triples
+from .provenance import (
+    PROVENANCE_GRAPH,
+    checksum,
+    remove_source,
+    row_triples,
+    source_graph,
+    source_triples,
+)
 from .rdfsource import SUFFIXES, parse_rdf
-from ..resources import data_dir
 from .tabular import TABLE_SUFFIXES, read_table
 
 __all__ = [
@@ -173,8 +181,13 @@ def find_mapping(table_path: Path, header: Sequence[str] | None = None) -> Path 
 
 
 def _prepare_table(
-    path: Path, display: str, *, mapping: Mapping | None, encoding: str | None, root: Path, time, lenient: bool, limit: int
+    path: Path, display: str, *, mapping: Mapping | None, encoding: str | None, root: Path, time, lenient: bool, limit: int,
+    limits: Limits | None = None,
 ) -> tuple[_Prepared | None, list[Problem], bool]:
+    if path.suffix.lower() == ".json" and path.is_file():
+        # the same nesting limit as JSON-LD, checked before the JSON parser recurses into it
+        check_input(path, format="nt", name=display, limits=limits)  # the size only
+        check_json(path.read_bytes(), name=display, limits=limits, jsonld=False)
     table = read_table(path, encoding=encoding or "utf-8", display=display)
     m = mapping
     if m is None:
@@ -213,14 +226,16 @@ def _prepare_table(
     return _Prepared(report, mapped.triples, prov), [], False
 
 
-def _prepare_rdf(path: Path, display: str, *, base: str | None, root: Path, time) -> _Prepared:
+def _prepare_rdf(path: Path, display: str, *, base: str | None, root: Path, time, limits: Limits | None = None) -> _Prepared:
+    if path.is_file():
+        check_input(path, format="nt", name=display, limits=limits)  # the size, before reading the file
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError("file not found", file=display, fix="check the path") from None
     except IsADirectoryError:
         raise InputError("is a directory, not a file", file=display, fix="give the file, not its folder") from None
-    quads, fmt = parse_rdf(data, name=display, base=base)
+    quads, fmt = parse_rdf(data, name=display, base=base, limits=limits)
     relpath = _relative(path, root)
     graph = source_graph(relpath)
     triples = [(s, p, o) for s, p, o, _ in quads]
@@ -275,6 +290,7 @@ def import_sources(
     time: _dt.datetime | None = None,
     root: str | os.PathLike[str] | None = None,
     limit: int = PROBLEM_LIMIT,
+    limits: Limits | None = None,
 ) -> ImportReport:
     """Import tables and RDF files into ``dataset``, each into its own named graph.
 
@@ -303,6 +319,9 @@ def import_sources(
         paths are recorded relative to this folder (default the current directory).
     limit:
         problems collected per file before stopping.
+    limits:
+        input, literal and JSON nesting limits for RDF files and JSON tables
+        (:class:`clustergraph.store.parsing.Limits`), the same as :func:`clustergraph.store.load`.
 
     Returns
     -------
@@ -334,14 +353,15 @@ def import_sources(
                 if not path.exists():
                     raise InputError("file not found", file=display, fix="check the path")
                 item, found, reached = _prepare_table(
-                    path, display, mapping=explicit, encoding=enc, root=root_path, time=time, lenient=lenient, limit=limit
+                    path, display, mapping=explicit, encoding=enc, root=root_path, time=time, lenient=lenient, limit=limit,
+                    limits=limits,
                 )
                 problems.extend(found)
                 limit_reached = limit_reached or reached
                 if item is not None:
                     prepared.append(item)
             else:
-                prepared.append(_prepare_rdf(path, display, base=base, root=root_path, time=time))
+                prepared.append(_prepare_rdf(path, display, base=base, root=root_path, time=time, limits=limits))
         except InputError as exc:
             problems.append(exc.problem)
         except InputErrors as exc:

@@ -4,8 +4,13 @@ Turtle, N-Triples, N-Quads, TriG, RDF/XML and JSON-LD are read with Oxigraph's
 parsers, whose errors give line and column. The file name's ending is only a
 hint: a ``.ttl`` file that is really RDF/XML or JSON-LD is read as what it is.
 Relative IRIs resolve against an explicit base (by default the clustergraph
-data namespace), so no ``file:///`` IRI ever leaks into the data. JSON-LD that
-names a remote ``@context`` is refused: nothing is fetched from the network.
+data namespace), so no ``file:///`` IRI ever leaks into the data.
+
+Every input passes the store's input boundary (:mod:`clustergraph.store.parsing`)
+with the same limits as :func:`clustergraph.store.load`: DTDs are refused in RDF/XML,
+JSON-LD nesting is limited before any parser sees it and its contexts come only from
+the bundled ones (nothing is fetched from the network or read from a ``file:`` IRI),
+and input and literal sizes are limited.
 
 >>> quads, fmt = parse_rdf(b'@prefix cg: <https://w3id.org/clustergraph/ontology#> . <project/x> a cg:Project .', name="x.nt")
 >>> fmt, str(quads[0][0])
@@ -14,7 +19,6 @@ names a remote ``@context`` is refused: nothing is fetched from the network.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
@@ -26,6 +30,7 @@ from rdflib.namespace import XSD
 
 from ..errors import InputError
 from ..namespaces import ID
+from ..store.parsing import Limits, check_input, parse
 
 __all__ = ["FORMATS", "SUFFIXES", "detect_format", "parse_rdf", "read_rdf"]
 
@@ -59,6 +64,8 @@ def detect_format(data: bytes, name: str = "") -> str:
     >>> detect_format(b'<http://a> <http://b> <http://c> <http://g> .', "data.ttl")
     'nquads'
     """
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16, which only XML declares for itself
+        return "rdfxml"
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:2048]
     if head.startswith((b"<?xml", b"<rdf:RDF", b"<!DOCTYPE", b"<RDF")):
         return "rdfxml"
@@ -97,22 +104,6 @@ def _term(node: Any, bnodes: dict[str, BNode]) -> Any:
     raise InputError(f"unsupported RDF term {node!r}", fix="use plain RDF 1.1 (no RDF-star triple terms)")
 
 
-def _remote_contexts(value: Any) -> list[str]:
-    found: list[str] = []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key == "@context":
-                contexts = item if isinstance(item, list) else [item]
-                found.extend(c for c in contexts if isinstance(c, str))
-                found.extend(c for ctx in contexts if isinstance(ctx, dict) for c in _remote_contexts({"x": ctx}))
-            else:
-                found.extend(_remote_contexts(item))
-    elif isinstance(value, list):
-        for item in value:
-            found.extend(_remote_contexts(item))
-    return found
-
-
 def _error(exc: SyntaxError, fmt: str, name: str, data: bytes) -> InputError:
     message = str(exc.msg if hasattr(exc, "msg") else exc)
     message = re.sub(r"^Parser error (at|between) line \d+ column \d+( and line \d+ column \d+)?: ", "", message)
@@ -142,7 +133,14 @@ def _xml_position(data: bytes) -> tuple[int | None, int | None]:
     return None, None
 
 
-def parse_rdf(data: bytes, *, name: str = "<data>", base: str | None = None, format: str | None = None) -> tuple[list[tuple[Any, Any, Any, Any]], str]:
+def parse_rdf(
+    data: bytes,
+    *,
+    name: str = "<data>",
+    base: str | None = None,
+    format: str | None = None,
+    limits: Limits | None = None,
+) -> tuple[list[tuple[Any, Any, Any, Any]], str]:
     """Parse RDF ``data`` into quads of rdflib terms.
 
     Parameters
@@ -155,6 +153,9 @@ def parse_rdf(data: bytes, *, name: str = "<data>", base: str | None = None, for
         base IRI for relative IRIs; default ``https://w3id.org/clustergraph/id/``.
     format:
         force a format (a key of :data:`FORMATS`) instead of detecting it.
+    limits:
+        input, literal and JSON nesting limits (:class:`clustergraph.store.parsing.Limits`);
+        default from the environment, else the built-in ones.
 
     Returns
     -------
@@ -164,7 +165,9 @@ def parse_rdf(data: bytes, *, name: str = "<data>", base: str | None = None, for
     Raises
     ------
     InputError
-        malformed RDF (with line and column), a remote JSON-LD context, an empty file.
+        malformed RDF (with line and column), an empty file, and what the input
+        boundary refuses: a DTD, a JSON-LD context that is not bundled, JSON nested
+        too deeply, an input or a literal over its limit.
     """
     if not data.strip(b"\xef\xbb\xbf \t\r\n"):
         raise InputError("the file is empty", file=name, fix="give a file with RDF in it")
@@ -172,32 +175,12 @@ def parse_rdf(data: bytes, *, name: str = "<data>", base: str | None = None, for
         raise InputError(f"unknown RDF format {format!r}", file=name, value=format, fix=f"use one of {', '.join(FORMATS)}")
     base_iri = base or str(ID)
     fmt = format or detect_format(data, name)
-    if fmt == "jsonld":
-        try:
-            doc = json.loads(data.decode("utf-8-sig"))
-        except UnicodeDecodeError:
-            raise InputError("JSON-LD must be UTF-8", file=name, fix="save the file as UTF-8") from None
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"malformed JSON-LD at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-                file=name,
-                line=exc.lineno,
-                column=str(exc.colno),
-                fix="correct the JSON syntax on that line",
-            ) from None
-        remote = _remote_contexts(doc)
-        if remote:
-            raise InputError(
-                "the JSON-LD names a remote @context; clustergraph does not fetch anything from the network",
-                file=name,
-                value=remote[0],
-                fix="replace the URL with the context's content inline (\"@context\": {...})",
-            )
     candidates = [fmt] if (format or fmt in ("rdfxml", "jsonld")) else [fmt, *[f for f in _TEXT_ORDER if f != fmt]]
     first_error: SyntaxError | None = None
     for candidate in candidates:
+        checked = check_input(data, format=FORMATS[candidate], name=name, limits=limits)
         try:
-            raw = list(ox.parse(data, format=FORMATS[candidate], base_iri=base_iri))
+            raw = parse(checked, base=base_iri)
         except SyntaxError as exc:
             first_error = first_error or exc
             continue
@@ -211,14 +194,28 @@ def parse_rdf(data: bytes, *, name: str = "<data>", base: str | None = None, for
     raise _error(first_error, fmt, name, data)
 
 
-def read_rdf(path: str | os.PathLike[str], *, base: str | None = None, format: str | None = None, display: str | None = None):
+def read_rdf(
+    path: str | os.PathLike[str],
+    *,
+    base: str | None = None,
+    format: str | None = None,
+    display: str | None = None,
+    limits: Limits | None = None,
+):
     """Read an RDF file; see :func:`parse_rdf`. A missing file is an :class:`InputError`."""
     p = Path(path)
     name = display or str(path)
+    _check_size(p, name, limits)
     try:
         data = p.read_bytes()
     except FileNotFoundError:
         raise InputError("file not found", file=name, fix="check the path") from None
     except IsADirectoryError:
         raise InputError("is a directory, not an RDF file", file=name, fix="give the file, not its folder") from None
-    return parse_rdf(data, name=name, base=base, format=format)
+    return parse_rdf(data, name=name, base=base, format=format, limits=limits)
+
+
+def _check_size(path: Path, name: str, limits: Limits | None) -> None:
+    """Refuse a file over the input limit before reading it into memory."""
+    if path.is_file():
+        check_input(path, format="nt", name=name, limits=limits)  # N-Triples: only the size is checked

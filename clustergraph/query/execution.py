@@ -47,12 +47,14 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from . import library
-from ..store import dataset as _store
 from ..bindings import inject_values
 from ..errors import ClusterGraphError, QueryError
-from .library import NamedQuery
 from ..namespaces import PREFIXES, bind_prefixes
+from ..store import dataset as _store
+from ..store import offline
+from ..store.parsing import Limits
+from . import library
+from .library import NamedQuery
 
 __all__ = ["QueryResult", "run", "list_queries", "resolve_query", "open_data", "FORMATS", "compact"]
 
@@ -326,7 +328,13 @@ def resolve_query(query: str | os.PathLike[str] | NamedQuery) -> NamedQuery:
     return library.parse(text, name="query")
 
 
-def run(graph: Graph, query: str | os.PathLike[str] | NamedQuery, params: Mapping[str, Any] | None = None) -> QueryResult:
+def run(
+    graph: Graph,
+    query: str | os.PathLike[str] | NamedQuery,
+    params: Mapping[str, Any] | None = None,
+    *,
+    allow_network: offline.AllowNetwork = None,
+) -> QueryResult:
     """Run a named or ad-hoc query on ``graph`` with parameters bound.
 
     Parameters
@@ -341,6 +349,12 @@ def run(graph: Graph, query: str | os.PathLike[str] | NamedQuery, params: Mappin
         Values for the query's parameters, as text (``"2016-12-31"``,
         ``"cgid:project/cecil"``) or Python/rdflib values; defaults from the header
         fill the rest.
+    allow_network:
+        Hosts a ``SERVICE`` (or ``LOAD``) of the query may reach: a host, a list, or
+        ``True`` for any. ``None`` (default) keeps the enclosing
+        :func:`clustergraph.store.offline.allow_network` block, offline outside one.
+        ``FROM`` and ``FROM NAMED`` may only name graphs of the dataset; nothing is
+        fetched for them (:func:`clustergraph.store.offline.check_query`).
 
     Returns
     -------
@@ -351,7 +365,8 @@ def run(graph: Graph, query: str | os.PathLike[str] | NamedQuery, params: Mappin
     ParameterError
         For an unknown parameter, a value of the wrong type or a missing required one.
     QueryError
-        For an unknown query name or malformed SPARQL.
+        For an unknown query name or malformed SPARQL, and for a ``SERVICE``,
+        ``LOAD`` or ``FROM`` that would reach outside the dataset without leave.
     EndpointError
         When a remote store fails or does not answer in time.
 
@@ -367,11 +382,26 @@ def run(graph: Graph, query: str | os.PathLike[str] | NamedQuery, params: Mappin
     # do not restrict variables that a sub-query or BIND produces, so they would
     # give other answers than Oxigraph and remote stores for the same parameters.
     text = inject_values(named.text, bindings)
+    remote = _store.is_remote(graph)
+    if not remote:  # a remote store decides for itself what its SERVICE and FROM may reach
+        native = _store.oxigraph(graph)
+        offline.check_query(
+            text,
+            allow_network=allow_network,
+            graphs=_store.graph_test(native if native is not None else graph),
+            prefixes={k: str(v) for k, v in graph.namespaces()},
+            where=_where(named),
+        )
     try:
         if named.form == "SELECT":
-            names, rows = _store.select(graph, text)
+            names, rows = _store.select(graph, text, allow_network=allow_network)
             return QueryResult("SELECT", list(names), list(rows), query=named, bindings=bindings)
-        result = graph.query(text)
+        if remote:
+            result = graph.query(text)
+        else:
+            # ASK, CONSTRUCT and DESCRIBE are evaluated by the time query() returns
+            with offline.guard(allow_network), offline.allow_network(offline.policy_for(allow_network)):
+                result = graph.query(text)
     except ClusterGraphError:
         raise
     except Exception as exc:  # parsers and engines raise many types
@@ -384,8 +414,12 @@ def run(graph: Graph, query: str | os.PathLike[str] | NamedQuery, params: Mappin
     return QueryResult(named.form, graph=out, query=named, bindings=bindings)
 
 
+def _where(named: NamedQuery) -> str:
+    return str(named.path) if named.path else named.name
+
+
 def _query_error(named: NamedQuery, exc: Exception) -> QueryError:
-    where = str(named.path) if named.path else named.name
+    where = _where(named)
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if type(exc).__name__ in ("ParseException", "SyntaxError", "ParseSyntaxException"):
         return QueryError(f"{where}: malformed SPARQL: {text}", fix="correct the query text")
@@ -401,6 +435,7 @@ def open_data(
     kind: str = "oxigraph",
     path: str | os.PathLike[str] | None = None,
     ontology: bool = True,
+    limits: Limits | None = None,
 ) -> Any:
     """The dataset that ``clustergraph query``, ``push`` and ``serve`` work on.
 
@@ -416,6 +451,9 @@ def open_data(
     ontology:
         Also load the shipped ontology (graph ``cggraph:ontology``) with the embedded
         dataset, so that queries see label ranks and concept labels.
+    limits:
+        Input limits for the ``data`` files (:class:`clustergraph.store.parsing.Limits`);
+        every file passes the same checks as :func:`clustergraph.store.load`.
 
     >>> ds = open_data()
     >>> len(run(ds, "projects-per-call"))
@@ -428,7 +466,7 @@ def open_data(
     dataset = _store.open_dataset(kind, path)
     if data:
         for item in data:
-            _store.load(dataset, item, graph=GRAPH["data/" + slug(Path(item).name)])
+            _store.load(dataset, item, graph=GRAPH["data/" + slug(Path(item).name)], limits=limits)
         return dataset
     if path is not None and _store.select(dataset, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1")[1]:
         return dataset

@@ -4,6 +4,9 @@ Owns opening a dataset (Oxigraph in memory or on disk, rdflib's memory store, a 
 SPARQL 1.1 store), all-or-nothing loads, atomic dumps, pushed-down ``select``
 (:mod:`.dataset`); the SPARQL 1.1 Protocol and Graph Store Protocol client and the
 configured endpoints (:mod:`.remote`); uploading a dataset to a store (:mod:`.upload`).
+Every RDF input passes one boundary with the same limits (:mod:`.parsing`: DTDs refused,
+JSON-LD depth and contexts checked, sizes limited), and whether anything may reach the
+network is decided in one place (:mod:`.offline`: offline unless the user allows a host).
 
 Imports from: the core modules only (errors, namespaces, iri, resources, atomic, bindings).
 """
@@ -15,24 +18,28 @@ from .dataset import (
     STORE_KINDS,
     dump,
     from_oxigraph,
+    graph_test,
     is_remote,
     load,
     open_dataset,
-    quads,
     oxigraph,
+    quads,
+    read_graph,
     replace_graph,
     select,
     to_memory,
     to_oxigraph,
     union,
 )
+from .offline import AllowNetwork, NetworkPolicy, allow_network, check_query
+from .parsing import Limits, check_input
 from .remote import (
     CONFIG_ENV,
     DEFAULT_TIMEOUT,
-    Endpoint,
     PASSWORD_ENV,
-    RemoteStore,
     USER_ENV,
+    Endpoint,
+    RemoteStore,
     config_path,
     open_remote,
     request,
@@ -49,20 +56,27 @@ from .upload import (
 )
 
 __all__ = [
+    "AllowNetwork",
     "BATCH_SIZE",
     "CONFIG_ENV",
     "DEFAULT_TIMEOUT",
     "Endpoint",
     "FORMATS",
+    "Limits",
     "METHODS",
+    "NetworkPolicy",
     "PASSWORD_ENV",
     "PushResult",
     "RemoteStore",
     "STORE_KINDS",
     "USER_ENV",
+    "allow_network",
+    "check_input",
+    "check_query",
     "config_path",
     "dump",
     "from_oxigraph",
+    "graph_test",
     "is_remote",
     "load",
     "ntriples",
@@ -71,6 +85,7 @@ __all__ = [
     "oxigraph",
     "push",
     "quads",
+    "read_graph",
     "replace_graph",
     "request",
     "resolve",

@@ -42,8 +42,18 @@ from rdflib.term import Identifier, Node
 
 from ..atomic import atomic_write
 from ..bindings import inject_values
-from ..errors import InputError, StoreError
+from ..errors import ClusterGraphError, InputError, QueryError, StoreError
 from ..namespaces import PREFIXES, bind_prefixes
+from . import offline
+from .parsing import (
+    Checked,
+    Limits,
+    check_input,
+    check_literals,
+    has_long_terms,
+    parse,
+    parser_errors,
+)
 
 __all__ = [
     "STORE_KINDS",
@@ -60,6 +70,8 @@ __all__ = [
     "from_oxigraph",
     "to_oxigraph",
     "quads",
+    "graph_test",
+    "read_graph",
 ]
 
 STORE_KINDS = ("oxigraph", "memory")
@@ -219,6 +231,11 @@ class OxigraphStore(_OxrdflibStore):
     def query(self, query: Any, initNs: Mapping[str, Any], initBindings: Mapping[str, Identifier], queryGraph: Any, **kwargs: Any) -> Result:  # noqa: N803
         if not isinstance(query, str) or kwargs:
             raise NotImplementedError("prepared queries run in rdflib's engine")
+        offline.check_query(
+            query,
+            graphs=graph_test(self._inner),
+            prefixes={**{k: str(v) for k, v in self._namespace_for_prefix.items()}, **{k: str(v) for k, v in initNs.items()}},
+        )
         union = queryGraph == "__UNION__"
         result = self._inner.query(
             inject_values(query, {str(k): v for k, v in initBindings.items()}),
@@ -227,6 +244,47 @@ class OxigraphStore(_OxrdflibStore):
             prefixes={**{k: str(v) for k, v in self._namespace_for_prefix.items()}, **{k: str(v) for k, v in initNs.items()}},
         )
         return _to_result(result)
+
+    def update(self, update: Any, initNs: Mapping[str, Any], initBindings: Mapping[str, Identifier], queryGraph: Any, **kwargs: Any) -> None:  # noqa: N803
+        if isinstance(update, str):
+            offline.check_query(
+                update,
+                graphs=graph_test(self._inner),
+                prefixes={**{k: str(v) for k, v in self._namespace_for_prefix.items()}, **{k: str(v) for k, v in initNs.items()}},
+            )
+        super().update(update, initNs, initBindings, queryGraph, **kwargs)
+
+
+def graph_test(dataset: Any) -> Any:
+    """``test(iri)``: whether ``dataset`` holds a non-empty named graph ``iri`` (what FROM may name).
+
+    ``dataset`` is an rdflib Dataset (any local store) or a :class:`pyoxigraph.Store`;
+    for anything else (a plain Graph) the answer is ``None``: no graph may be named.
+
+    >>> ds = open_dataset()
+    >>> _ = load(ds, b'<http://ex.org/a> <http://ex.org/p> 1 .', format="turtle", graph="http://ex.org/g")
+    >>> test = graph_test(ds)
+    >>> test("http://ex.org/g"), test("http://ex.org/other")
+    (True, False)
+    """
+    native = dataset if isinstance(dataset, ox.Store) else oxigraph(dataset) if isinstance(dataset, Graph) else None
+    if native is not None:
+
+        def in_oxigraph(iri: str) -> bool:
+            try:
+                name = ox.NamedNode(iri)
+            except ValueError:
+                return False
+            return next(iter(native.quads_for_pattern(None, None, None, name)), None) is not None
+
+        return in_oxigraph
+    if isinstance(dataset, Dataset):
+
+        def in_memory(iri: str) -> bool:
+            return next(iter(dataset.get_context(URIRef(iri)).triples((None, None, None))), None) is not None
+
+        return in_memory
+    return None
 
 
 def _to_result(result: Any) -> Result:
@@ -316,14 +374,13 @@ _LINE = re.compile(r"line (\d+)(?:,? column (\d+))?", re.I)
 _POS = re.compile(r"(?:at|on) (\d+):(\d+)")
 
 
-def _syntax_error(exc: Exception, source: Any, fmt: str) -> InputError:
+def _syntax_error(exc: Exception, where: str, fmt: str) -> InputError:
     text = str(exc.msg if isinstance(exc, SyntaxError) and exc.msg else exc)
     line, column = getattr(exc, "lineno", None), getattr(exc, "offset", None)
     if line is None:
         m = _LINE.search(text) or _POS.search(text)
         if m:
             line, column = int(m.group(1)), m.group(2)
-    where = str(source) if isinstance(source, (str, os.PathLike)) and not _looks_like_content(source) else "<data>"
     return InputError(
         f"malformed {fmt} RDF: {text.splitlines()[0] if text else type(exc).__name__}",
         file=where,
@@ -345,8 +402,12 @@ def load(
     graph: str | URIRef | None = None,
     base: str | None = None,
     replace: bool = True,
+    limits: Limits | None = None,
 ) -> int:
     """Load RDF into ``dataset``, all or nothing; return the number of statements loaded.
+
+    Every input first passes :func:`clustergraph.store.parsing.check_input` (size, DTDs,
+    JSON-LD depth and contexts) and is parsed with the same limits on every store.
 
     Parameters
     ----------
@@ -363,6 +424,9 @@ def load(
         data namespace so that no ``file:///`` IRI leaks into data.
     replace:
         Replace ``graph`` as a whole (the previous content stays if loading fails).
+    limits:
+        Input, literal and JSON nesting limits (:class:`~clustergraph.store.parsing.Limits`);
+        default from the environment, else the built-in ones.
 
     Files above 32 MB go through Oxigraph's bulk loader; for N-Triples it
     inserts with the lenient parser while a second thread parses the same input
@@ -376,6 +440,10 @@ def load(
     Traceback (most recent call last):
     ...
     clustergraph.errors.InputError: <data>:1: column 'character 37': malformed nt RDF: Parser error at line 1 column 37: The object of a triple must be an IRI, a blank node or a literal; fix: correct the syntax at that line, or give the right format if this is not nt
+    >>> load(open_dataset("memory"), b'<!DOCTYPE r [<!ENTITY a "b">]><r/>', format="xml")
+    Traceback (most recent call last):
+    ...
+    clustergraph.errors.InputError: <data>:1: DTDs are refused because their entity declarations can expand a few bytes into gigabytes (billion laughs) or pull in local files (external entities); fix: remove the <!DOCTYPE ...> declaration and write each entity's text out in full (RDF/XML needs no DTD)
     """
     is_path = isinstance(source, os.PathLike) or (isinstance(source, str) and not _looks_like_content(source))
     fmt = _format_name(format, source if is_path else None)
@@ -383,13 +451,19 @@ def load(
     if is_path and not Path(source).is_file():  # type: ignore[arg-type]
         raise InputError("file not found", file=str(source), fix="check the path and the current directory")
     target = URIRef(str(graph)) if graph is not None else None
+    checked = check_input(
+        Path(source) if is_path else source,  # type: ignore[arg-type]
+        format=FORMATS[fmt][0],
+        name=str(source) if is_path else "<data>",
+        limits=limits,
+    )
     native = oxigraph(dataset)
     if native is not None:
-        return _load_oxigraph(native, source, is_path, fmt, target, base, replace)
-    return _load_rdflib(dataset, source, is_path, fmt, target, base, replace)
+        return _load_oxigraph(native, checked, fmt, target, base, replace)
+    return _load_rdflib(dataset, checked, fmt, target, base, replace)
 
 
-def _load_oxigraph(native: ox.Store, source: Any, is_path: bool, fmt: str, target: URIRef | None, base: str, replace: bool) -> int:
+def _load_oxigraph(native: ox.Store, checked: Checked, fmt: str, target: URIRef | None, base: str, replace: bool) -> int:
     ox_format = FORMATS[fmt][0]
     staging = ox.NamedNode(f"urn:clustergraph:staging:{uuid.uuid4()}") if target is not None else None
     fresh = target is not None and fmt not in _DATASET_FORMATS and not native.contains_named_graph(ox.NamedNode(str(target)))
@@ -400,28 +474,40 @@ def _load_oxigraph(native: ox.Store, source: Any, is_path: bool, fmt: str, targe
     kwargs: dict[str, Any] = {"format": ox_format, "base_iri": base}
     if staging is not None and fmt not in _DATASET_FORMATS:
         kwargs["to_graph"] = staging
-    if is_path:
-        kwargs["path"] = os.fspath(source)
-        big = Path(source).stat().st_size > _BULK_THRESHOLD
-    else:
-        kwargs["input"] = source
-        big = len(source) > _BULK_THRESHOLD
+    kwargs.update(checked.source)
+    big = checked.size > _BULK_THRESHOLD
+    if checked.literal_limit is not None and not checked.parser_checks_literals:
+        # Oxigraph's own buffer does not hold this limit (RDF/XML, or a limit set lower):
+        # read the input once before loading it.
+        try:
+            with parser_errors(checked):
+                check_literals(
+                    ((q.subject, q.predicate, q.object) for q in ox.parse(**checked.source, format=ox_format, base_iri=base, lenient=True)),
+                    checked,
+                )
+        except SyntaxError as exc:
+            raise _syntax_error(exc, checked.name, fmt) from None
     before = len(native) if staging is None or fresh else 0
     try:
-        if big and staging is not None and fmt in _CHECKED_BULK_FORMATS:
-            _bulk_checked(native, kwargs)
-        elif big and staging is not None:
-            native.bulk_load(**kwargs)
-        else:
-            native.load(**kwargs)
+        with parser_errors(checked):
+            if big and staging is not None and fmt in _CHECKED_BULK_FORMATS:
+                _bulk_checked(native, kwargs)
+            elif big and staging is not None:
+                native.bulk_load(**kwargs)
+            else:
+                native.load(**kwargs)
     except SyntaxError as exc:
         if staging is not None:
             native.remove_graph(staging)
-        raise _syntax_error(exc, source, fmt) from None
+        raise _syntax_error(exc, checked.name, fmt) from None
+    except ClusterGraphError:
+        if staging is not None and native.contains_named_graph(staging):
+            native.remove_graph(staging)
+        raise
     except (OSError, ValueError) as exc:
         if staging is not None and native.contains_named_graph(staging):
             native.remove_graph(staging)
-        raise StoreError(f"cannot load {source if is_path else 'data'}: {exc}", fix="check the file is readable RDF") from None
+        raise StoreError(f"cannot load {checked.name}: {exc}", fix="check the file is readable RDF") from None
     if staging is None or fresh:  # only the new graph changed: counting the store is cheaper than counting the graph
         return len(native) - before
     count = _graph_size(native, staging)
@@ -466,16 +552,28 @@ def _graph_size(native: ox.Store, graph: ox.NamedNode) -> int:
     return int(next(iter(solutions))[0].value)
 
 
-def _load_rdflib(dataset: Dataset, source: Any, is_path: bool, fmt: str, target: URIRef | None, base: str, replace: bool) -> int:
+def _load_rdflib(dataset: Dataset, checked: Checked, fmt: str, target: URIRef | None, base: str, replace: bool) -> int:
     rdflib_format = FORMATS[fmt][1]
     parsed = Dataset() if fmt in _DATASET_FORMATS else Graph()
     try:
-        if is_path:
-            parsed.parse(os.fspath(source), format=rdflib_format, publicID=base)
+        if has_long_terms(checked):
+            # rdflib's Turtle and N-Triples parsers take quadratic time on a long line or
+            # string (a 1 MB literal: 12 to 40 s): such an input is read by Oxigraph's parser.
+            _add_parsed(parsed, parse(checked, base=base, rename_blank_nodes=True))
         else:
-            parsed.parse(data=source, format=rdflib_format, publicID=base)
+            with parser_errors(checked):
+                if checked.path is not None:
+                    parsed.parse(os.fspath(checked.path), format=rdflib_format, publicID=base)
+                else:
+                    parsed.parse(data=checked.data, format=rdflib_format, publicID=base)
+    except ClusterGraphError:
+        raise
     except Exception as exc:  # rdflib raises many parser-specific types
-        raise _syntax_error(exc, source, fmt) from None
+        raise _syntax_error(exc, checked.name, fmt) from None
+    if isinstance(parsed, Dataset):
+        check_literals(parsed.quads((None, None, None, None)), checked)
+    else:
+        check_literals(parsed.triples((None, None, None)), checked)
     if isinstance(parsed, Dataset):
         quads = list(parsed.quads((None, None, None, None)))
         if target is not None:
@@ -492,6 +590,38 @@ def _load_rdflib(dataset: Dataset, source: Any, is_path: bool, fmt: str, target:
         dest = dataset.graph(target)
     dest += parsed
     return len(parsed)
+
+
+def read_graph(
+    source: str | bytes | os.PathLike[str],
+    *,
+    format: str | None = None,
+    base: str | None = None,
+    limits: Limits | None = None,
+) -> Graph:
+    """Parse RDF into a new plain rdflib :class:`~rdflib.Graph`, through the same checks as :func:`load`.
+
+    For the side inputs that are not data (SHACL shapes, an ontology given by the
+    user): they pass the same boundary (DTDs refused, JSON-LD contexts bundled only,
+    nesting, size and literal limits) instead of ``Graph().parse``, which would
+    expand entities and fetch contexts. Named graphs are merged.
+
+    >>> g = read_graph(b'@prefix ex: <http://ex.org/> . ex:a ex:p [ ex:q "x" ] .', format="turtle")
+    >>> len(g)
+    2
+    """
+    dataset = open_dataset("memory")
+    load(dataset, source, format=format, base=base, limits=limits)
+    return union(dataset)
+
+
+def _add_parsed(parsed: Graph, quads: Iterable[ox.Quad]) -> None:
+    for q in quads:
+        s, p, o = from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object)
+        if isinstance(parsed, Dataset):
+            parsed.add((s, p, o, from_oxigraph(q.graph_name)))  # type: ignore[arg-type]
+        else:
+            parsed.add((s, p, o))  # type: ignore[arg-type]
 
 
 def replace_graph(dataset: Dataset, graph: str | URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> int:
@@ -662,12 +792,28 @@ def _nt_object(o: Node) -> str:
 # --- pushed-down queries --------------------------------------------------------
 
 
-def select(graph: Graph, sparql: str, bindings: Mapping[str, Node] | None = None) -> tuple[list[str], list[tuple[Node | None, ...]]]:
+def select(
+    graph: Graph,
+    sparql: str,
+    bindings: Mapping[str, Node] | None = None,
+    *,
+    allow_network: offline.AllowNetwork = None,
+) -> tuple[list[str], list[tuple[Node | None, ...]]]:
     """Run a SPARQL SELECT where the data lives; return (variable names, rows of rdflib terms).
 
     Parameters are bound as a ``VALUES`` block at the start of the WHERE group
     (:func:`clustergraph.bindings.inject_values`), never pasted into the query text. On Oxigraph the default graph is
     the union of the named graphs.
+
+    The query is offline unless ``allow_network`` (or an enclosing
+    :func:`clustergraph.store.offline.allow_network` block) names the host of a
+    ``SERVICE``; ``FROM`` may name only graphs the dataset holds
+    (:func:`clustergraph.store.offline.check_query`). A remote store is left to decide.
+
+    >>> select(open_dataset(), "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+    Traceback (most recent call last):
+    ...
+    clustergraph.errors.QueryError: the query calls SERVICE <http://127.0.0.1:9/sparql>, but clustergraph reaches no host unless asked; fix: remove the SERVICE clause, or allow the host with --allow-network 127.0.0.1 (allow_network='127.0.0.1' in Python)
 
     >>> ds = open_dataset()
     >>> _ = load(ds, b'<http://ex.org/a> <http://ex.org/p> 1 .', format="turtle", graph="http://ex.org/g")
@@ -675,27 +821,36 @@ def select(graph: Graph, sparql: str, bindings: Mapping[str, Node] | None = None
     (['s'], [(rdflib.term.URIRef('http://ex.org/a'),)])
     """
     bindings = dict(bindings or {})
+    text = inject_values(sparql, bindings)
     native = oxigraph(graph)
+    if not is_remote(graph):
+        offline.check_query(
+            text,
+            allow_network=allow_network,
+            graphs=graph_test(native if native is not None else graph),
+            prefixes={k: str(v) for k, v in graph.namespaces()},
+        )
     if native is not None:
         try:
             result = native.query(
-                inject_values(sparql, bindings),
+                text,
                 use_default_graph_as_union=True,
                 prefixes={k: str(v) for k, v in graph.namespaces()},
             )
         except SyntaxError as exc:
-            from ..errors import QueryError
-
             raise QueryError(f"malformed SPARQL: {exc}", fix="correct the query text") from None
         if not isinstance(result, ox.QuerySolutions):
-            from ..errors import QueryError
-
             raise QueryError("select() runs SELECT queries only", fix="use graph.query() for ASK and CONSTRUCT")
         names = [v.value for v in result.variables]
         rows = [tuple(from_oxigraph(solution[i]) for i in range(len(names))) for solution in result]
         return names, rows
     # VALUES rather than initBindings: rdflib's initBindings do not reach variables
     # bound inside sub-queries or BIND, so the two stores would disagree.
-    res = graph.query(inject_values(sparql, bindings))
+    if is_remote(graph):
+        res = graph.query(text)
+    else:
+        with offline.guard(allow_network):
+            res = graph.query(text)
+            res.bindings  # rdflib evaluates lazily: run the query inside the guard
     names = [str(v) for v in res.vars or []]
     return names, [tuple(row) for row in res]  # type: ignore[arg-type]

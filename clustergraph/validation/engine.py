@@ -567,12 +567,12 @@ def suggestion(finding: Finding, ontology: Graph | None) -> str:
     """What ``{?suggestion}`` in a message says: the class (for a finding on ``rdf:type`` or
     on a node) or property of the ontology whose name is closest to the unknown one (the
     finding's value if it is a clustergraph IRI, else its path; the namespace in any
-    case), as ``cg:Name``, or ``"a name the ontology declares"`` when none is close.
+    case), as the prefixed name (``cg:`` and the term), or ``"a name the ontology declares"`` when none is close.
 
     >>> onto = Graph().parse(format="turtle", data='''@prefix owl: <http://www.w3.org/2002/07/owl#> .
     ...   @prefix cg: <https://w3id.org/clustergraph/ontology#> .
     ...   cg:totalBudget a owl:DatatypeProperty . cg:Project a owl:Class .''')
-    >>> typo = Finding(URIRef("urn:x"), CG.totalBugdet, "Warning", "", Literal(5), None, None)
+    >>> typo = Finding(URIRef("urn:x"), URIRef(str(CG) + "totalBugdet"), "Warning", "", Literal(5), None, None)
     >>> suggestion(typo, onto), suggestion(typo.with_(path=RDF.type, value=CG.project), onto)
     ('cg:totalBudget', 'cg:Project')
     """
