@@ -69,9 +69,24 @@ def _innermost(exc: BaseException) -> str:
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="clustergraph")
-def main() -> None:
+@click.option(
+    "--allow-network",
+    "allowed_hosts",
+    multiple=True,
+    metavar="HOST",
+    help="A host that queries may reach with SERVICE or LOAD ('*' for any; repeatable). Offline by default.",
+)
+@click.pass_context
+def main(ctx: click.Context, allowed_hosts: tuple[str, ...]) -> None:
     """Knowledge graph of the European cluster excellence ecosystem: import, validate,
-    query, analyse and publish it."""
+    query, analyse and publish it.
+
+    Nothing is fetched from the network unless a host is named with --allow-network
+    (before the command: clustergraph --allow-network dbpedia.org query --file q.rq).
+    """
+    from .store.offline import allow_network
+
+    ctx.with_resource(allow_network(allowed_hosts or None))
 
 
 # Each command below is one section; keep a command's code inside its section.
@@ -290,7 +305,8 @@ def _describe_queries() -> str:
 @click.option("--endpoint", help="Query a remote SPARQL endpoint (URL, or a name from the endpoints file) instead.")
 @click.option("--graph", "graph_iri", help="With --endpoint: the named graph to query (e.g. the one `clustergraph push` loaded).")
 @click.option("--timeout", type=float, help="With --endpoint: seconds to wait for an answer (default 30).")
-def query_command(name: str | None, query_file: Path | None, list_queries: bool, params: tuple[str, ...], fmt: str, data: tuple[Path, ...], store_path: Path | None, memory_store: bool, endpoint: str | None, graph_iri: str | None, timeout: float | None) -> None:
+@click.option("--spreadsheet-safe/--no-spreadsheet-safe", default=True, show_default=True, help="With --format csv: put a ' before values a spreadsheet program would run as formulas (=, +, -, @).")
+def query_command(name: str | None, query_file: Path | None, list_queries: bool, params: tuple[str, ...], fmt: str, data: tuple[Path, ...], store_path: Path | None, memory_store: bool, endpoint: str | None, graph_iri: str | None, timeout: float | None, spreadsheet_safe: bool) -> None:
     """Run the named query NAME (see --list) or a query --file, and print the result.
 
     Credentials for an endpoint come from CLUSTERGRAPH_ENDPOINT_USER and
@@ -317,7 +333,7 @@ def query_command(name: str | None, query_file: Path | None, list_queries: bool,
     else:
         dataset = _query_data(data, store_path, memory_store)
     result = run(dataset, named, _params(params))  # type: ignore[arg-type]
-    text = result.serialize(fmt)
+    text = result.serialize(fmt, spreadsheet_safe=spreadsheet_safe)
     click.echo(text, nl=not text.endswith("\n"))
     if fmt == "table" and result.kind == "SELECT" and sys.stderr.isatty():
         click.echo(f"({len(result)} row{'s' if len(result) != 1 else ''})", err=True)

@@ -50,6 +50,7 @@ from rdflib.term import Node
 from ..bindings import inject_values
 from ..errors import ClusterGraphError, QueryError
 from ..namespaces import PREFIXES, bind_prefixes
+from ..spreadsheet import safe_cell
 from ..store import dataset as _store
 from ..store import offline
 from ..store.parsing import Limits
@@ -158,14 +159,20 @@ class QueryResult:
 
     # --- serialisations -----------------------------------------------------------
 
-    def to_csv(self) -> str:
-        """SPARQL 1.1 Query Results CSV: a header of variable names, then plain values (CRLF lines)."""
+    def to_csv(self, *, spreadsheet_safe: bool = True) -> str:
+        """SPARQL 1.1 Query Results CSV: a header of variable names, then plain values (CRLF lines).
+
+        A value that a spreadsheet program would run as a formula (``=``, ``+``,
+        ``-``, ``@`` first, not a number) gets a leading ``'`` unless
+        ``spreadsheet_safe`` is false (:mod:`clustergraph.spreadsheet`).
+        """
         self._need_rows("csv")
+        cell = safe_cell if spreadsheet_safe else (lambda value: value)
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(self.variables)
         for row in self.rows:
-            writer.writerow(["" if t is None else (f"_:{t}" if isinstance(t, BNode) else str(t)) for t in row])
+            writer.writerow(["" if t is None else (f"_:{t}" if isinstance(t, BNode) else cell(str(t))) for t in row])
         return out.getvalue()
 
     def to_tsv(self) -> str:
@@ -204,9 +211,15 @@ class QueryResult:
         lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
         return "\n".join(lines)
 
-    def serialize(self, format: str = "table") -> str:
-        """The result in one of :data:`FORMATS`."""
-        writers = {"table": self.to_table, "csv": self.to_csv, "tsv": self.to_tsv, "json": self.to_json, "turtle": self.to_turtle}
+    def serialize(self, format: str = "table", *, spreadsheet_safe: bool = True) -> str:
+        """The result in one of :data:`FORMATS` (``spreadsheet_safe``: see :meth:`to_csv`)."""
+        writers = {
+            "table": self.to_table,
+            "csv": lambda: self.to_csv(spreadsheet_safe=spreadsheet_safe),
+            "tsv": self.to_tsv,
+            "json": self.to_json,
+            "turtle": self.to_turtle,
+        }
         if format not in writers:
             raise QueryError(f"unknown output format {format!r}", fix=f"use one of {', '.join(FORMATS)}")
         return writers[format]()

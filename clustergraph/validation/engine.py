@@ -70,6 +70,7 @@ from ..errors import ClusterGraphError, InputError, ShapesError
 from ..namespaces import CG, PREFIXES, bind_prefixes
 from ..resources import ontology_path
 from ..store import dataset as _store
+from ..store import offline
 from . import sparql
 from .report import (
     Finding,
@@ -943,7 +944,9 @@ def validate(
     if inference not in INFERENCE:
         raise ClusterGraphError(f"unknown inference {inference!r}", fix=f"use one of {', '.join(INFERENCE)}")
     shapes_graph = load_shapes(shapes)
-    check_shapes_safety(shapes_graph, allow_service_hosts=allow_service_hosts)
+    policy = offline.current_policy()  # --allow-network HOST names hosts for shapes' SERVICE too
+    if not policy.any_host:
+        check_shapes_safety(shapes_graph, allow_service_hosts=[*allow_service_hosts, *policy.hosts])
     onto = ontology_graph(ontology, shipped=shapes is None)
     files = _files(data)
     if not isinstance(data, Graph):

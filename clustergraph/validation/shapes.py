@@ -12,9 +12,10 @@ from urllib.parse import urlsplit
 from rdflib import Graph, Literal
 from rdflib.namespace import SH
 
-from ..errors import ShapesError
+from ..errors import InputError, ShapesError
 from ..namespaces import PREFIXES
 from ..resources import shapes_dir
+from ..store.parsing import check_input
 
 __all__ = ["SHAPES", "check_shapes_safety", "load_shapes"]
 
@@ -41,9 +42,18 @@ def _shape_files(source: str | os.PathLike[str]) -> list[Path]:
 def _parse_shapes(files: Sequence[Path]) -> Graph:
     graph = Graph()
     for file in files:
-        fmt = "json-ld" if file.suffix == ".jsonld" else None
+        fmt = "json-ld" if file.suffix == ".jsonld" else _guess(file)
         try:
-            graph.parse(file, format=fmt or _guess(file))
+            # the input boundary first: no DTD, no context from elsewhere, bounded nesting and size
+            checked = check_input(file, format=fmt)
+        except InputError as exc:
+            text = str(exc).removesuffix(f"; fix: {exc.fix}" if exc.fix else "")
+            raise ShapesError(f"the shapes file is refused: {text}", fix=exc.fix) from None
+        try:
+            if checked.data is not None:
+                graph.parse(data=checked.data, format=fmt, publicID=file.resolve().as_uri())
+            else:
+                graph.parse(file, format=fmt)
         except Exception as exc:  # rdflib raises parser-specific exception types
             line = getattr(exc, "lineno", None) or _line_of(str(exc))
             where = f"{file}" + (f":{line}" if line else "")
