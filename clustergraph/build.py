@@ -40,7 +40,6 @@ from typing import Any
 from rdflib import Dataset
 
 from .atomic import atomic_dir, writing
-from .errors import StoreError
 from .namespaces import CG
 from .store import dataset as _store
 
@@ -181,45 +180,23 @@ def _run(ingest: Any, sources: Sequence[Any] | None, store: str, store_path: Any
     return result
 
 
-#: Files that mark a folder as an Oxigraph (RocksDB) store.
-_STORE_MARKERS = ("CURRENT", "IDENTITY")
-
-
-def _is_store_folder(folder: Path) -> bool:
-    """Whether ``folder`` holds an Oxigraph store (RocksDB's ``CURRENT``, ``IDENTITY`` and a ``MANIFEST-*``)."""
-    return all((folder / name).is_file() for name in _STORE_MARKERS) and any(folder.glob("MANIFEST-*"))
-
-
 def _store_folder(path: str | os.PathLike[str]) -> tuple[Path, bool] | None:
-    """Check that a store may be made at ``path``; return what to remove if the build fails.
+    """Check that a store may be made at ``path`` (:func:`clustergraph.store.store_folder`); return what to remove if the build fails.
 
-    A store is created only in a new folder or an empty one, or reopened in a folder
-    that already holds one: never among a user's other files. Returns the topmost
-    folder that does not exist yet and ``False`` (removed whole on failure), ``path``
-    itself and ``True`` when it is an empty folder (emptied again on failure), or
-    ``None`` for an existing store (kept: its loads are all or nothing, graph by graph).
+    Returns the topmost folder that does not exist yet and ``False`` (removed whole on
+    failure), ``path`` itself and ``True`` when it is an empty folder (emptied again on
+    failure), or ``None`` for an existing store (kept: its loads are all or nothing,
+    graph by graph).
     """
-    folder = Path(path)
-    if os.path.lexists(folder) and not folder.is_dir():
-        raise StoreError(f"cannot make a store at {folder}: it is a file, not a folder", fix="give --store a new or empty folder")
+    folder = _store.store_folder(path, create=True)
     if not folder.exists():
         top = folder.absolute()
         while not top.parent.exists() and top.parent != top:
             top = top.parent
         return top, False
-    try:
-        entries = sorted(p.name for p in folder.iterdir())
-    except OSError as exc:
-        raise StoreError(f"cannot read the store folder {folder}: {exc.strerror}", fix="give --store a folder you may read and write") from None
-    if not entries:
+    if not any(folder.iterdir()):
         return folder, True
-    if _is_store_folder(folder):
-        return None
-    shown = ", ".join(entries[:3]) + (f" and {len(entries) - 3} more" if len(entries) > 3 else "")
-    raise StoreError(
-        f"{folder} is not empty ({shown}) and holds no Oxigraph store: the store's files would be mixed with yours",
-        fix="give --store a new or empty folder, or the folder of a store built before",
-    )
+    return None
 
 
 def _remove_store(created: tuple[Path, bool], exc: BaseException) -> None:

@@ -76,7 +76,10 @@ def _when(time: _dt.datetime | None) -> Literal:
     moment = time or _dt.datetime.now(_dt.timezone.utc)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=_dt.timezone.utc)
-    return Literal(moment.isoformat(timespec="seconds"), datatype=XSD.dateTime)
+    # "Z" for UTC, as Oxigraph stores it: the same literal on every store (not "+00:00").
+    text = moment.isoformat(timespec="seconds")
+    text = text[: -len("+00:00")] + "Z" if text.endswith("+00:00") else text
+    return Literal(text, datatype=XSD.dateTime, normalize=False)
 
 
 def source_triples(

@@ -19,6 +19,7 @@ and input and literal sizes are limited.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -69,7 +70,7 @@ def detect_format(data: bytes, name: str = "") -> str:
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:2048]
     if head.startswith((b"<?xml", b"<rdf:RDF", b"<!DOCTYPE", b"<RDF")):
         return "rdfxml"
-    if head.startswith((b"{", b"[")):
+    if head.startswith(b"{") or (head.startswith(b"[") and _is_json_array(data)):
         return "jsonld"
     text = head.decode("utf-8", errors="replace")
     hinted = SUFFIXES.get(Path(name).suffix.lower())
@@ -88,6 +89,33 @@ def detect_format(data: bytes, name: str = "") -> str:
     return "turtle"
 
 
+_JSON_PARSE_LIMIT = 1024 * 1024  # bytes; up to this size a document starting with '[' is parsed as JSON to tell
+
+
+def _is_json_array(data: bytes) -> bool:
+    """Whether ``data``, which starts with ``[``, is JSON (JSON-LD) rather than Turtle or TriG (``[] :p :o .``).
+
+    A document up to :data:`_JSON_PARSE_LIMIT` bytes is parsed as JSON; a larger one is
+    judged by its first tokens: ``[`` then ``{``, ``[`` or a string opens a JSON array
+    (none of them may follow ``[`` in Turtle), and ``[]`` is JSON only if nothing follows.
+
+    >>> _is_json_array(b'[{"@id": "http://ex.org/a"}]'), _is_json_array(b'[] <http://ex.org/p> 1 .')
+    (True, False)
+    """
+    text = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if len(text) <= _JSON_PARSE_LIMIT:
+        try:
+            json.loads(text)
+        except (ValueError, RecursionError):
+            pass
+        else:
+            return True
+    rest = text[1:].lstrip(b" \t\r\n")
+    if rest.startswith((b"{", b"[", b'"')):
+        return True
+    return rest.startswith(b"]") and not rest[1:].strip(b" \t\r\n")
+
+
 def _term(node: Any, bnodes: dict[str, BNode]) -> Any:
     if isinstance(node, ox.NamedNode):
         return URIRef(node.value)
@@ -98,7 +126,7 @@ def _term(node: Any, bnodes: dict[str, BNode]) -> Any:
             return Literal(node.value, lang=node.language)
         if node.datatype.value == str(XSD.string):
             return Literal(node.value)
-        return Literal(node.value, datatype=URIRef(node.datatype.value))
+        return Literal(node.value, datatype=URIRef(node.datatype.value), normalize=False)
     if isinstance(node, ox.DefaultGraph) or node is None:
         return None
     raise InputError(f"unsupported RDF term {node!r}", fix="use plain RDF 1.1 (no RDF-star triple terms)")

@@ -29,6 +29,7 @@ import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +41,9 @@ from rdflib.namespace import XSD
 from rdflib.query import Result
 from rdflib.term import Identifier, Node
 
-from ..atomic import atomic_write
+from ..atomic import atomic_write, is_write_error, write_error, writing
 from ..bindings import inject_values
-from ..errors import ClusterGraphError, InputError, QueryError, StoreError
+from ..errors import ClusterGraphError, InputError, QueryError, StoreError, WriteError
 from ..namespaces import PREFIXES, bind_prefixes
 from . import offline
 from .parsing import (
@@ -50,7 +51,6 @@ from .parsing import (
     Limits,
     check_input,
     check_literals,
-    has_long_terms,
     parse,
     parser_errors,
 )
@@ -59,6 +59,7 @@ __all__ = [
     "STORE_KINDS",
     "FORMATS",
     "open_dataset",
+    "store_folder",
     "oxigraph",
     "is_remote",
     "load",
@@ -140,7 +141,7 @@ def from_oxigraph(term: Any) -> Node | None:
         datatype = term.datatype.value
         if datatype == _XSD_STRING:
             return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
+        return Literal(term.value, datatype=URIRef(datatype), normalize=False)
     if isinstance(term, ox.DefaultGraph):
         return DATASET_DEFAULT_GRAPH_ID
     raise StoreError(f"unsupported Oxigraph term {term!r}", fix="RDF-star triples are not supported")
@@ -184,8 +185,11 @@ class OxigraphStore(_OxrdflibStore):
     """oxrdflib's store with plain literals kept plain and batched inserts.
 
     Registered as the backend of :func:`open_dataset`; use :func:`oxigraph` to
-    reach the native :class:`pyoxigraph.Store` for pushed-down work.
+    reach the native :class:`pyoxigraph.Store` for pushed-down work. ``folder`` is
+    where an on-disk store lives (``None`` in memory), named by write errors.
     """
+
+    folder: Path | None = None
 
     def addN(self, quads: Iterable[tuple[Node, Node, Node, Any]]) -> None:  # noqa: N802
         batch = [ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), to_oxigraph(g)) for s, p, o, g in quads]
@@ -338,10 +342,21 @@ def open_dataset(kind: str = "oxigraph", path: str | os.PathLike[str] | None = N
         return open_remote(kind)
     if kind == "oxigraph":
         try:
-            native = ox.Store(os.fspath(path)) if path is not None else ox.Store()
+            if path is None:
+                native = ox.Store()
+            else:
+                with writing(path):
+                    Path(path).parent.mkdir(parents=True, exist_ok=True)  # Oxigraph makes the folder, not its parents
+                    native = ox.Store(os.fspath(path))
+        except WriteError:
+            raise
         except OSError as exc:
+            if is_write_error(exc):
+                raise write_error(exc, path) from None  # type: ignore[arg-type]
             raise StoreError(f"cannot open the Oxigraph store at {path}: {exc}", fix="check the path is a writable directory not used by another process") from exc
-        ds = Dataset(store=OxigraphStore(store=native), default_union=True)
+        backend = OxigraphStore(store=native)
+        backend.folder = Path(path) if path is not None else None
+        ds = Dataset(store=backend, default_union=True)
     elif kind == "memory":
         if path is not None:
             raise StoreError("rdflib's memory store cannot live on disk", fix="use kind='oxigraph' with a path, or drop the path")
@@ -349,6 +364,64 @@ def open_dataset(kind: str = "oxigraph", path: str | os.PathLike[str] | None = N
     else:
         raise StoreError(f"unknown store {kind!r}", fix=f"use one of {', '.join(STORE_KINDS)} or an http(s) endpoint URL")
     return bind_prefixes(ds)  # type: ignore[return-value]
+
+
+#: Files that mark a folder as an Oxigraph (RocksDB) store; a ``MANIFEST-*`` file is there too.
+_STORE_MARKERS = ("CURRENT", "IDENTITY")
+
+
+def _is_store_folder(folder: Path) -> bool:
+    return all((folder / name).is_file() for name in _STORE_MARKERS) and any(folder.glob("MANIFEST-*"))
+
+
+def store_folder(path: str | os.PathLike[str], *, create: bool) -> Path:
+    """Check that ``path`` may be opened as an on-disk Oxigraph store; return it as a :class:`~pathlib.Path`.
+
+    A folder that already holds a store (RocksDB's ``CURRENT``, ``IDENTITY`` and a
+    ``MANIFEST-*``) is always accepted. A folder that does not exist yet, or an empty
+    one, is accepted only with ``create=True`` (a command that builds a store); a
+    command that reads one (query, validate, serve, push) passes ``create=False``, so
+    a mistyped path is refused instead of opening a new, empty store. A file, or a
+    folder with other files and no store, is refused: a store is never made among a
+    user's files.
+
+    Raises
+    ------
+    StoreError
+        One line saying what is wrong, and the fix.
+
+    >>> import tempfile
+    >>> scratch = tempfile.TemporaryDirectory()
+    >>> folder = Path(scratch.name)
+    >>> store_folder(folder / "new", create=True) == folder / "new"
+    True
+    >>> (folder / "notes.txt").write_text("mine")
+    4
+    >>> store_folder(folder, create=True)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    clustergraph.errors.StoreError: the folder ... is not empty (notes.txt) and holds no store; fix: give a new or empty folder, or a store folder
+    >>> scratch.cleanup()
+    """
+    folder = Path(path)
+    if os.path.lexists(folder) and not folder.is_dir():
+        raise StoreError(f"{folder} is a file, not a store folder", fix="give a new or empty folder, or a store folder")
+    if not folder.exists():
+        if create:
+            return folder
+        raise StoreError(f"there is no store at {folder}: the folder does not exist", fix="give the folder of a store built before (clustergraph build --store DIR)")
+    try:
+        entries = sorted(p.name for p in folder.iterdir())
+    except OSError as exc:
+        raise StoreError(f"cannot read the store folder {folder}: {exc.strerror or exc}", fix="give a folder you may read and write") from None
+    if not entries:
+        if create:
+            return folder
+        raise StoreError(f"there is no store at {folder}: the folder is empty", fix="give the folder of a store built before (clustergraph build --store DIR)")
+    if _is_store_folder(folder):
+        return folder
+    shown = ", ".join(entries[:3]) + (f" and {len(entries) - 3} more" if len(entries) > 3 else "")
+    raise StoreError(f"the folder {folder} is not empty ({shown}) and holds no store", fix="give a new or empty folder, or a store folder")
 
 
 def oxigraph(graph: Graph) -> ox.Store | None:
@@ -459,11 +532,40 @@ def load(
     )
     native = oxigraph(dataset)
     if native is not None:
-        return _load_oxigraph(native, checked, fmt, target, base, replace)
+        return _load_oxigraph(native, checked, fmt, target, base, replace, _folder(dataset))
     return _load_rdflib(dataset, checked, fmt, target, base, replace)
 
 
-def _load_oxigraph(native: ox.Store, checked: Checked, fmt: str, target: URIRef | None, base: str, replace: bool) -> int:
+def _folder(dataset: Graph) -> Path | None:
+    """The folder of an on-disk Oxigraph store behind ``dataset`` (``None`` in memory)."""
+    return getattr(getattr(dataset, "store", None), "folder", None)
+
+
+def _store_write_error(exc: BaseException, folder: Path | None) -> WriteError | None:
+    """The :class:`WriteError` for ``exc`` if it is a write failure of the store in ``folder``, else ``None``.
+
+    An error about another file (an input that cannot be read) is not the store's.
+    """
+    if folder is None or not is_write_error(exc):
+        return None
+    name = getattr(exc, "filename", None)
+    if name is not None:
+        where, root = Path(os.fsdecode(name)).absolute(), folder.absolute()
+        if where != root and root not in where.parents:
+            return None
+    return write_error(exc, folder)  # type: ignore[arg-type]
+
+
+def _drop(native: ox.Store, graph: ox.NamedNode | None) -> None:
+    """Remove a staging graph after a failure; a second failure must not hide the first."""
+    if graph is None:
+        return
+    with suppress(OSError):
+        if native.contains_named_graph(graph):
+            native.remove_graph(graph)
+
+
+def _load_oxigraph(native: ox.Store, checked: Checked, fmt: str, target: URIRef | None, base: str, replace: bool, folder: Path | None = None) -> int:
     ox_format = FORMATS[fmt][0]
     staging = ox.NamedNode(f"urn:clustergraph:staging:{uuid.uuid4()}") if target is not None else None
     fresh = target is not None and fmt not in _DATASET_FORMATS and not native.contains_named_graph(ox.NamedNode(str(target)))
@@ -497,25 +599,31 @@ def _load_oxigraph(native: ox.Store, checked: Checked, fmt: str, target: URIRef 
             else:
                 native.load(**kwargs)
     except SyntaxError as exc:
-        if staging is not None:
-            native.remove_graph(staging)
+        _drop(native, staging)
         raise _syntax_error(exc, checked.name, fmt) from None
     except ClusterGraphError:
-        if staging is not None and native.contains_named_graph(staging):
-            native.remove_graph(staging)
+        _drop(native, staging)
         raise
     except (OSError, ValueError) as exc:
-        if staging is not None and native.contains_named_graph(staging):
-            native.remove_graph(staging)
+        _drop(native, staging)
+        problem = _store_write_error(exc, folder)
+        if problem is not None:
+            raise problem from None
         raise StoreError(f"cannot load {checked.name}: {exc}", fix="check the file is readable RDF") from None
     if staging is None or fresh:  # only the new graph changed: counting the store is cheaper than counting the graph
         return len(native) - before
-    count = _graph_size(native, staging)
-    dest = f"<{target}>"
-    op = "MOVE" if replace else "ADD"
-    native.update(f"{op} SILENT GRAPH <{staging.value}> TO GRAPH {dest}")
-    if native.contains_named_graph(staging):
-        native.remove_graph(staging)
+    try:
+        count = _graph_size(native, staging)
+        op = "MOVE" if replace else "ADD"
+        native.update(f"{op} SILENT GRAPH <{staging.value}> TO GRAPH <{target}>")
+        if native.contains_named_graph(staging):
+            native.remove_graph(staging)
+    except OSError as exc:
+        _drop(native, staging)
+        problem = _store_write_error(exc, folder)
+        if problem is not None:
+            raise problem from None
+        raise
     return count
 
 
@@ -552,13 +660,17 @@ def _graph_size(native: ox.Store, graph: ox.NamedNode) -> int:
     return int(next(iter(solutions))[0].value)
 
 
+#: Formats the memory store reads with Oxigraph's parser: strict (IRIs, escapes, literal
+#: subjects are refused), linear in time on long lines, and literals kept as written.
+#: rdflib's own parsers for them take invalid input and normalise numeric literals.
+_OXIGRAPH_PARSED = {"turtle", "nt", "nquads", "trig"}
+
+
 def _load_rdflib(dataset: Dataset, checked: Checked, fmt: str, target: URIRef | None, base: str, replace: bool) -> int:
     rdflib_format = FORMATS[fmt][1]
     parsed = Dataset() if fmt in _DATASET_FORMATS else Graph()
     try:
-        if has_long_terms(checked):
-            # rdflib's Turtle and N-Triples parsers take quadratic time on a long line or
-            # string (a 1 MB literal: 12 to 40 s): such an input is read by Oxigraph's parser.
+        if fmt in _OXIGRAPH_PARSED:
             _add_parsed(parsed, parse(checked, base=base, rename_blank_nodes=True))
         else:
             with parser_errors(checked):
@@ -636,8 +748,15 @@ def replace_graph(dataset: Dataset, graph: str | URIRef, triples: Iterable[tuple
     if native is not None:
         staging = ox.NamedNode(f"urn:clustergraph:staging:{uuid.uuid4()}")
         quads = [ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), staging) for s, p, o in triples]
-        native.extend(quads)
-        native.update(f"MOVE SILENT GRAPH <{staging.value}> TO GRAPH <{target}>")
+        try:
+            native.extend(quads)
+            native.update(f"MOVE SILENT GRAPH <{staging.value}> TO GRAPH <{target}>")
+        except OSError as exc:
+            _drop(native, staging)
+            problem = _store_write_error(exc, _folder(dataset))
+            if problem is not None:
+                raise problem from None
+            raise
         return len(set(quads))
     new = Graph()
     for t in triples:

@@ -93,3 +93,46 @@ def test_empty_file_and_detection():
     assert detect_format(b"PREFIX cg: <x#>\n<a> cg:b <c> .", "x.nt") == "turtle"
     assert detect_format(b"@prefix cg: <x#> .\n<g> { <a> cg:b <c> . }", "x.ttl") == "trig"
     assert detect_format(b'<http://a> <http://b> "c" .\n', "x.ttl") == "ntriples"
+
+
+# --- '[' opens Turtle as well as JSON-LD; literals kept as written -----------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"[] <http://ex.org/p> <http://ex.org/o> .",
+        b"[ <http://ex.org/p> <http://ex.org/o> ] .",
+        b"[ <http://ex.org/p> [ <http://ex.org/q> 1 ] ] <http://ex.org/r> 2 .",
+        b"\n  [] <http://ex.org/p> 1 .",
+    ],
+)
+def test_turtle_starting_with_a_blank_node_is_turtle(data: bytes) -> None:
+    assert detect_format(data, "data.ttl") == "turtle"
+    quads, fmt = parse_rdf(data, name="data.ttl")
+    assert fmt == "turtle" and quads
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b'[{"@id": "http://ex.org/a", "http://ex.org/p": "x"}]', b"[]", b" [ ]\n", b'[{"@id": "http://ex.org/a",'],
+    ids=["array", "empty", "empty-spaced", "malformed"],
+)
+def test_a_json_array_is_json_ld(data: bytes) -> None:
+    assert detect_format(data, "data.ttl") == "jsonld"
+
+
+def test_a_big_json_array_is_told_by_its_first_tokens() -> None:
+    big = b"[" + b",".join(b'{"@id": "http://ex.org/a%d", "http://ex.org/p": "x"}' % i for i in range(40_000)) + b"]"
+    assert len(big) > 1024 * 1024
+    assert detect_format(big, "big.json") == "jsonld"
+    turtle = b"[] <http://ex.org/p> <http://ex.org/o> .\n" + b"<http://ex.org/s> <http://ex.org/p> 1 .\n" * 40_000
+    assert len(turtle) > 1024 * 1024
+    assert detect_format(turtle, "big.ttl") == "turtle"
+
+
+@pytest.mark.filterwarnings("ignore:Parsing weird boolean")
+def test_literals_keep_their_lexical_form() -> None:
+    data = b'<http://ex.org/a> <http://ex.org/p> "01"^^<http://www.w3.org/2001/XMLSchema#integer>, +1, 1E0, "maybe"^^<http://www.w3.org/2001/XMLSchema#boolean> .'
+    quads, _ = parse_rdf(data, name="x.ttl", format="turtle")
+    assert sorted(str(q[2]) for q in quads) == ["+1", "01", "1E0", "maybe"]

@@ -160,3 +160,51 @@ def test_oxigraph_dump_is_sorted_distinct_and_reloads_to_the_same_graph(tmp_path
     mem = store.open_dataset("memory")
     store.load(mem, tmp_path / "a.nq")
     assert isomorphic(store.union(mem), store.union(ds))
+
+
+# --- literals kept as written; the memory store parses with Oxigraph ----------------------
+
+
+@pytest.mark.filterwarnings("ignore:Parsing weird boolean")
+def test_from_oxigraph_keeps_literals_as_written() -> None:
+    boolean = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+    integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+    assert str(store.from_oxigraph(ox.Literal("maybe", datatype=boolean))) == "maybe"
+    assert str(store.from_oxigraph(ox.Literal("01", datatype=integer))) == "01"
+    ds = store.open_dataset()
+    maybe = store.from_oxigraph(ox.Literal("maybe", datatype=boolean))
+    ds.graph(URIRef("http://ex.org/g")).add((URIRef("http://ex.org/a"), URIRef("http://ex.org/p"), maybe))
+    assert [str(o) for _, _, o in store.union(ds)] == ["maybe"]
+    assert [str(q[2]) for q in store.quads(ds)] == ["maybe"]
+    assert [str(o) for _, _, o in store.to_memory(ds).triples((None, None, None))] == ["maybe"]
+    assert [str(row[0]) for row in store.select(ds, "SELECT ?o WHERE { ?s ?p ?o }")[1]] == ["maybe"]
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "nt"])
+def test_the_memory_store_keeps_literals_as_written(fmt: str) -> None:
+    ds = store.open_dataset("memory")
+    data = '<http://ex.org/a> <http://ex.org/p> "01"^^<http://www.w3.org/2001/XMLSchema#integer> .\n<http://ex.org/a> <http://ex.org/p> "1E0"^^<http://www.w3.org/2001/XMLSchema#double> .'
+    assert store.load(ds, data.encode(), format=fmt, graph="http://ex.org/g") == 2
+    assert sorted(str(q[2]) for q in store.quads(ds)) == ["01", "1E0"]
+
+
+@pytest.mark.parametrize(
+    "fmt,data,line",
+    [
+        ("turtle", b'@prefix : <http://ex.org/> .\n:a :p :b .\n"lit" :p :o .', 3),
+        ("nt", b"<http://ex.org/a> <http://ex.org/p> <http://ex.org/b> .\n<http://ex.org/a\n> <http://ex.org/p> <http://ex.org/b> .", 2),
+        ("turtle", b'<http://ex.org/a> <http://ex.org/p> "\\ud800" .', 1),
+        ("nquads", b"<http://ex.org/a> <http://ex.org/p> <http://ex.org/b> <http://ex.org/g> .\n_::a <http://ex.org/p> <http://ex.org/b> .", 2),
+        ("trig", b"<http://ex.org/g> { <http://ex.org/a> <http://ex.org/p> <http://ex.org/b> }\n<http://ex.org/g2> { <http://ex.org/a b> <http://ex.org/p> 1 }", 2),
+    ],
+    ids=["literal-subject", "iri-line-break", "lone-surrogate", "bnode-colon", "iri-space"],
+)
+def test_the_memory_store_refuses_invalid_rdf_all_or_nothing(fmt: str, data: bytes, line: int) -> None:
+    ds = store.open_dataset("memory")
+    ds.graph(URIRef("http://ex.org/g")).add((URIRef("http://ex.org/s"), URIRef("http://ex.org/p"), Literal("before")))
+    before = set(store.quads(ds))
+    for graph in (None, "http://ex.org/g", "http://ex.org/new"):
+        with pytest.raises(InputError) as info:
+            store.load(ds, data, format=fmt, graph=graph)
+        assert info.value.line == line, str(info.value)
+        assert set(store.quads(ds)) == before

@@ -103,25 +103,8 @@ KNOWN: dict[str, str] = {
         "bareword_decimal bareword_double double_lower_case_e positive_numeric numeric_with_leading_0 "
         "turtle-subm-11 turtle-subm-17 turtle-subm-19 turtle-subm-20 turtle-subm-26",
         "Oxigraph's store keeps xsd:integer, decimal and double literals as values, not as written "
-        '("+1" and "01" come back "1", "1.0"^^xsd:decimal "1", "1E0" "1"^^xsd:double, which '
-        'from_oxigraph\'s rdflib Literal turns into "1.0"), so distinct literals can merge into one '
+        '("+1" and "01" come back "1", "1.0"^^xsd:decimal "1", "1E0" "1"^^xsd:double), so distinct literals can merge into one '
         "(oxigraph/oxigraph#526, open: no option to keep lexical forms)",
-    ),
-    **_known(
-        ("memory",),
-        "turtle",
-        "bareword_double double_lower_case_e positive_numeric numeric_with_leading_0 "
-        "turtle-subm-11 turtle-subm-19 turtle-subm-20 turtle-subm-26",
-        'rdflib\'s Turtle parser normalises numeric literals (rdflib.NORMALIZE_LITERALS): "+1" and "01" '
-        'become "1", "1E0" "1.0", "1." "1.0" (merging two literals of turtle-subm-26)',
-    ),
-    **_known(
-        ("rdfsource", "import"),
-        "turtle",
-        "bareword_double double_lower_case_e positive_numeric numeric_with_leading_0 "
-        "turtle-subm-11 turtle-subm-19 turtle-subm-20 turtle-subm-26",
-        "rdfsource._term builds rdflib Literals with rdflib's default normalisation, so Oxigraph's "
-        'parse "+1", "01", "1E0" come out "1", "1", "1.0" (fix: Literal(..., normalize=False))',
     ),
     # An empty document is valid Turtle and N-Triples.
     **_known(
@@ -137,104 +120,6 @@ KNOWN: dict[str, str] = {
         "nt-syntax-file-01",
         'parse_rdf refuses a file with nothing but white space ("the file is empty") on purpose; '
         "store.load takes it (0 triples)",
-    ),
-    # Format detection.
-    **_known(
-        ("import",),
-        "turtle",
-        "anonymous_blank_node_subject sole_blankNodePropertyList blankNodePropertyList_as_subject "
-        "blankNodePropertyList_with_multiple_triples nested_blankNodePropertyLists "
-        "blankNodePropertyList_containing_collection",
-        "bug: rdfsource.detect_format takes any document starting with '[' for JSON-LD, so Turtle "
-        "starting with a blank node ([] :p :o, [ :p :o ] .) is refused as malformed JSON-LD",
-    ),
-    # rdflib's parsers (the memory store's load) accept what Turtle and N-Triples forbid.
-    **_known(
-        ("memory",),
-        "turtle",
-        "turtle-syntax-bad-uri-01 turtle-syntax-bad-uri-02 turtle-syntax-bad-uri-03 turtle-syntax-bad-uri-04 "
-        "turtle-syntax-bad-uri-05 turtle-syntax-bad-uri-escape-01 turtle-syntax-bad-uri-escape-02 "
-        "turtle-syntax-bad-uri-escape-03 turtle-syntax-bad-uri-escape-04 "
-        "turtle-syntax-bad-numeric-escape-09 turtle-syntax-bad-numeric-escape-10",
-        "rdflib's Turtle parser does not check the characters of an IRI: spaces, braces, bad or "
-        "forbidden \\u escapes and surrogates go into the IRI (it only logs 'does not look like a valid URI')",
-    ),
-    **_known(
-        ("memory",),
-        "turtle",
-        "turtle-syntax-bad-struct-04 turtle-syntax-bad-struct-05 turtle-syntax-bad-struct-06 "
-        "turtle-syntax-bad-struct-07 turtle-syntax-bad-struct-14 turtle-syntax-bad-struct-15 "
-        "turtle-syntax-bad-struct-16 turtle-syntax-bad-struct-17 turtle-syntax-bad-kw-04 turtle-syntax-bad-kw-05 "
-        "turtle-syntax-bad-n3-extras-03 turtle-syntax-bad-n3-extras-04 turtle-syntax-bad-n3-extras-06",
-        "rdflib's Turtle parser is its N3 parser: it stores literals and keywords as subjects, blank "
-        "nodes and literals as predicates, and reads N3 paths (:x.ns:p, :x^ns:p)",
-    ),
-    **_known(
-        ("memory",),
-        "turtle",
-        "turtle-syntax-bad-numeric-escape-01 turtle-syntax-bad-numeric-escape-02 turtle-syntax-bad-numeric-escape-03 "
-        "turtle-syntax-bad-numeric-escape-04 turtle-syntax-bad-numeric-escape-05 turtle-syntax-bad-numeric-escape-06 "
-        "turtle-syntax-bad-numeric-escape-07 turtle-syntax-bad-numeric-escape-08",
-        "rdflib's Turtle parser decodes \\ud800-\\udfff escapes into lone surrogates, which later break "
-        "store.dump and copies to Oxigraph with a ValueError",
-    ),
-    **_known(
-        ("memory",),
-        "turtle",
-        "turtle-syntax-bad-esc-02 turtle-syntax-bad-esc-03 turtle-syntax-bad-esc-04",
-        "rdflib's Turtle parser keeps a malformed \\u or \\U escape in a string as text",
-    ),
-    **_known(
-        ("memory",),
-        "turtle",
-        "turtle-syntax-bad-string-06 turtle-syntax-bad-string-07",
-        'rdflib\'s Turtle parser reads """abc""""@en as the string abc" (a fourth closing quote)',
-    ),
-    **_known(
-        ("memory",),
-        "turtle",
-        "turtle-syntax-bad-LITERAL2_with_langtag_and_datatype",
-        "rdflib's Turtle parser takes a literal with both a language tag and a datatype (keeps the datatype)",
-    ),
-    **_known(
-        ("memory",),
-        "turtle",
-        "turtle-syntax-bad-ln-dash-start",
-        "rdflib's Turtle parser takes a local name that starts with '-' (:-o)",
-    ),
-    **_known(
-        ("memory",),
-        "turtle",
-        "IRI-resolution-01 IRI-resolution-02 IRI-resolution-07 IRI-resolution-08",
-        "rdflib resolves some relative IRIs unlike RFC 3986 (urljoin): dot segments stay (</../g> gives "
-        "http://a/../g, <./g/.> http://a/bb/ccc/g/., <.?a=b> http://abc/def/.?a=b) and <?y> drops the "
-        "base's last segment: wrong IRIs, no error",
-    ),
-    **_known(
-        ("memory",),
-        "nt",
-        "nt-syntax-bad-uri-02 nt-syntax-bad-uri-03 nt-syntax-bad-uri-04 nt-syntax-bad-uri-05",
-        "rdflib's N-Triples parser does not check IRIs: bad \\u escapes stay as text and <http://example/\\n> "
-        "becomes an IRI with a line break, which store.dump then writes as two broken lines",
-    ),
-    **_known(
-        ("memory",),
-        "nt",
-        "nt-syntax-bad-bnode-01 nt-syntax-bad-bnode-02",
-        "rdflib's N-Triples parser takes ':' in blank node labels (_::a, _:abc:def)",
-    ),
-    **_known(
-        ("memory",),
-        "nt",
-        "nt-syntax-bad-esc-01 nt-syntax-bad-esc-02 nt-syntax-bad-esc-03",
-        "rdflib's N-Triples parser keeps unknown or malformed escapes in a string (\\z, \\uWXYZ) as text",
-    ),
-    **_known(
-        ("memory",),
-        "nt",
-        "minimal_whitespace",
-        "rdflib's N-Triples parser needs white space between terms and refuses <s><p><o>. "
-        "(a valid line), so store.load raises InputError",
     ),
 }
 
