@@ -160,6 +160,8 @@ def import_command(sources: tuple[Path, ...], out: Path | None, store_path: Path
                 json.dump(data, fh, indent=2, ensure_ascii=False)
                 fh.write("\n")
 
+    if store_path is not None:
+        store.store_folder(store_path, create=True)  # a new or empty folder, or a store: never the user's files
     dataset = store.open_dataset("oxigraph", store_path) if store_path is not None else store.open_dataset()
     try:
         report = ingest.import_sources(list(sources), dataset, mapping=mapping, lenient=lenient, encoding=encoding, base=base)
@@ -227,8 +229,8 @@ def validate_command(data: tuple[Path, ...], shapes: Path | None, store_path: st
             raise ClusterGraphError(f"{path}: data file not found", fix="check the path, or run without DATA to validate the embedded dataset")
     opened = None
     if store_path:
-        if not store_path.startswith(("http://", "https://")) and not Path(store_path).is_dir():
-            raise ClusterGraphError(f"{store_path}: no such store directory", fix="give the directory of an Oxigraph store built with --store, or an http(s) SPARQL endpoint")
+        if not store_path.startswith(("http://", "https://")):
+            store.store_folder(Path(store_path), create=False)  # never make an empty store at a mistyped path
         opened = source = store.open_dataset(store_path if store_path.startswith(("http://", "https://")) else "oxigraph", None if store_path.startswith(("http://", "https://")) else store_path)
     elif data:
         source = list(data)
@@ -264,6 +266,10 @@ def _query_data(data: tuple[Path, ...], store_path: Path | None, memory_store: b
             raise ClusterGraphError(f"{item}: file not found", fix="check the path given to --data")
     if memory_store and store_path is not None:
         raise ClusterGraphError("--memory-store and --store exclude each other", fix="keep one of them")
+    if store_path is not None:
+        from .store import store_folder
+
+        store_folder(store_path, create=bool(data))  # reading a store: never make an empty one at a mistyped path
     return open_data(list(data) or None, kind="memory" if memory_store else "oxigraph", path=store_path)
 
 

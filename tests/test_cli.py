@@ -105,3 +105,24 @@ def test_hostile_shapes_files_are_refused_before_parsing(tmp_path, name: str, co
     assert result.exit_code == 3, result.output
     assert needle in result.stderr and str(shapes) in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", [["query", "projects-per-call"], ["validate"], ["push", "--endpoint", "http://127.0.0.1:9/sparql", "--graph", "urn:g"]])
+def test_a_store_that_is_not_there_is_not_made(tmp_path, command: list[str]) -> None:
+    missing = tmp_path / "typo"
+    result = CliRunner().invoke(main, [*command, "--store", str(missing)])
+    assert result.exit_code == 2, result.output
+    assert "no store" in result.stderr and str(missing) in result.stderr
+    assert not missing.exists()
+
+
+def test_import_refuses_a_folder_of_other_files_as_store(tmp_path) -> None:
+    from clustergraph.resources import data_dir
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "thesis.docx").write_text("precious")
+    source = sorted(data_dir().glob("*.csv"))[0]
+    result = CliRunner().invoke(main, ["import", str(source), "--store", str(folder)])
+    assert result.exit_code == 2 and "not empty" in result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["thesis.docx"]
