@@ -47,12 +47,11 @@ from decimal import Decimal
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from ...store.dataset import to_oxigraph
+from ...store.dataset import from_oxigraph, to_oxigraph
 from .text import CASTABLE, datatype_ok
 
 __all__ = ["STAND_IN", "as_written", "quiet_literals", "unreadable", "replace_unreadable", "restore", "restore_text"]
@@ -113,25 +112,11 @@ def quiet_literals() -> Iterator[None]:
 def as_written(term: Any) -> Node | None:
     """A pyoxigraph term as an rdflib term, a literal keeping its text as stored (no normalisation).
 
-    Plain literals stay plain (Oxigraph reports them as ``xsd:string``). Call inside
-    :func:`quiet_literals` when the data may hold ill-typed literals.
+    Plain literals stay plain (Oxigraph reports them as ``xsd:string``); this is
+    :func:`clustergraph.store.from_oxigraph`. Call inside :func:`quiet_literals` when
+    the data may hold ill-typed literals.
     """
-    if term is None:
-        return None
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype), normalize=False)
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.DefaultGraph):
-        return DATASET_DEFAULT_GRAPH_ID
-    raise ValueError(f"unsupported Oxigraph term {term!r}")
+    return from_oxigraph(term)
 
 
 def _rdflib_reads(lit: Literal) -> bool:
