@@ -269,7 +269,7 @@ def _query_data(data: tuple[Path, ...], store_path: Path | None, memory_store: b
     if store_path is not None:
         from .store import store_folder
 
-        store_folder(store_path, create=bool(data))  # reading a store: never make an empty one at a mistyped path
+        store_folder(store_path, create=True)  # a new or empty folder gets the data; never the user's other files
     return open_data(list(data) or None, kind="memory" if memory_store else "oxigraph", path=store_path)
 
 

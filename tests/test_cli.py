@@ -107,13 +107,23 @@ def test_hostile_shapes_files_are_refused_before_parsing(tmp_path, name: str, co
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("command", [["query", "projects-per-call"], ["validate"], ["push", "--endpoint", "http://127.0.0.1:9/sparql", "--graph", "urn:g"]])
-def test_a_store_that_is_not_there_is_not_made(tmp_path, command: list[str]) -> None:
+def test_validate_does_not_make_a_store_that_is_not_there(tmp_path) -> None:
     missing = tmp_path / "typo"
-    result = CliRunner().invoke(main, [*command, "--store", str(missing)])
+    result = CliRunner().invoke(main, ["validate", "--store", str(missing)])
     assert result.exit_code == 2, result.output
     assert "no store" in result.stderr and str(missing) in result.stderr
     assert not missing.exists()
+
+
+@pytest.mark.parametrize("command", [["query", "projects-per-call"], ["validate"], ["push", "--endpoint", "http://127.0.0.1:9/sparql", "--graph", "urn:g"]])
+def test_a_folder_of_other_files_is_never_taken_for_a_store(tmp_path, command: list[str]) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "thesis.docx").write_text("precious")
+    result = CliRunner().invoke(main, [*command, "--store", str(folder)])
+    assert result.exit_code == 2, result.output
+    assert str(folder) in result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["thesis.docx"]
 
 
 def test_import_refuses_a_folder_of_other_files_as_store(tmp_path) -> None:

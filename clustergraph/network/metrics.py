@@ -40,6 +40,7 @@ from typing import Any
 
 import networkx as nx
 import pandas as pd
+from pyoxigraph import Literal as _ox_literal
 from rdflib import RDF, XSD, Graph, Literal, URIRef
 
 from ..atomic import atomic_dir, atomic_write
@@ -217,7 +218,9 @@ def _literal(value: Any, datatype: URIRef) -> Literal:
         return Literal(int(value), datatype=XSD.integer)
     if datatype == XSD.boolean:
         return Literal(bool(value), datatype=XSD.boolean)
-    return Literal(float(value), datatype=XSD.double)
+    # written the way Oxigraph keeps a double ("1", not rdflib's "1.0"), so that the
+    # metrics graph holds the same literals whichever store it is written to
+    return Literal(_ox_literal(float(value)).value, datatype=XSD.double, normalize=False)
 
 
 def metrics_triples(table: pd.DataFrame, summary: dict[str, Any] | None = None, *, network: URIRef = NETWORK) -> list[tuple[URIRef, URIRef, Literal]]:
