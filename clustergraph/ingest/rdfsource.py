@@ -158,6 +158,8 @@ def _xml_position(data: bytes) -> tuple[int | None, int | None]:
         xml.sax.parseString(data, _Quiet())
     except xml.sax.SAXParseException as exc:
         return exc.getLineNumber(), exc.getColumnNumber() + 1
+    except (xml.sax.SAXException, LookupError, ValueError):  # e.g. an encoding Python does not know
+        return None, None
     return None, None
 
 
