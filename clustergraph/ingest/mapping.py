@@ -202,12 +202,20 @@ def load_mapping(path: str | os.PathLike[str]) -> Mapping:
         raise _fail(p, "mapping file not found", "check the path of the .csv-metadata.json file") from None
     except json.JSONDecodeError as exc:
         raise _fail(p, f"not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", "fix the JSON syntax") from None
+    except UnicodeDecodeError as exc:
+        raise _fail(p, f"not UTF-8 text: byte 0x{exc.object[exc.start]:02x} at byte offset {exc.start}", "save the mapping as UTF-8 (JSON is UTF-8)") from None
+    except IsADirectoryError:
+        raise _fail(p, "is a directory, not a mapping file", "give the .csv-metadata.json file, not its folder") from None
+    except RecursionError:
+        raise _fail(p, "the JSON is nested too deeply to be a mapping", "a CSVW mapping nests a few levels: check the brackets") from None
     if not isinstance(meta, dict):
         raise _fail(p, "the mapping is not a JSON object", "write a CSVW table description: {\"@context\": ..., \"tableSchema\": ...}")
     if "tables" in meta:
         tables = meta["tables"]
         if not isinstance(tables, list) or len(tables) != 1:
             raise _fail(p, "a table group must describe exactly one table here", "write one metadata file per table")
+        if not isinstance(tables[0], dict):
+            raise _fail(p, "the table of the table group is not a JSON object", "describe the table as {\"url\": ..., \"tableSchema\": ...}")
         meta = {**{k: v for k, v in meta.items() if k != "tables"}, **tables[0]}
     context = meta.get("@context")
     first = context[0] if isinstance(context, list) and context else context
@@ -233,6 +241,7 @@ def load_mapping(path: str | os.PathLike[str]) -> Mapping:
             raise _fail(p, f"column {i} is not an object", "describe each column as {\"name\": ..., \"propertyUrl\": ...}")
         _check_keys(p, raw, _COLUMN_KEYS, f"column {i}")
         props = {**inherited, **{k: v for k, v in raw.items() if k in _INHERITED}}
+        _check_types(p, raw.get("name") if isinstance(raw.get("name"), str) else f"#{i}", raw, props)
         virtual = bool(raw.get("virtual", False))
         titles = _text_list(raw.get("titles"))
         name = raw.get("name") or (titles[0] if titles else None)
@@ -303,11 +312,16 @@ def load_mapping(path: str | os.PathLike[str]) -> Mapping:
                         "use the names of columns in the template",
                     )
     pk = schema.get("primaryKey", [])
-    pk = [pk] if isinstance(pk, str) else list(pk)
+    pk = [pk] if isinstance(pk, str) else pk
+    if not isinstance(pk, list) or not all(isinstance(k, str) for k in pk):
+        raise _fail(p, f"primaryKey must be a column name or a list of them, not {pk!r}", "list column names in primaryKey")
     for key in pk:
         if key not in known:
             raise _fail(p, f"primaryKey names unknown column {key!r}", "list column names in primaryKey")
     dialect = meta.get("dialect") or {}
+    _check_dialect(p, dialect)
+    if meta.get("url") is not None and not isinstance(meta.get("url"), str):
+        raise _fail(p, f"'url' must be the table's file name, not {meta.get('url')!r}", 'write e.g. "url": "organisations.csv"')
     title = meta.get("dc:title") or meta.get("dcterms:title") or meta.get("rdfs:label")
     return Mapping(
         path=p,
@@ -318,6 +332,69 @@ def load_mapping(path: str | os.PathLike[str]) -> Mapping:
         encoding=dialect.get("encoding"),
         title=title if isinstance(title, str) else None,
     )
+
+
+_LANGUAGE_TAG = re.compile(r"[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*")
+
+
+def _check_types(path: Path, column: str, raw: dict[str, Any], props: dict[str, Any]) -> None:
+    """Each property of a column has the JSON type CSVW gives it (a typo'd value is refused, not crashed on)."""
+
+    def wrong(key: str, value: Any, expected: str) -> MappingError:
+        return _fail(path, f"column {column!r}: {key!r} must be {expected}, not {json.dumps(value)[:80]}", f"write {key!r} as {expected}")
+
+    name = raw.get("name")
+    if name is not None and not isinstance(name, str):
+        raise wrong("name", name, "a string")
+    for key in ("aboutUrl", "propertyUrl", "valueUrl", "default", "cg:normalise"):
+        value = raw.get(key) if key == "cg:normalise" else props.get(key)
+        if value is not None and not isinstance(value, str):
+            raise wrong(key, value, "a string")
+    for key in ("virtual", "suppressOutput"):
+        if key in raw and not isinstance(raw[key], bool):
+            raise wrong(key, raw[key], "true or false")
+    if "required" in props and not isinstance(props["required"], bool):
+        raise wrong("required", props["required"], "true or false")
+    separator = props.get("separator")
+    if separator is not None and (not isinstance(separator, str) or not separator):
+        raise wrong("separator", separator, "a non-empty string such as \";\"")
+    null = props.get("null")
+    if null is not None and not (isinstance(null, str) or (isinstance(null, list) and all(isinstance(v, str) for v in null))):
+        raise wrong("null", null, "a string or a list of strings")
+    lang = props.get("lang")
+    if lang is not None and (not isinstance(lang, str) or not _LANGUAGE_TAG.fullmatch(lang)):
+        raise wrong("lang", lang, "a language tag such as \"en\"")
+    datatype = props.get("datatype")
+    if isinstance(datatype, dict):
+        base, fmt = datatype.get("base", "string"), datatype.get("format")
+        if not isinstance(base, str):
+            raise wrong("datatype.base", base, "the name of a datatype")
+        if fmt is not None:
+            if not isinstance(fmt, str):
+                raise wrong("datatype.format", fmt, "a regular expression")
+            try:
+                re.compile(fmt)
+            except re.error as exc:
+                raise _fail(path, f"column {column!r}: 'format' is not a regular expression ({exc})", "fix the pattern, e.g. \"A|B|C\"") from None
+    elif datatype is not None and not isinstance(datatype, str):
+        raise wrong("datatype", datatype, "the name of a datatype or {\"base\": ..., \"format\": ...}")
+
+
+def _check_dialect(path: Path, dialect: Any) -> None:
+    if not isinstance(dialect, dict):
+        raise _fail(path, f"'dialect' must be an object, not {json.dumps(dialect)[:80]}", 'write e.g. "dialect": {"delimiter": ";"}')
+    delimiter, encoding = dialect.get("delimiter"), dialect.get("encoding")
+    if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in "\"\r\n"):
+        raise _fail(path, f"'dialect.delimiter' must be one character (not a quote or line break), not {json.dumps(delimiter)[:40]}", 'write e.g. "delimiter": ";"')
+    if encoding is not None:
+        import codecs
+
+        try:
+            codecs.lookup(encoding) if isinstance(encoding, str) else None
+        except LookupError:
+            encoding = None
+        if not isinstance(encoding, str):
+            raise _fail(path, f"'dialect.encoding' is not an encoding Python knows: {json.dumps(dialect.get('encoding'))[:40]}", 'write e.g. "encoding": "utf-8" or "cp1252"')
 
 
 def _check_keys(path: Path, obj: dict[str, Any], allowed: set[str], where: str) -> None:

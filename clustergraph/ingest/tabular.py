@@ -46,6 +46,7 @@ import json
 import os
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -575,11 +576,30 @@ def _swallows(record: _Record, lines: list[str], delimiter: str, columns: int, w
     right = len(record.cells) in (columns, width)
     if right and columns < 4:
         return False
-    for line in lines[record.first + 1 : record.end]:
+    last = record.end - 1
+    for index in range(record.first + 1, record.end):
+        line = lines[index]
+        if index == last:
+            # the rest of the record follows the closing quote on its last line: only what comes
+            # before the quote can be a swallowed row ('"Paris\nFrance",Spain,...' is one cell over two lines)
+            line = _through_closing_quote(line)
         cells = next(csv.reader([line], delimiter=delimiter), [])
         if len(cells) in (columns, width):
             return True
     return False
+
+
+def _through_closing_quote(line: str) -> str:
+    """``line`` up to and with the first quote that is not doubled (the one that closes a quoted cell)."""
+    i = 0
+    while i < len(line):
+        if line[i] == '"':
+            if line[i + 1 : i + 2] == '"':
+                i += 2
+                continue
+            return line[: i + 1]
+        i += 1
+    return line
 
 
 # --- XLSX ---------------------------------------------------------------------------------
@@ -621,7 +641,7 @@ def _open_workbook_zip(p: Path, name: str) -> zipfile.ZipFile:
     """The workbook's ZIP, checked before openpyxl parses any of it: no DTD, a bounded size."""
     try:
         zf = zipfile.ZipFile(p)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, NotImplementedError, EOFError, ValueError) as exc:
         data = p.read_bytes() if p.is_file() else b""
         head = data[:8192]
         if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") and "EncryptedPackage".encode("utf-16-le") in data:
@@ -637,12 +657,40 @@ def _open_workbook_zip(p: Path, name: str) -> zipfile.ZipFile:
         if b"\x00" not in head:
             raise InputError("a text file, not an XLSX workbook", file=name, fix="rename it to .csv (or .tsv, .json) if it is a table in text") from None
         raise InputError(f"not a readable XLSX workbook ({exc})", file=name, fix="save the sheet as .xlsx (Excel 2007+) or as CSV") from None
-    if "mimetype" in zf.namelist() and b"opendocument" in zf.read("mimetype")[:200]:
+    try:
+        _check_workbook_parts(zf, name)
+    except BaseException:
         zf.close()
-        raise InputError("an OpenDocument spreadsheet (.ods), not .xlsx", file=name, fix="save it as .xlsx or as CSV (UTF-8)")
+        raise
+    return zf
+
+
+#: What zipfile and zlib raise on a damaged archive: a bad header or CRC, a member that
+#: cannot be decompressed or is encrypted, an offset past the end of the file.
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError, ValueError)
+
+
+def _damaged(name: str, exc: BaseException) -> InputError:
+    return InputError(
+        f"not a readable XLSX workbook: its ZIP archive is damaged ({type(exc).__name__}: {exc})",
+        file=name,
+        fix="open it in a spreadsheet program and save it again as .xlsx, or as CSV; if it came by e-mail or download, fetch it again",
+    )
+
+
+def _check_workbook_parts(zf: zipfile.ZipFile, name: str) -> None:
+    """Refuse an OpenDocument file, a zip bomb, a part with a DTD, and a damaged archive."""
+    try:
+        if "mimetype" in zf.namelist() and b"opendocument" in zf.read("mimetype")[:200]:
+            raise InputError("an OpenDocument spreadsheet (.ods), not .xlsx", file=name, fix="save it as .xlsx or as CSV (UTF-8)")
+        _check_parts(zf, name)
+    except _ZIP_ERRORS as exc:
+        raise _damaged(name, exc) from None
+
+
+def _check_parts(zf: zipfile.ZipFile, name: str) -> None:
     total = sum(info.file_size for info in zf.infolist())
     if total > XLSX_SIZE_LIMIT:
-        zf.close()
         raise InputError(
             f"the workbook unpacks to {total} bytes, more than the limit of {XLSX_SIZE_LIMIT}",
             file=name,
@@ -656,13 +704,11 @@ def _open_workbook_zip(p: Path, name: str) -> zipfile.ZipFile:
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or head[:2] in (b"<\x00", b"\x00<"):
             head = head.decode("utf-16", errors="replace").encode("utf-8")
         if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-            zf.close()
             raise InputError(
                 f"the workbook part {info.filename} has a DTD (<!DOCTYPE>), which spreadsheet programs never write",
                 file=name,
                 fix="refused, as DTD entities can expand to gigabytes or read local files; open the file in a spreadsheet program and save it again",
             )
-    return zf
 
 
 def _read_xlsx(p: Path, name: str) -> Table:
@@ -686,11 +732,19 @@ def _read_xlsx(p: Path, name: str) -> Table:
             ws.reset_dimensions()  # a wrong <dimension> would otherwise cut rows and columns off
             try:
                 rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
-            except (ParseError, ValueError, KeyError) as exc:
-                raise InputError(f"sheet {ws.title!r} cannot be read ({exc})", file=name, fix="open the workbook in a spreadsheet program and save it again") from None
-            others = [(other.title, _first_row(other)) for other in visible[1:]]
-            part = getattr(ws, "_worksheet_path", None)  # openpyxl 3.1: the sheet's XML part in the ZIP
-            sheet_xml = zf.read(part) if part else b""
+                others = [(other.title, _first_row(other)) for other in visible[1:]]
+                part = getattr(ws, "_worksheet_path", None)  # openpyxl 3.1: the sheet's XML part in the ZIP
+                sheet_xml = zf.read(part) if part else b""
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+                raise _damaged(name, exc) from None
+            except (ParseError, ValueError, KeyError, TypeError, AttributeError, IndexError, OverflowError, RuntimeError, OSError) as exc:
+                # openpyxl reads a damaged or hand-made sheet part by constructing objects from its XML:
+                # an unknown attribute is a TypeError, a date out of range an OverflowError, ...
+                raise InputError(
+                    f"sheet {ws.title!r} cannot be read ({type(exc).__name__}: {exc})",
+                    file=name,
+                    fix="open the workbook in a spreadsheet program and save it again",
+                ) from None
         finally:
             wb.close()
     finally:
