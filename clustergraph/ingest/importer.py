@@ -42,7 +42,7 @@ from .provenance import (
     source_graph,
     source_triples,
 )
-from .rdfsource import SUFFIXES, parse_rdf
+from .rdfsource import SUFFIXES, parse_rdf, read_source
 from .tabular import TABLE_SUFFIXES, read_table
 
 __all__ = [
@@ -227,14 +227,7 @@ def _prepare_table(
 
 
 def _prepare_rdf(path: Path, display: str, *, base: str | None, root: Path, time, limits: Limits | None = None) -> _Prepared:
-    if path.is_file():
-        check_input(path, format="nt", name=display, limits=limits)  # the size, before reading the file
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", file=display, fix="check the path") from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", file=display, fix="give the file, not its folder") from None
+    data = read_source(path, name=display, limits=limits)
     quads, fmt = parse_rdf(data, name=display, base=base, limits=limits)
     relpath = _relative(path, root)
     graph = source_graph(relpath)

@@ -33,7 +33,7 @@ from ..errors import InputError
 from ..namespaces import ID
 from ..store.parsing import Limits, check_input, parse
 
-__all__ = ["FORMATS", "SUFFIXES", "detect_format", "parse_rdf", "read_rdf"]
+__all__ = ["FORMATS", "SUFFIXES", "detect_format", "parse_rdf", "read_rdf", "read_source"]
 
 FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -233,16 +233,24 @@ def read_rdf(
     limits: Limits | None = None,
 ):
     """Read an RDF file; see :func:`parse_rdf`. A missing file is an :class:`InputError`."""
-    p = Path(path)
     name = display or str(path)
+    return parse_rdf(read_source(path, name=name, limits=limits), name=name, base=base, format=format, limits=limits)
+
+
+def read_source(path: str | os.PathLike[str], *, name: str | None = None, limits: Limits | None = None) -> bytes:
+    """The bytes of an RDF file, its size checked against ``limits`` before it is read.
+
+    A missing file or a folder is an :class:`InputError` naming ``name`` (default: the path).
+    """
+    p = Path(path)
+    name = name or str(path)
     _check_size(p, name, limits)
     try:
-        data = p.read_bytes()
+        return p.read_bytes()
     except FileNotFoundError:
         raise InputError("file not found", file=name, fix="check the path") from None
     except IsADirectoryError:
         raise InputError("is a directory, not an RDF file", file=name, fix="give the file, not its folder") from None
-    return parse_rdf(data, name=name, base=base, format=format, limits=limits)
 
 
 def _check_size(path: Path, name: str, limits: Limits | None) -> None:
