@@ -331,7 +331,27 @@ def check_input(
             path = None
         data = check_json(data, name=name, limits=lim, contexts=contexts, jsonld=True)
         size = len(data)
+    elif _starts_with_bom(data, path):  # as Windows editors save UTF-8; no part of the syntax
+        data = (data if data is not None else _read(path, name))[len(_UTF8_BOM) :]  # type: ignore[arg-type]
+        path, size = None, len(data)
     return Checked(name=name, format=fmt, size=size, limits=lim, path=path, data=data)
+
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def _starts_with_bom(data: bytes | None, path: Path | None) -> bool:
+    """True if the input starts with a UTF-8 byte-order mark, which Oxigraph's text parsers refuse.
+
+    >>> _starts_with_bom(_UTF8_BOM + b"<a> <b> <c> .", None), _starts_with_bom(b"<a> <b> <c> .", None)
+    (True, False)
+    """
+    if data is not None:
+        return data.startswith(_UTF8_BOM)
+    if path is None:
+        return False
+    with open(path, "rb") as fh:
+        return fh.read(len(_UTF8_BOM)) == _UTF8_BOM
 
 
 def _read(path: Path, name: str) -> bytes:

@@ -219,3 +219,18 @@ def test_literal_limit_on_every_store_and_format() -> None:
             with pytest.raises(InputError, match="longer than the limit of 1,000 bytes"):
                 store.load(store.open_dataset(kind), data, format=fmt, graph="urn:g", limits=limits)
         store.load(store.open_dataset(), data, format=fmt, graph="urn:g", limits=Limits(max_literal_bytes=1002))
+
+
+@pytest.mark.parametrize("kind", ["oxigraph", "memory"])
+@pytest.mark.parametrize(("suffix", "text"), [("ttl", '@prefix ex: <http://ex.org/> .\nex:a ex:p "x" .\n'), ("nt", '<http://ex.org/a> <http://ex.org/p> "x" .\n')])
+def test_a_utf8_byte_order_mark_is_read_past(tmp_path, kind: str, suffix: str, text: str) -> None:
+    """Windows editors save UTF-8 with a BOM; Oxigraph's parsers alone would refuse line 1."""
+    from clustergraph import store
+    from clustergraph.ingest import import_sources
+
+    path = tmp_path / f"bom.{suffix}"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    ds = store.open_dataset(kind)
+    store.load(ds, path)
+    assert len(ds) == 1
+    assert import_sources([path], store.open_dataset(kind)).sources[0].triples == 1
