@@ -10,6 +10,9 @@ rdflib.term.URIRef('https://w3id.org/clustergraph/ontology#Project')
 
 from __future__ import annotations
 
+import sys
+import types
+
 from .errors import (
     ClusterGraphError,
     EndpointError,
@@ -26,38 +29,90 @@ from .errors import (
     ShapesError,
     StoreError,
 )
-from .iri import mint, slug
-from .namespaces import CG, COUNTRY, GRAPH, ID, bind_prefixes
-from .resources import data_dir, ontology_path, queries_dir, shapes_dir
-from .store.dataset import dump, load, open_dataset, oxigraph, replace_graph, select, to_memory, union
-from .ingest.importer import ImportReport, import_sources, load_embedded
-from .ingest.template import write_templates
-from .query.execution import QueryResult, list_queries, open_data, run
-from .store.remote import open_remote
-from .validation.report import Finding, ValidationReport
-from .validation.engine import validate
-from .build import BuildResult, build
-from .publishing.site import publish
-from .reasoning.reasoners import ReasoningResult, add_inferred, explain, reason
-from .reasoning.rules import infer, materialise
-from .generate import GenerateStats, generate
-from .validation.sparql import validate_sparql
 
 __version__ = "0.1.0"
 
-#: Names imported on first use: their modules pull in networkx, pandas and scipy, which
-#: would triple the start-up time of every command that does not analyse networks. (A name
-#: that is also a submodule's name, such as ``build``, cannot be lazy: importing the
-#: submodule would put the module where the function should be.)
+#: Every public name but the errors is imported on first use (PEP 562), so that
+#: ``clustergraph --help`` and a command that needs one stage do not pay for the others:
+#: rdflib's SPARQL engine, Oxigraph, pySHACL, networkx, pandas and scipy load only when a
+#: name that needs them is used.
 _LAZY = {
+    "BuildResult": "build",
+    "build": "build",
+    "GenerateStats": "generate",
+    "generate": "generate",
+    "ImportReport": "ingest.importer",
+    "import_sources": "ingest.importer",
+    "load_embedded": "ingest.importer",
+    "write_templates": "ingest.template",
+    "mint": "iri",
+    "slug": "iri",
+    "CG": "namespaces",
+    "COUNTRY": "namespaces",
+    "GRAPH": "namespaces",
+    "ID": "namespaces",
+    "bind_prefixes": "namespaces",
     "affiliation_graph": "network.graphs",
     "collaboration_graph": "network.graphs",
     "country_graph": "network.graphs",
-    "highlights": "network.overview",
     "sector_graph": "network.graphs",
     "analyse": "network.metrics",
     "write_metrics": "network.metrics",
+    "highlights": "network.overview",
+    "publish": "publishing.site",
+    "QueryResult": "query.execution",
+    "list_queries": "query.execution",
+    "open_data": "query.execution",
+    "run": "query.execution",
+    "ReasoningResult": "reasoning.reasoners",
+    "add_inferred": "reasoning.reasoners",
+    "explain": "reasoning.reasoners",
+    "reason": "reasoning.reasoners",
+    "infer": "reasoning.rules",
+    "materialise": "reasoning.rules",
+    "data_dir": "resources",
+    "ontology_path": "resources",
+    "queries_dir": "resources",
+    "shapes_dir": "resources",
+    "dump": "store.dataset",
+    "load": "store.dataset",
+    "open_dataset": "store.dataset",
+    "oxigraph": "store.dataset",
+    "replace_graph": "store.dataset",
+    "select": "store.dataset",
+    "to_memory": "store.dataset",
+    "union": "store.dataset",
+    "open_remote": "store.remote",
+    "validate": "validation.engine",
+    "Finding": "validation.report",
+    "ValidationReport": "validation.report",
+    "validate_sparql": "validation.sparql",
 }
+
+#: Functions named like the submodule that defines them: ``clustergraph.build`` is the
+#: function, not the module ``clustergraph/build.py``, however the module was imported.
+_SHADOWED = frozenset({"build", "generate"})
+
+
+class _Package(types.ModuleType):
+    """The package module, keeping the functions of ``_SHADOWED`` on their names.
+
+    The import system binds a submodule to its parent's attribute once the submodule is
+    loaded; for ``build`` and ``generate`` that would put the module where the function
+    is documented.
+
+    >>> import clustergraph, clustergraph.build
+    >>> callable(clustergraph.build), clustergraph.build.__module__
+    (True, 'clustergraph.build')
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in _SHADOWED and isinstance(value, types.ModuleType):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> object:

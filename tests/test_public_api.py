@@ -77,6 +77,14 @@ def test_importing_the_package_loads_no_network_analysis_stack() -> None:
     assert out.strip() == "[]"
 
 
+def test_the_command_line_starts_without_the_stages() -> None:
+    """``clustergraph --help`` loads click and the errors, not rdflib, Oxigraph or pySHACL."""
+    heavy = ("rdflib", "pyoxigraph", "oxrdflib", "pyshacl", "networkx", "pandas", "owlready2")
+    code = f"import sys, clustergraph.cli; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
 #: Every command and option the CLI offered when the package was split into stages.
 #: Commands and options may be added; none of these may disappear.
 CLI = {
