@@ -25,7 +25,6 @@ True
 from __future__ import annotations
 
 import os
-import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -53,6 +52,7 @@ from .parsing import (
     check_literals,
     parse,
     parser_errors,
+    syntax_error,
 )
 
 __all__ = [
@@ -443,26 +443,6 @@ def is_remote(graph: Graph) -> bool:
 
 # --- loading --------------------------------------------------------------------
 
-_LINE = re.compile(r"line (\d+)(?:,? column (\d+))?", re.I)
-_POS = re.compile(r"(?:at|on) (\d+):(\d+)")
-
-
-def _syntax_error(exc: Exception, where: str, fmt: str) -> InputError:
-    text = str(exc.msg if isinstance(exc, SyntaxError) and exc.msg else exc)
-    line, column = getattr(exc, "lineno", None), getattr(exc, "offset", None)
-    if line is None:
-        m = _LINE.search(text) or _POS.search(text)
-        if m:
-            line, column = int(m.group(1)), m.group(2)
-    return InputError(
-        f"malformed {fmt} RDF: {text.splitlines()[0] if text else type(exc).__name__}",
-        file=where,
-        line=line,
-        column=f"character {column}" if column else None,
-        fix=f"correct the syntax at that line, or give the right format if this is not {fmt}",
-    )
-
-
 def _looks_like_content(source: Any) -> bool:
     return isinstance(source, str) and ("\n" in source or len(source) > 4096 or source.lstrip().startswith(("@", "<", "{", "[")))
 
@@ -512,7 +492,7 @@ def load(
     >>> load(open_dataset(), b"<http://ex.org/a> <http://ex.org/p> .", format="nt", graph="http://ex.org/g")
     Traceback (most recent call last):
     ...
-    clustergraph.errors.InputError: <data>:1: column 'character 37': malformed nt RDF: Parser error at line 1 column 37: The object of a triple must be an IRI, a blank node or a literal; fix: correct the syntax at that line, or give the right format if this is not nt
+    clustergraph.errors.InputError: <data>:1: malformed N-Triples at line 1, column 37: The object of a triple must be an IRI, a blank node or a literal; fix: correct the N-Triples syntax on line 1, or check that the file really is N-Triples
     >>> load(open_dataset("memory"), b'<!DOCTYPE r [<!ENTITY a "b">]><r/>', format="xml")
     Traceback (most recent call last):
     ...
@@ -588,7 +568,7 @@ def _load_oxigraph(native: ox.Store, checked: Checked, fmt: str, target: URIRef 
                     checked,
                 )
         except SyntaxError as exc:
-            raise _syntax_error(exc, checked.name, fmt) from None
+            raise syntax_error(exc, checked.name, checked.label, checked.data) from None
     before = len(native) if staging is None or fresh else 0
     try:
         with parser_errors(checked):
@@ -600,7 +580,7 @@ def _load_oxigraph(native: ox.Store, checked: Checked, fmt: str, target: URIRef 
                 native.load(**kwargs)
     except SyntaxError as exc:
         _drop(native, staging)
-        raise _syntax_error(exc, checked.name, fmt) from None
+        raise syntax_error(exc, checked.name, checked.label, checked.data) from None
     except ClusterGraphError:
         _drop(native, staging)
         raise
@@ -681,7 +661,7 @@ def _load_rdflib(dataset: Dataset, checked: Checked, fmt: str, target: URIRef | 
     except ClusterGraphError:
         raise
     except Exception as exc:  # rdflib raises many parser-specific types
-        raise _syntax_error(exc, checked.name, fmt) from None
+        raise syntax_error(exc, checked.name, checked.label, checked.data) from None
     if isinstance(parsed, Dataset):
         check_literals(parsed.quads((None, None, None, None)), checked)
     else:
