@@ -31,7 +31,7 @@ from rdflib.namespace import XSD
 
 from ..errors import InputError
 from ..namespaces import ID
-from ..store.parsing import Limits, check_input, parse
+from ..store.parsing import Limits, check_input, parse, syntax_error
 
 __all__ = ["FORMATS", "SUFFIXES", "detect_format", "parse_rdf", "read_rdf", "read_source"]
 
@@ -132,35 +132,7 @@ def _term(node: Any, bnodes: dict[str, BNode]) -> Any:
     raise InputError(f"unsupported RDF term {node!r}", fix="use plain RDF 1.1 (no RDF-star triple terms)")
 
 
-def _error(exc: SyntaxError, fmt: str, name: str, data: bytes) -> InputError:
-    message = str(exc.msg if hasattr(exc, "msg") else exc)
-    message = re.sub(r"^Parser error (at|between) line \d+ column \d+( and line \d+ column \d+)?: ", "", message)
-    line, column = exc.lineno, exc.offset
-    if line is None and fmt == "rdfxml":
-        line, column = _xml_position(data)
-    where = f" at line {line}" + (f", column {column}" if column else "") if line else ""
-    return InputError(
-        f"malformed {fmt}{where}: {message}",
-        file=name,
-        line=line,
-        column=str(column) if column else None,
-        fix=f"correct the {fmt} syntax{' on line ' + str(line) if line else ''}, or check that the file really is {fmt}",
-    )
-
-
-def _xml_position(data: bytes) -> tuple[int | None, int | None]:
-    import xml.sax
-
-    class _Quiet(xml.sax.handler.ContentHandler):
-        pass
-
-    try:
-        xml.sax.parseString(data, _Quiet())
-    except xml.sax.SAXParseException as exc:
-        return exc.getLineNumber(), exc.getColumnNumber() + 1
-    except (xml.sax.SAXException, LookupError, ValueError):  # e.g. an encoding Python does not know
-        return None, None
-    return None, None
+_LABELS = {"turtle": "Turtle", "ntriples": "N-Triples", "nquads": "N-Quads", "trig": "TriG", "rdfxml": "RDF/XML", "jsonld": "JSON-LD"}
 
 
 def parse_rdf(
@@ -221,7 +193,7 @@ def parse_rdf(
         ]
         return quads, candidate
     assert first_error is not None
-    raise _error(first_error, fmt, name, data)
+    raise syntax_error(first_error, name, _LABELS[fmt], data)
 
 
 def read_rdf(

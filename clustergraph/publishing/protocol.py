@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -36,6 +36,7 @@ from rdflib import Dataset, Graph
 
 from ..errors import ClusterGraphError
 from ..namespaces import bind_prefixes
+from ..store import offline
 from ..store.dataset import oxigraph
 
 __all__ = [
@@ -189,54 +190,28 @@ def read_request(method: str, query_string: bytes, content_type: str, body: byte
     return query, update
 
 
-def _nodes(tree: Any) -> Iterator[Any]:
-    """Every parse-tree or algebra node (rdflib ``CompValue``) in ``tree``, iteratively."""
-    from pyparsing import ParseResults
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    stack, seen = [tree], set()
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (CompValue, dict, list, tuple, ParseResults)):
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-        if isinstance(node, CompValue):
-            yield node
-            stack.extend(node.values())
-        elif isinstance(node, dict):
-            stack.extend(node.values())
-        elif isinstance(node, (list, tuple, ParseResults)):
-            stack.extend(node)
-
-
-def _refused_in(tree: Any) -> str | None:
-    for node in _nodes(tree):
-        if node.name == "ServiceGraphPattern":
-            return (
-                "SERVICE is refused: this endpoint does not call other endpoints for its clients "
-                f"(the query asks for <{node.get('term')}>)"
-            )
-        if node.name == "Load":
-            return f"LOAD is refused: this endpoint does not fetch data for its clients (the update asks for <{node.get('iri')}>)"
+def _refused_in(text: str, prefixes: Mapping[str, Any] | None = None) -> str | None:
+    """The refusal for the first ``SERVICE`` or ``LOAD`` of ``text``, read by :func:`clustergraph.store.offline.clauses`."""
+    for clause in offline.clauses(text, prefixes=prefixes):
+        shown = f"<{clause.target}>" if clause.target else clause.written or "(nothing)"
+        if clause.keyword == "SERVICE":
+            return f"SERVICE is refused: this endpoint does not call other endpoints for its clients (the query asks for {shown})"
+        if clause.keyword == "LOAD":
+            return f"LOAD is refused: this endpoint does not fetch data for its clients (the update asks for {shown})"
     return None
 
 
-def refusal(text: str, *, update: bool = False) -> str | None:
+def refusal(text: str, *, update: bool = False, prefixes: Mapping[str, Any] | None = None) -> str | None:
     """Why the endpoint refuses the query (or update) ``text``, or None if it may run.
 
     ``SERVICE`` (the server would call another endpoint) and ``LOAD`` (it would fetch a
-    URL or read a file) are refused. Raises :class:`RequestRefused` (400) if rdflib
-    cannot parse the text, because then nobody can tell what it would do.
+    URL or read a file) are refused, whatever ``--allow-network`` says: the clauses are
+    found by the same reader that keeps the command line offline
+    (:func:`clustergraph.store.offline.clauses`: comments, strings and ``\\u`` escapes
+    handled as SPARQL does). ``FROM`` is left to the store: it picks local graphs only.
+    ``update`` is kept for callers; queries and updates are read alike.
     """
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-
-    try:
-        tree = parseUpdate(text) if update else parseQuery(text)
-    except Exception as exc:  # pyparsing and rdflib raise several types
-        what = "update" if update else "query"
-        raise RequestRefused(400, f"the {what} does not parse: {exc}", fix="check the SPARQL syntax") from None
-    return _refused_in(tree)
+    return _refused_in(text, prefixes)
 
 
 def choose_format(kind: str, accept: str | None) -> tuple[str, str]:
@@ -321,7 +296,7 @@ def _answer(graph: Graph, text: str, accept: str | None) -> Answer:
         prepared = prepareQuery(text, initNs=dict(graph.namespaces()))
     except Exception as exc:  # pyparsing and rdflib raise several types
         return Answer.error(400, f"the query does not parse: {exc}", fix="check the SPARQL syntax (an update goes in an 'update' parameter)")
-    refused = _refused_in(prepared.algebra)
+    refused = _refused_in(text, dict(graph.namespaces()))
     if refused:
         return Answer.error(400, refused, fix="run federated queries from your own client")
     kind = prepared.algebra.name

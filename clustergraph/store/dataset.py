@@ -53,6 +53,7 @@ from .parsing import (
     check_literals,
     parse,
     parser_errors,
+    syntax_error,
 )
 
 __all__ = [
@@ -159,16 +160,36 @@ def to_oxigraph(term: Any) -> Any:
         term = term.identifier
     if term == DATASET_DEFAULT_GRAPH_ID:
         return ox.DefaultGraph()
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        datatype = ox.NamedNode(str(term.datatype)) if term.datatype else None
-        return ox.Literal(str(term), language=term.language, datatype=datatype)
-    if isinstance(term, str):
-        return ox.NamedNode(term)
+    try:
+        if isinstance(term, URIRef):
+            return ox.NamedNode(str(term))
+        if isinstance(term, BNode):
+            return ox.BlankNode(str(term))
+        if isinstance(term, Literal):
+            datatype = ox.NamedNode(str(term.datatype)) if term.datatype else None
+            return ox.Literal(str(term), language=term.language, datatype=datatype)
+        if isinstance(term, str):
+            return ox.NamedNode(term)
+    except ValueError as exc:
+        raise StoreError(f"cannot store the term {_shown(term)}: {exc}", fix=_TERM_FIX.get(type(term), "give a valid RDF term")) from None
     raise StoreError(f"cannot store {term!r} in Oxigraph", fix="use rdflib URIRef, BNode or Literal terms")
+
+
+_TERM_FIX = {
+    URIRef: "give an absolute IRI without spaces, quotes, angle brackets or braces (percent-encode them)",
+    BNode: "give a blank node label of letters, digits, '_', '-' and '.'",
+    Literal: "give a language tag as BCP 47 says (e.g. 'en', 'de-AT') and a datatype that is an absolute IRI",
+}
+
+
+def _shown(term: Any) -> str:
+    if isinstance(term, URIRef):
+        text = f"<{term}>"
+    elif isinstance(term, Literal):
+        text = f'"{term}"' + (f"@{term.language}" if term.language else f"^^<{term.datatype}>" if term.datatype else "")
+    else:
+        text = repr(term)
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 _XSD_STRING = str(XSD.string)
@@ -443,26 +464,6 @@ def is_remote(graph: Graph) -> bool:
 
 # --- loading --------------------------------------------------------------------
 
-_LINE = re.compile(r"line (\d+)(?:,? column (\d+))?", re.I)
-_POS = re.compile(r"(?:at|on) (\d+):(\d+)")
-
-
-def _syntax_error(exc: Exception, where: str, fmt: str) -> InputError:
-    text = str(exc.msg if isinstance(exc, SyntaxError) and exc.msg else exc)
-    line, column = getattr(exc, "lineno", None), getattr(exc, "offset", None)
-    if line is None:
-        m = _LINE.search(text) or _POS.search(text)
-        if m:
-            line, column = int(m.group(1)), m.group(2)
-    return InputError(
-        f"malformed {fmt} RDF: {text.splitlines()[0] if text else type(exc).__name__}",
-        file=where,
-        line=line,
-        column=f"character {column}" if column else None,
-        fix=f"correct the syntax at that line, or give the right format if this is not {fmt}",
-    )
-
-
 def _looks_like_content(source: Any) -> bool:
     return isinstance(source, str) and ("\n" in source or len(source) > 4096 or source.lstrip().startswith(("@", "<", "{", "[")))
 
@@ -512,7 +513,7 @@ def load(
     >>> load(open_dataset(), b"<http://ex.org/a> <http://ex.org/p> .", format="nt", graph="http://ex.org/g")
     Traceback (most recent call last):
     ...
-    clustergraph.errors.InputError: <data>:1: column 'character 37': malformed nt RDF: Parser error at line 1 column 37: The object of a triple must be an IRI, a blank node or a literal; fix: correct the syntax at that line, or give the right format if this is not nt
+    clustergraph.errors.InputError: <data>:1: malformed N-Triples at line 1, column 37: The object of a triple must be an IRI, a blank node or a literal; fix: correct the N-Triples syntax on line 1, or check that the file really is N-Triples
     >>> load(open_dataset("memory"), b'<!DOCTYPE r [<!ENTITY a "b">]><r/>', format="xml")
     Traceback (most recent call last):
     ...
@@ -588,7 +589,7 @@ def _load_oxigraph(native: ox.Store, checked: Checked, fmt: str, target: URIRef 
                     checked,
                 )
         except SyntaxError as exc:
-            raise _syntax_error(exc, checked.name, fmt) from None
+            raise syntax_error(exc, checked.name, checked.label, checked.data) from None
     before = len(native) if staging is None or fresh else 0
     try:
         with parser_errors(checked):
@@ -600,7 +601,7 @@ def _load_oxigraph(native: ox.Store, checked: Checked, fmt: str, target: URIRef 
                 native.load(**kwargs)
     except SyntaxError as exc:
         _drop(native, staging)
-        raise _syntax_error(exc, checked.name, fmt) from None
+        raise syntax_error(exc, checked.name, checked.label, checked.data) from None
     except ClusterGraphError:
         _drop(native, staging)
         raise
@@ -662,8 +663,9 @@ def _graph_size(native: ox.Store, graph: ox.NamedNode) -> int:
 
 #: Formats the memory store reads with Oxigraph's parser: strict (IRIs, escapes, literal
 #: subjects are refused), linear in time on long lines, and literals kept as written.
-#: rdflib's own parsers for them take invalid input and normalise numeric literals.
-_OXIGRAPH_PARSED = {"turtle", "nt", "nquads", "trig"}
+#: rdflib's own parsers take invalid input and rewrite typed literals ("yes"^^xsd:boolean
+#: becomes "false", "2024-01-01Z"^^xsd:date loses its zone): every format is read so.
+_OXIGRAPH_PARSED = set(FORMATS)
 
 
 def _load_rdflib(dataset: Dataset, checked: Checked, fmt: str, target: URIRef | None, base: str, replace: bool) -> int:
@@ -681,7 +683,7 @@ def _load_rdflib(dataset: Dataset, checked: Checked, fmt: str, target: URIRef | 
     except ClusterGraphError:
         raise
     except Exception as exc:  # rdflib raises many parser-specific types
-        raise _syntax_error(exc, checked.name, fmt) from None
+        raise syntax_error(exc, checked.name, checked.label, checked.data) from None
     if isinstance(parsed, Dataset):
         check_literals(parsed.quads((None, None, None, None)), checked)
     else:
@@ -844,37 +846,69 @@ def dump(graph: Graph, path: str | os.PathLike[str], format: str | None = None) 
     """
     fmt = _format_name(format, path)
     target = Path(path)
-    native = oxigraph(graph)
-    if native is not None and fmt in ("nt", "nquads"):
+    dataset_format = fmt in _DATASET_FORMATS
+    lines = _sorted_lines(graph, "nquads" if dataset_format else "nt")
+    if fmt in ("nt", "nquads"):
         with atomic_write(target, "wb") as fh:
-            fh.writelines(_native_lines(native, fmt))
-        return target
-    if fmt == "nt":
-        lines = sorted({_nt_line(s, p, o) for s, p, o, _ in quads(graph)})
-        with atomic_write(target) as fh:
             fh.writelines(lines)
         return target
-    if fmt == "nquads":
-        lines = sorted({_nt_line(s, p, o, g) for s, p, o, g in quads(graph)})
-        with atomic_write(target) as fh:
-            fh.writelines(lines)
-        return target
-    if fmt == "json-ld":
-        data = bind_prefixes(union(graph)).serialize(format="json-ld", encoding="utf-8")
-    else:
-        # Oxigraph writes literals with their lexical form untouched ("258437"^^xsd:decimal
-        # stays so; rdflib's Turtle writer would turn it into 258437.0).
-        if fmt in _DATASET_FORMATS:
-            items = [ox.Quad(*(to_oxigraph(t) for t in q)) for q in sorted(set(quads(graph)))]
-        else:
-            items = [ox.Triple(*(to_oxigraph(t) for t in q[:3])) for q in sorted({q[:3] for q in quads(graph)})]
-        # Data IRIs (cgid:project/cecil) would need an escaped slash in a prefixed
-        # name, which older Turtle parsers reject: they are written in full.
-        prefixes = {k: str(v) for k, v in PREFIXES.items() if k not in ("cgid", "cggraph")}
-        data = ox.serialize(items, format=FORMATS[fmt][0], prefixes=prefixes if fmt in ("turtle", "trig", "xml") else None)
+    # Every other format is written by Oxigraph from the same sorted lines: literals keep
+    # their lexical form ("258437"^^xsd:decimal stays so; rdflib's writers would write
+    # 258437.0, turn "1"^^xsd:boolean into true, NaN into a bare token that is not JSON,
+    # and drop blank nodes that only refer to each other), and equal data gives equal files.
+    parsed = ox.parse(input=b"".join(lines), format=ox.RdfFormat.N_QUADS if dataset_format else ox.RdfFormat.N_TRIPLES)
+    items: list[Any] = list(parsed) if dataset_format else [q.triple for q in parsed]
+    if fmt == "xml":
+        _check_xml(items)
+    # Data IRIs (cgid:project/cecil) would need an escaped slash in a prefixed
+    # name, which older Turtle parsers reject: they are written in full.
+    prefixes = {k: str(v) for k, v in PREFIXES.items() if k not in ("cgid", "cggraph")}
+    data = ox.serialize(items, format=FORMATS[fmt][0], prefixes=prefixes if fmt in ("turtle", "trig", "xml") else None)
+    if fmt == "xml":
+        data = data.replace(b"\r", b"&#13;")  # a raw CR would be read back as LF (XML 1.0, 2.11)
     with atomic_write(target, "wb") as fh:
         fh.write(data)
     return target
+
+
+def _sorted_lines(graph: Graph, fmt: str) -> list[bytes]:
+    """The N-Triples (union of all graphs) or N-Quads of ``graph`` as sorted distinct lines, any store."""
+    native = oxigraph(graph)
+    if native is not None:
+        return _native_lines(native, fmt)
+    if fmt == "nt":
+        text = {_nt_line(s, p, o) for s, p, o, _ in quads(graph)}
+    else:
+        text = {_nt_line(s, p, o, g) for s, p, o, g in quads(graph)}
+    return sorted(line.encode("utf-8") for line in text)
+
+
+#: Characters XML 1.0 cannot hold even as character references (C0 controls but tab, LF, CR; U+FFFE, U+FFFF).
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_EMPTY_LOCAL_NAME = re.compile(rb"<[A-Za-z_][\w.\-]*:[\s/>]")
+
+
+def _check_xml(triples: list[ox.Triple]) -> None:
+    """Refuse what RDF/XML cannot write: a predicate with no XML local name, a literal with a C0 control character."""
+    predicates: set[str] = set()
+    for t in triples:
+        predicates.add(t.predicate.value)
+        if isinstance(t.object, ox.Literal) and _XML_ILLEGAL.search(t.object.value):
+            char = _XML_ILLEGAL.search(t.object.value).group()  # type: ignore[union-attr]
+            raise StoreError(
+                f"RDF/XML cannot hold the literal {str(t.object)[:80]} of <{t.subject.value if isinstance(t.subject, ox.NamedNode) else t.subject}> "
+                f"<{t.predicate.value}>: it contains the control character U+{ord(char):04X}, which XML 1.0 forbids even escaped",
+                fix="write Turtle, N-Triples or JSON-LD instead, or remove the control character from the data",
+            )
+    probe = ox.NamedNode("urn:clustergraph:probe")
+    for predicate in sorted(predicates):
+        written = ox.serialize([ox.Triple(probe, ox.NamedNode(predicate), probe)], format=ox.RdfFormat.RDF_XML)
+        if _EMPTY_LOCAL_NAME.search(written):
+            raise StoreError(
+                f"RDF/XML cannot write the predicate <{predicate}>: it does not end with an XML name "
+                "(RDF/XML writes each predicate as namespace plus local name; this one ends with '/', '#', a digit or another character no XML name starts with)",
+                fix="write Turtle, N-Triples or JSON-LD instead, or rename the predicate",
+            )
 
 
 def _native_lines(native: ox.Store, fmt: str) -> list[bytes]:
@@ -896,16 +930,11 @@ def _native_lines(native: ox.Store, fmt: str) -> list[bytes]:
 
 
 def _nt_line(s: Node, p: Node, o: Node, g: Node | None = None) -> str:
-    parts = [s.n3(), p.n3(), _nt_object(o)]
+    """One N-Triples (N-Quads) line, each term written by Oxigraph: a term that is not valid RDF is a StoreError."""
+    parts = [str(to_oxigraph(s)), str(to_oxigraph(p)), str(to_oxigraph(o))]
     if g is not None and g != DATASET_DEFAULT_GRAPH_ID:
-        parts.append(g.n3())
+        parts.append(str(to_oxigraph(g)))
     return " ".join(parts) + " .\n"
-
-
-def _nt_object(o: Node) -> str:
-    if isinstance(o, Literal):
-        return ox.Literal(str(o), language=o.language, datatype=ox.NamedNode(str(o.datatype)) if o.datatype else None).__str__()
-    return o.n3()
 
 
 # --- pushed-down queries --------------------------------------------------------

@@ -77,10 +77,10 @@ __all__ = [
     "check_json",
     "json_depth",
     "check_literals",
-    "has_long_terms",
-    "LONG_TERM_BYTES",
     "parser_errors",
     "parse",
+    "syntax_error",
+    "xml_position",
 ]
 
 DEFAULT_MAX_INPUT_BYTES = 2 * 1024**3
@@ -498,7 +498,7 @@ def check_json(
     >>> check_json(b'[[[1]]]', limits=Limits(max_json_depth=2), name="t.json", jsonld=False)
     Traceback (most recent call last):
     ...
-    clustergraph.errors.InputError: t.json:1: column '3': the JSON is nested more than 2 levels deep (objects and arrays count alike); fix: flatten the document (give nested nodes an @id and list them side by side), or raise the limit with CLUSTERGRAPH_MAX_JSON_DEPTH (at most 1000)
+    clustergraph.errors.InputError: t.json:1: the JSON is nested more than 2 levels deep at line 1, column 3 (objects and arrays count alike); fix: flatten the document (give nested nodes an @id and list them side by side), or raise the limit with CLUSTERGRAPH_MAX_JSON_DEPTH (at most 1000)
     >>> json.loads(check_json(b'{"@context": "https://w3id.org/clustergraph/context.jsonld"}'))["@context"]["cg"]
     'https://w3id.org/clustergraph/ontology#'
     """
@@ -508,10 +508,9 @@ def check_json(
         line = _line(data, pos)
         column = pos - (data.rfind(b"\n", 0, pos) + 1) + 1
         raise InputError(
-            f"the JSON is nested more than {lim.max_json_depth} levels deep (objects and arrays count alike)",
+            f"the JSON is nested more than {lim.max_json_depth} levels deep at line {line}, column {column} (objects and arrays count alike)",
             file=name,
             line=line,
-            column=str(column),
             fix="flatten the document (give nested nodes an @id and list them side by side), or raise the limit "
             f"with {ENVIRONMENT['max_json_depth']} (at most {HARD_MAX_JSON_DEPTH})",
         )
@@ -526,7 +525,6 @@ def check_json(
             f"malformed JSON-LD at line {exc.lineno}, column {exc.colno}: {exc.msg}",
             file=name,
             line=exc.lineno,
-            column=str(exc.colno),
             fix="correct the JSON syntax on that line",
         ) from None
     allowed = {**CONTEXTS, **(contexts or {})}
@@ -642,66 +640,6 @@ def check_literals(triples: Iterable[tuple[Any, ...]], checked: Checked) -> None
             )
 
 
-LONG_TERM_BYTES = 64 * 1024
-"""From this length on, a line or a long string makes rdflib's Turtle and N-Triples parsers
-slow down quadratically (a 1 MB literal takes 12 to 40 s, 16 MB about an hour)."""
-
-def has_long_terms(checked: Checked, threshold: int = LONG_TERM_BYTES) -> bool:
-    """True if a line, or a triple-quoted string, of a text RDF input is ``threshold`` bytes or more.
-
-    rdflib's line-based and Turtle parsers re-scan their buffer for every chunk they
-    read, so such an input costs them time quadratic in its length; Oxigraph's parser
-    reads it in linear time. The scan is cheap: an input shorter than ``threshold``
-    is not read at all.
-
-    >>> has_long_terms(check_input(b'<a> <b> "x" .', format="nt"))
-    False
-    >>> has_long_terms(check_input(b"<a> <b> '''" + b"x\\n" * 40_000 + b"''' .", format="turtle"))
-    True
-    """
-    if checked.size < threshold or checked.format in (ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD):
-        return False
-    if checked.data is not None:
-        return _long_terms(checked.data, threshold)
-    assert checked.path is not None
-    with _mapped(checked.path, checked.name) as mapped:
-        return _long_terms(mapped, threshold)
-
-
-def _long_terms(data: bytes | mmap.mmap, threshold: int) -> bool:
-    size = len(data)
-    last = -1  # the last newline seen: each step jumps to the last newline of the next window
-    while size - (last + 1) >= threshold:
-        newline = data.rfind(b"\n", last + 1, last + 1 + threshold)
-        if newline < 0:
-            return True  # ``threshold`` bytes without a line break
-        last = newline
-    if starts := sorted(_positions(data, b'"' * 3) + _positions(data, b"'" * 3)):
-        opened: int | None = None
-        quote = b""
-        for start in starts:
-            mark = bytes(data[start : start + 3])
-            if opened is None:
-                opened, quote = start, mark
-            elif mark == quote:
-                if start - opened >= threshold:
-                    return True
-                opened = None
-        if opened is not None and size - opened >= threshold:  # unterminated: read to the end
-            return True
-    return False
-
-
-def _positions(data: bytes | mmap.mmap, mark: bytes) -> list[int]:
-    """Where ``mark`` occurs, without overlaps (``find`` is much faster than a regular expression)."""
-    found = []
-    pos = data.find(mark)
-    while pos >= 0:
-        found.append(pos)
-        pos = data.find(mark, pos + len(mark))
-    return found
-
-
 @contextmanager
 def parser_errors(checked: Checked) -> Iterator[None]:
     """Turn what a parser raises on hostile input into an :class:`InputError` naming the file.
@@ -763,3 +701,62 @@ def parse(
         quads = list(ox.parse(**checked.source, format=checked.format, base_iri=base, rename_blank_nodes=rename_blank_nodes))
     check_literals(((q.subject, q.predicate, q.object) for q in quads), checked)
     return quads
+
+
+_PARSER_PREFIX = re.compile(r"^Parser error (?:at|between) line (\d+)(?: column| between columns) (\d+)[^:]*: ")
+
+
+def syntax_error(exc: Exception, name: str, label: str, data: bytes | None = None) -> InputError:
+    """The :class:`InputError` for a parser's ``SyntaxError``: ``malformed LABEL at line L, column C: why``.
+
+    The position is read from the exception (Oxigraph sets ``lineno`` and ``offset``),
+    from its text, or, for RDF/XML without one, from Python's XML parser reading ``data``;
+    the error's ``line`` is set, so messages read ``file:L: malformed ...``.
+
+    >>> try:
+    ...     parse(b"<http://ex.org/a> <http://ex.org/p> .", format="nt")
+    ... except SyntaxError as exc:
+    ...     print(syntax_error(exc, "a.nt", "N-Triples"))
+    a.nt:1: malformed N-Triples at line 1, column 37: The object of a triple must be an IRI, a blank node or a literal; fix: correct the N-Triples syntax on line 1, or check that the file really is N-Triples
+    """
+    text = str(exc.msg if isinstance(exc, SyntaxError) and exc.msg else exc).strip()
+    text = text.splitlines()[0] if text else type(exc).__name__
+    line, column = getattr(exc, "lineno", None), getattr(exc, "offset", None)
+    m = _PARSER_PREFIX.match(text)
+    if m:
+        text = text[m.end() :]
+        if line is None:
+            line, column = int(m.group(1)), int(m.group(2))
+    if line is None:
+        m = re.search(r"line (\d+)(?:,? column (\d+))?", text, re.I) or re.search(r"(?:at|on) (\d+):(\d+)", text)
+        if m:
+            line, column = int(m.group(1)), int(m.group(2)) if m.group(2) else None
+    if line is None and data is not None and label == "RDF/XML":
+        line, column = xml_position(data)
+    where = f" at line {line}" + (f", column {column}" if column else "") if line else ""
+    return InputError(
+        f"malformed {label}{where}: {text}",
+        file=name,
+        line=line,
+        fix=f"correct the {label} syntax{' on line ' + str(line) if line else ''}, or check that the file really is {label}",
+    )
+
+
+def xml_position(data: bytes) -> tuple[int | None, int | None]:
+    """Line and column (from 1) of the first XML well-formedness error in ``data``, or ``(None, None)``.
+
+    >>> xml_position(b"<a>\\n<b></a>")
+    (2, 6)
+    """
+    import xml.sax
+
+    class _Quiet(xml.sax.handler.ContentHandler):
+        pass
+
+    try:
+        xml.sax.parseString(bytes(data), _Quiet())
+    except xml.sax.SAXParseException as exc:
+        return exc.getLineNumber(), exc.getColumnNumber() + 1
+    except (xml.sax.SAXException, LookupError, ValueError):  # e.g. an encoding Python does not know
+        return None, None
+    return None, None

@@ -227,7 +227,7 @@ def test_malformed_rdf_points_at_the_line(filled, tmp_path):
     with pytest.raises(InputErrors) as info:
         import_sources([bad], ds, root=tmp_path)
     (problem,) = _problems(info)
-    assert problem.file.endswith("bad.ttl") and problem.line == 4 and problem.column
+    assert problem.file.endswith("bad.ttl") and problem.line == 4 and "at line 4, column " in problem.message
     _assert_untouched(ds, before)
 
 

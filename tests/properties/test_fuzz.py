@@ -72,7 +72,7 @@ sys.addaudithook(SOCKETS)
 #: Exceptions that escape today through code this folder may not change, each to be pinned by an
 #: ``xfail`` test: (exception type, function in the traceback, the xfail test). The fuzz tests
 #: count them as events and go on, so that a long run finds the other bugs. Empty: the one found
-#: (LookupError from rdfsource._xml_position) is fixed; test_parse_rdf_with_an_unknown_xml_encoding.
+#: (LookupError from parsing.xml_position) is fixed; test_parse_rdf_with_an_unknown_xml_encoding.
 KNOWN_ESCAPES: list[tuple[type[BaseException], str, str]] = []
 
 
@@ -505,7 +505,7 @@ def test_load_mapping_and_map_table_of_mistyped_mappings(case, folder) -> None:
 @pytest.mark.parametrize("encoding", ["TTF-8", "klingon"])
 def test_parse_rdf_with_an_unknown_xml_encoding(encoding) -> None:
     """RDF/XML declaring an encoding Python does not know: once a LookupError escaped from
-    rdfsource._xml_position (expat, re-parsing to find the line); now an InputError."""
+    parsing.xml_position (expat, re-parsing to find the line); now an InputError."""
     document = (
         f'<?xml version="1.0" encoding="{encoding}"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
         '<rdf:Description rdf:about="http://ex.org/s"><p xmlns="http://ex.org/">x</p></rdf:Description></rdf:RDF>'

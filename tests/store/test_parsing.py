@@ -132,7 +132,7 @@ def test_json_depth_points_at_the_first_bracket_too_deep() -> None:
     assert json_depth(text, limit=3) == (4, 10)
     with pytest.raises(InputError) as info:
         check_json(text, limits=Limits(max_json_depth=3), name="x.json", jsonld=False)
-    assert (info.value.line, info.value.column) == (2, "5")
+    assert info.value.line == 2 and "at line 2, column 5" in str(info.value)
 
 
 def test_json_depth_is_fast_on_large_flat_documents() -> None:
