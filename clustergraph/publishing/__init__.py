@@ -10,6 +10,7 @@ Imports from: core and :mod:`clustergraph.store`.
 
 from __future__ import annotations
 
+from .hosting import HTACCESS, NGINX_CONF, SOURCE_QUALITY, type_map, write_hosting_files
 from .isolation import (
     Worker,
     WorkerGone,
@@ -19,6 +20,16 @@ from .isolation import (
     deny_network,
     forking_available,
     run_forked,
+)
+from .negotiation import (
+    RDFLIB_FORMATS,
+    RESOURCE_FORMATS,
+    RESOURCE_TYPES,
+    MediaRange,
+    choose,
+    extension_of,
+    parse_accept,
+    quality,
 )
 from .protocol import (
     DEFAULT_TIMEOUT,
@@ -50,11 +61,9 @@ from .server import (
 from .site import (
     MAX_DEPTH,
     MAX_SEGMENT_BYTES,
-    MEDIA_TYPES,
     PublishResult,
     describe,
     describe_dataset,
-    negotiate,
     publish,
     resource_path,
 )
@@ -63,13 +72,19 @@ __all__ = [
     "Answer",
     "DEFAULT_PORT",
     "DEFAULT_TIMEOUT",
+    "HTACCESS",
     "Limits",
     "MAX_DEPTH",
     "MAX_SEGMENT_BYTES",
-    "MEDIA_TYPES",
+    "MediaRange",
+    "NGINX_CONF",
     "PublishResult",
+    "RDFLIB_FORMATS",
+    "RESOURCE_FORMATS",
+    "RESOURCE_TYPES",
     "RequestRefused",
     "SHUTDOWN_GRACE",
+    "SOURCE_QUALITY",
     "SPARQL_PATHS",
     "ServedDataset",
     "Server",
@@ -84,13 +99,16 @@ __all__ = [
     "check_host",
     "check_port",
     "check_size",
+    "choose",
     "choose_format",
     "deny_network",
     "describe",
     "describe_dataset",
+    "extension_of",
     "forking_available",
-    "negotiate",
+    "parse_accept",
     "publish",
+    "quality",
     "read_request",
     "refusal",
     "resource_path",
@@ -99,5 +117,7 @@ __all__ = [
     "serve",
     "served_dataset",
     "served_names",
+    "type_map",
     "warm_up",
+    "write_hosting_files",
 ]
