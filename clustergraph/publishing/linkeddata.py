@@ -54,6 +54,7 @@ __all__ = [
     "search",
     "answer_search",
     "fallback_page",
+    "data_graph",
 ]
 
 #: The site every namespace of the dataset lives under (``https://w3id.org/clustergraph/``).
@@ -199,8 +200,17 @@ def _describe_rdflib(graph: Graph, node: URIRef) -> Graph:
     return out
 
 
-def _default_graph(served: Graph) -> Graph:
-    return served.default_graph if hasattr(served, "default_graph") else served.default_context  # type: ignore[attr-defined]
+def data_graph(served: Graph) -> Graph:
+    """The default graph of a served dataset (the data's union), as an rdflib graph.
+
+    >>> from clustergraph.store import open_dataset
+    >>> from clustergraph.publishing.protocol import served_dataset
+    >>> len(data_graph(served_dataset(open_dataset())))
+    0
+    """
+    if not hasattr(served, "default_context"):
+        return served
+    return served.default_graph if hasattr(type(served), "graphs") else served.default_context  # type: ignore[attr-defined]
 
 
 def resource_graph(served: Graph, iri: str, kind: str) -> Graph | None:
@@ -219,7 +229,7 @@ def resource_graph(served: Graph, iri: str, kind: str) -> Graph | None:
         described = _construct(served, _TERM, {"r": node}, vocabulary) if vocabulary else Graph()
     else:
         native = oxigraph(served)
-        described = _construct(served, _DESCRIBE, {"r": node}) if native is not None else _describe_rdflib(_default_graph(served), node)
+        described = _construct(served, _DESCRIBE, {"r": node}) if native is not None else _describe_rdflib(data_graph(served), node)
         if kind == "graph" and iri in graph_names(served):
             if native is not None:
                 import pyoxigraph as ox
@@ -398,7 +408,7 @@ def search(served: Graph, text: str, limit: int = 50) -> list[dict[str, str | No
         rows = [tuple(from_oxigraph(row[i]) for i in range(3)) for row in result]  # type: ignore[misc]
     else:  # rdflib's SPARQL engine takes seconds over this; its API does not
         found: dict[Any, tuple[Any, Any]] = {}
-        graphs = [_default_graph(served), *(served.graph(URIRef(g)) for g in sorted(VOCABULARY_GRAPHS))]  # type: ignore[attr-defined]
+        graphs = [data_graph(served), *(served.graph(URIRef(g)) for g in sorted(VOCABULARY_GRAPHS))]  # type: ignore[attr-defined]
         lowered = needle.lower()
         for graph in graphs:
             for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel, CG.acronym, DCTERMS.title):

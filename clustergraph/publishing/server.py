@@ -57,6 +57,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import functools
+import importlib
 import ipaddress
 import signal
 import socket
@@ -68,9 +69,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from ..errors import ClusterGraphError
+from ..namespaces import ID
 from ..store.dataset import oxigraph
 from .isolation import (
     WorkerGone,
@@ -80,7 +82,7 @@ from .isolation import (
     forking_available,
     run_forked,
 )
-from .linkeddata import PageRenderer, answer_resource, answer_search, resolve
+from .linkeddata import PageRenderer, answer_resource, answer_search, data_graph, resolve
 from .negotiation import RDFLIB_FORMATS, RESOURCE_TYPES, choose
 from .protocol import (
     DEFAULT_TIMEOUT,
@@ -554,10 +556,35 @@ def app(
 
 
 def default_renderer() -> PageRenderer | None:
-    """The static site's page renderer, if the site module offers one (``render_page``)."""
-    from . import site
+    """The static site's page renderer for data resources, adapted to the server, if there is one.
 
-    return getattr(site, "render_page", None)
+    The site's ``pages.render_resource(graph, iri, ontology=..., root="/")`` renders a
+    data resource (``/id/...``) from the served data; the ontology is read once, here.
+    Other resources, and a page the renderer cannot make, get
+    :func:`~clustergraph.publishing.linkeddata.fallback_page`.
+    """
+    try:
+        pages = importlib.import_module(f"{__package__}.pages")
+    except ImportError:
+        return None
+    render = getattr(pages, "render_resource", None)
+    if render is None:
+        return None
+    ontology = None
+    try:
+        ontology = importlib.import_module(f"{__package__}.vocabulary").load_ontology()
+    except (ImportError, AttributeError):
+        pass
+
+    def renderer(served: Graph, iri: URIRef, description: Graph) -> str | None:
+        if not str(iri).startswith(str(ID)):
+            return None
+        try:
+            return render(data_graph(served), iri, ontology=ontology, root="/")  # type: ignore[no-any-return]
+        except Exception:  # noqa: BLE001 - a page the site cannot render still gets the plain description
+            return None
+
+    return renderer
 
 
 def _listen(host: str, port: int) -> socket.socket:
