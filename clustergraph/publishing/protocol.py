@@ -32,12 +32,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from ..errors import ClusterGraphError
-from ..namespaces import bind_prefixes
+from ..namespaces import GRAPH, PREFIXES, bind_prefixes
 from ..store import offline
 from ..store.dataset import oxigraph
+from .negotiation import choose
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -46,6 +48,13 @@ __all__ = [
     "Answer",
     "RequestRefused",
     "read_request",
+    "read_graphs",
+    "RESULT_TYPES",
+    "GRAPH_TYPES",
+    "VOCABULARY_GRAPHS",
+    "graph_names",
+    "data_graphs",
+    "run_query",
     "refusal",
     "check_size",
     "choose_format",
@@ -61,6 +70,8 @@ __all__ = [
 DEFAULT_TIMEOUT = 30.0
 #: Paths that answer the protocol (the rest is the service description and the editor).
 SPARQL_PATHS = frozenset({"/", "/sparql", "/sparql/"})
+#: Graphs left out of the served default graph: the vocabulary, not the data.
+VOCABULARY_GRAPHS = frozenset({GRAPH.ontology})
 
 JSON_TYPE = "application/json"
 
@@ -121,11 +132,12 @@ class RequestRefused(ClusterGraphError):
 
 @dataclass(frozen=True)
 class Answer:
-    """An HTTP answer: status, media type and body."""
+    """An HTTP answer: status, media type, body and any further headers."""
 
     status: int
     media_type: str
     body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def error(cls, status: int, message: str, fix: str | None = None) -> Answer:
@@ -190,6 +202,19 @@ def read_request(method: str, query_string: bytes, content_type: str, body: byte
     return query, update
 
 
+def read_graphs(method: str, query_string: bytes, content_type: str, body: bytes) -> tuple[list[str], list[str]]:
+    """The protocol's ``default-graph-uri`` and ``named-graph-uri`` parameters (URL or form).
+
+    >>> read_graphs("GET", b"query=ASK%7B%7D&default-graph-uri=urn%3Ag1&named-graph-uri=urn%3Ag2", "", b"")
+    (['urn:g1'], ['urn:g2'])
+    """
+    fields = parse_qs(query_string.decode("utf-8", "replace"), keep_blank_values=True)
+    if method == "POST" and content_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded":
+        for name, values in parse_qs(_decode(body), keep_blank_values=True).items():
+            fields.setdefault(name, []).extend(values)
+    return fields.get("default-graph-uri", []), fields.get("named-graph-uri", [])
+
+
 def _refused_in(text: str, prefixes: Mapping[str, Any] | None = None) -> str | None:
     """The refusal for the first ``SERVICE`` or ``LOAD`` of ``text``, read by :func:`clustergraph.store.offline.clauses`."""
     for clause in offline.clauses(text, prefixes=prefixes):
@@ -214,31 +239,57 @@ def refusal(text: str, *, update: bool = False, prefixes: Mapping[str, Any] | No
     return _refused_in(text, prefixes)
 
 
-def choose_format(kind: str, accept: str | None) -> tuple[str, str]:
-    """``(media type, rdflib format)`` for a query of ``kind`` and an ``Accept`` header.
+#: Media types for SELECT and ASK results, in the server's order of preference, and
+#: their serialisers (``application/json`` and ``application/xml`` are the SPARQL formats).
+RESULT_TYPES: dict[str, str] = {
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+    "application/json": "json",
+    "application/xml": "xml",
+    "text/xml": "xml",
+}
+#: Media types for CONSTRUCT and DESCRIBE results (RDF), in order of preference, and their
+#: serialisers (``application/json`` is JSON-LD, ``text/plain`` N-Triples).
+GRAPH_TYPES: dict[str, str] = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+    "application/n-quads": "nquads",
+    "application/trig": "trig",
+    "text/n3": "n3",
+    "application/json": "json-ld",
+    "application/xml": "xml",
+    "text/plain": "nt",
+}
 
-    The same negotiation as rdflib-endpoint: the first acceptable media type listed,
-    else SPARQL XML results (SELECT, ASK) or RDF/XML (CONSTRUCT, DESCRIBE).
+
+def choose_format(kind: str, accept: str | None) -> tuple[str, str]:
+    """``(media type, serialiser)`` for a query of ``kind`` and an ``Accept`` header.
+
+    SELECT and ASK answer SPARQL JSON by default, CONSTRUCT and DESCRIBE Turtle; the
+    choice follows q-values (:func:`clustergraph.publishing.negotiation.choose`), and a
+    header that accepts none of the formats is refused with 406.
 
     >>> choose_format("SelectQuery", "text/csv")
     ('text/csv', 'csv')
-    >>> choose_format("ConstructQuery", "application/n-triples, */*")
+    >>> choose_format("DescribeQuery", "application/n-triples;q=0.9, application/rdf+xml;q=0.5")
     ('application/n-triples', 'nt')
+    >>> choose_format("ConstructQuery", None)
+    ('text/turtle', 'turtle')
+    >>> choose_format("AskQuery", "image/png")
+    Traceback (most recent call last):
+    ...
+    clustergraph.publishing.protocol.RequestRefused: no acceptable format: the Accept header asks for image/png; fix: ask for one of application/sparql-results+json, application/sparql-results+xml, text/csv, text/tab-separated-values, application/json, application/xml, text/xml
     """
-    from rdflib_endpoint.utils import (
-        GENERIC_CONTENT_TYPE_TO_RDFLIB_FORMAT,
-        GRAPH_CONTENT_TYPE_TO_RDFLIB_FORMAT,
-        SPARQL_RESULT_CONTENT_TYPE_TO_RDFLIB_FORMAT,
-        parse_accept_header,
-    )
-
-    graph = kind in ("ConstructQuery", "DescribeQuery")
-    formats = {**(GRAPH_CONTENT_TYPE_TO_RDFLIB_FORMAT if graph else SPARQL_RESULT_CONTENT_TYPE_TO_RDFLIB_FORMAT), **GENERIC_CONTENT_TYPE_TO_RDFLIB_FORMAT}
-    default = "application/rdf+xml" if graph else "application/sparql-results+xml"
-    for media in parse_accept_header(accept or default):
-        if media in formats:
-            return media, formats[media]
-    return default, formats[default]
+    formats = GRAPH_TYPES if kind in ("ConstructQuery", "DescribeQuery") else RESULT_TYPES
+    media = choose(accept, list(formats))
+    if media is None:
+        raise RequestRefused(406, f"no acceptable format: the Accept header asks for {(accept or '')[:200]}",
+                             fix="ask for one of " + ", ".join(formats))
+    return media, formats[media]
 
 
 class TextQuery:
@@ -252,44 +303,169 @@ class TextQuery:
 
 
 class ServedDataset(Dataset):
-    """The served dataset: a :class:`TextQuery` goes to Oxigraph as text (it runs it itself)."""
+    """The served dataset: what the endpoint's default graph and named graphs are.
+
+    The **default graph is the union of the data's graphs**: every graph except the
+    vocabulary (:data:`VOCABULARY_GRAPHS`, the ontology), each triple once, so that
+    ``COUNT(*)`` counts what the dumps hold. **Every graph, the ontology included, is a
+    named graph** (``GRAPH``, ``FROM``, ``FROM NAMED``, or the protocol's
+    ``default-graph-uri`` and ``named-graph-uri`` parameters query the ontology, or
+    both). The served dataset is a copy made when the server starts (Oxigraph in
+    memory, or rdflib's memory store for a memory-store dataset), in which the default
+    graph holds that union; :meth:`refresh` makes it again after an update.
+    """
+
+    source: Graph | None = None
 
     def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         if isinstance(query_object, TextQuery):
-            if oxigraph(self) is not None:
-                return super().query(query_object.text)
             query_object = query_object.prepared
         return super().query(query_object, *args, **kwargs)
 
+    def refresh(self) -> None:
+        """Copy the source dataset again (after an update changed it)."""
+        if self.source is None:
+            return
+        native, source = oxigraph(self), oxigraph(self.source)
+        if native is not None and source is not None:
+            native.clear()
+            _copy_oxigraph(source, native)
+
+
+def _copy_oxigraph(source: Any, target: Any) -> None:
+    import pyoxigraph as ox
+
+    target.bulk_extend(source)
+    default = ox.DefaultGraph()
+    vocabulary = {ox.NamedNode(str(g)) for g in VOCABULARY_GRAPHS}
+    target.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, default) for q in source if q.graph_name not in vocabulary)
+
 
 def served_dataset(graph: Graph) -> Graph:
-    """``graph`` as the endpoint queries it (a :class:`ServedDataset` over the same store)."""
-    if isinstance(graph, Dataset) and not isinstance(graph, ServedDataset):
-        return bind_prefixes(ServedDataset(store=graph.store, default_union=graph.default_union))
-    return graph
+    """``graph`` as the endpoint queries it: a :class:`ServedDataset` copy (see there)."""
+    if isinstance(graph, ServedDataset) or not isinstance(graph, Dataset):
+        return graph
+    source = oxigraph(graph)
+    if source is not None:
+        import pyoxigraph as ox
+
+        from ..store.dataset import OxigraphStore
+
+        native = ox.Store()
+        _copy_oxigraph(source, native)
+        served = bind_prefixes(ServedDataset(store=OxigraphStore(store=native), default_union=False))
+        served.source = graph
+        return served
+    served = bind_prefixes(ServedDataset(default_union=False))
+    default = served.default_graph if hasattr(Dataset, "graphs") else served.default_context
+    for context in (graph.graphs() if hasattr(graph, "graphs") else graph.contexts()):
+        name = context.identifier
+        target = default if name == DATASET_DEFAULT_GRAPH_ID else served.graph(name)
+        data = name not in VOCABULARY_GRAPHS and name != DATASET_DEFAULT_GRAPH_ID
+        for triple in context:
+            target.add(triple)
+            if data:
+                default.add(triple)
+    return served
 
 
-def answer_query(graph: Graph, text: str, accept: str | None) -> Answer:
+def graph_names(graph: Graph) -> list[str]:
+    """The named graphs of the served dataset, sorted.
+
+    >>> from clustergraph.store import open_dataset
+    >>> graph_names(served_dataset(open_dataset()))
+    []
+    """
+    native = oxigraph(graph)
+    if native is not None:
+        return sorted(g.value for g in native.named_graphs() if hasattr(g, "value") and not str(g).startswith("_:"))
+    if isinstance(graph, Dataset):
+        graphs = graph.graphs() if hasattr(graph, "graphs") else graph.contexts()
+        return sorted(str(c.identifier) for c in graphs if c.identifier != DATASET_DEFAULT_GRAPH_ID and isinstance(c.identifier, URIRef))
+    return []
+
+
+def data_graphs(graph: Graph) -> list[str]:
+    """The named graphs whose union is the default graph (every one but the vocabulary)."""
+    return [g for g in graph_names(graph) if URIRef(g) not in VOCABULARY_GRAPHS]
+
+
+def run_query(graph: Graph, text: str, prepared: Any = None, *, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None) -> tuple[str, Any]:
+    """Run a query on the served dataset; ``(engine, result)``, engine ``"oxigraph"`` or ``"rdflib"``.
+
+    ``default_graphs`` and ``named_graphs`` (the protocol parameters) replace the
+    dataset; otherwise a query's own ``FROM``/``FROM NAMED`` do, else the default graph
+    is the data's union. Results are pyoxigraph's or rdflib's.
+    """
+    from rdflib.plugins.sparql import prepareQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    given = bool(default_graphs or named_graphs)
+    native = oxigraph(graph)
+    if native is None and prepared is None:
+        prepared = prepareQuery(text, initNs=dict(graph.namespaces()))
+    if native is not None:
+        import pyoxigraph as ox
+
+        options: dict[str, Any] = {}
+        if given:
+            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs or []] or [ox.DefaultGraph()]
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or []]
+        return "oxigraph", native.query(text, **options)
+    if given:
+        clauses = [CompValue("DatasetClause", default=URIRef(g)) for g in default_graphs or []]
+        clauses += [CompValue("DatasetClause", named=URIRef(g)) for g in named_graphs or []]
+        prepared.algebra["datasetClause"] = clauses
+    return "rdflib", graph.query(prepared)
+
+
+def answer_query(graph: Graph, text: str, accept: str | None, graphs: tuple[list[str], list[str]] | None = None) -> Answer:
     """Parse, check, run and serialise one query: what a worker process does.
 
-    ``graph`` should come from :func:`served_dataset`. While it runs, rdflib's engine
-    does not load graphs for ``FROM`` (a process-wide switch, restored afterwards).
+    ``graph`` should come from :func:`served_dataset`; ``graphs`` are the protocol's
+    ``(default-graph-uri, named-graph-uri)``. While it runs, rdflib's engine does not
+    load graphs for ``FROM`` (a process-wide switch, restored afterwards).
 
     >>> from clustergraph.store import open_dataset
     >>> answer_query(served_dataset(open_dataset()), "ASK { ?s ?p ?o }", "application/sparql-results+json").body
-    b'{"head": {}, "boolean": false}'
+    b'{"head":{},"boolean":false}'
     """
     import rdflib.plugins.sparql as rdflib_sparql
 
     before = rdflib_sparql.SPARQL_LOAD_GRAPHS
     rdflib_sparql.SPARQL_LOAD_GRAPHS = False  # FROM <x> picks a local graph, never loads x
     try:
-        return _answer(graph, text, accept)
+        return _answer(graph, text, accept, graphs or ([], []))
     finally:
         rdflib_sparql.SPARQL_LOAD_GRAPHS = before
 
 
-def _answer(graph: Graph, text: str, accept: str | None) -> Answer:
+_OX_RESULTS = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}
+_OX_GRAPHS = {"turtle": "TURTLE", "json-ld": "JSON_LD", "nt": "N_TRIPLES", "xml": "RDF_XML", "nquads": "N_QUADS", "trig": "TRIG", "n3": "N3"}
+
+
+def _serialise_oxigraph(result: Any, fmt: str) -> bytes:
+    import pyoxigraph as ox
+
+    if isinstance(result, ox.QueryTriples):
+        prefixes = {k: str(v) for k, v in PREFIXES.items()} if fmt in ("turtle", "trig", "n3") else None
+        return ox.serialize(list(result), format=getattr(ox.RdfFormat, _OX_GRAPHS[fmt]), prefixes=prefixes)
+    return result.serialize(format=getattr(ox.QueryResultsFormat, _OX_RESULTS[fmt]))
+
+
+def _tsv(result: Any) -> bytes:
+    """SPARQL 1.1 TSV results from an rdflib result (rdflib has no TSV writer)."""
+    if result.type == "ASK":
+        return b"?_askResult\n" + (b"true" if result.askAnswer else b"false") + b"\n"
+    names = [str(v) for v in result.vars]
+    lines = ["\t".join("?" + n for n in names)]
+    for row in result:
+        lines.append("\t".join(term.n3() if term is not None else "" for term in row))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _answer(graph: Graph, text: str, accept: str | None, graphs: tuple[list[str], list[str]]) -> Answer:
     from rdflib.plugins.sparql import prepareQuery
 
     try:
@@ -301,17 +477,27 @@ def _answer(graph: Graph, text: str, accept: str | None) -> Answer:
         return Answer.error(400, refused, fix="run federated queries from your own client")
     kind = prepared.algebra.name
     try:
-        result = graph.query(TextQuery(text, prepared))
         media, fmt = choose_format(kind, accept)
+    except RequestRefused as exc:
+        return Answer.refused(exc)
+    try:
+        engine, result = run_query(graph, text, prepared, default_graphs=graphs[0], named_graphs=graphs[1])
     except Exception as exc:  # the engines raise SyntaxError, ValueError, OSError, SPARQLError...
         return Answer.error(400, f"the query failed: {type(exc).__name__}: {exc}")
     try:
-        body = result.serialize(format=fmt)
+        if engine == "oxigraph":
+            body = _serialise_oxigraph(result, fmt)
+        elif fmt == "tsv":
+            body = _tsv(result)
+        else:
+            body = result.serialize(format=fmt)
     except Exception as exc:  # a serialiser that cannot write this result
         return Answer.error(422, f"the result cannot be written as {media}: {exc}", fix="ask for another format in the Accept header")
+    finally:
+        result = None  # pyoxigraph results must be dropped in the thread that made them
     if isinstance(body, str):  # pragma: no cover - rdflib gives bytes
         body = body.encode("utf-8")
-    return Answer(200, media, body or b"")
+    return Answer(200, media, body or b"", (("Vary", "Accept"),))
 
 
 _WARM = "<urn:clustergraph:warm-up>"  # a subject no dataset holds: every warm-up query costs nothing

@@ -57,18 +57,22 @@ from __future__ import annotations
 import asyncio
 import errno
 import functools
+import importlib
 import ipaddress
 import signal
 import socket
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from ..errors import ClusterGraphError
+from ..namespaces import ID
 from ..store.dataset import oxigraph
 from .isolation import (
     WorkerGone,
@@ -78,6 +82,8 @@ from .isolation import (
     forking_available,
     run_forked,
 )
+from .linkeddata import PageRenderer, answer_resource, answer_search, data_graph, resolve
+from .negotiation import RDFLIB_FORMATS, RESOURCE_TYPES, choose
 from .protocol import (
     DEFAULT_TIMEOUT,
     SPARQL_PATHS,
@@ -86,13 +92,28 @@ from .protocol import (
     RequestRefused,
     answer_query,
     check_size,
+    read_graphs,
     read_request,
     run_update,
     served_dataset,
     warm_up,
 )
+from .service import STATIC_PATH, query_page, service_description
+from .service import examples as service_examples
 
-__all__ = ["app", "serve", "Server", "check_host", "check_port", "served_names", "DEFAULT_PORT", "DEFAULT_TIMEOUT", "SHUTDOWN_GRACE"]
+__all__ = [
+    "app",
+    "serve",
+    "Server",
+    "Extension",
+    "default_renderer",
+    "check_host",
+    "check_port",
+    "served_names",
+    "DEFAULT_PORT",
+    "DEFAULT_TIMEOUT",
+    "SHUTDOWN_GRACE",
+]
 
 DEFAULT_PORT = 8890 + 1  # next to Virtuoso's customary 8890
 #: Seconds a stopping server waits for requests in flight before it cancels them.
@@ -185,15 +206,19 @@ def _header(scope: dict[str, Any], name: bytes) -> str | None:
     return None
 
 
-async def _send(send: Any, answer: Answer) -> None:
+_UTF8_TYPES = ("text/", "application/ld+json", "application/n-triples", "application/json", "application/sparql-results+json")
+
+
+async def _send(send: Any, answer: Answer, head: bool = False) -> None:
     media = answer.media_type
-    if media.startswith("text/") and "charset" not in media:
+    if media.startswith(_UTF8_TYPES) and "charset" not in media:
         media += "; charset=utf-8"
     headers = [(b"x-content-type-options", b"nosniff")]
+    headers += [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in answer.headers]
     if answer.status != 204:  # "No Content" has neither a type nor a length
         headers += [(b"content-type", media.encode("latin-1")), (b"content-length", str(len(answer.body)).encode())]
     await send({"type": "http.response.start", "status": answer.status, "headers": headers})
-    await send({"type": "http.response.body", "body": answer.body})
+    await send({"type": "http.response.body", "body": b"" if head else answer.body})
 
 
 async def _in_thread(fn: Any, *args: Any) -> Any:
@@ -218,20 +243,32 @@ async def _in_thread(fn: Any, *args: Any) -> Any:
 
 
 class _Endpoint:
-    """The ASGI application: checks, limits and isolation in front of rdflib-endpoint."""
+    """The ASGI application: checks, limits and isolation in front of every route.
 
-    def __init__(self, inner: Any, served: Graph, *, names: frozenset[str], limits: Limits, native: Any, writable: bool) -> None:
+    It answers the SPARQL protocol (``/``, ``/sparql``), the service description and the
+    query page, resource paths (:mod:`.linkeddata`) and ``/search`` itself, running
+    everything that reads the data in a worker; any other path goes to ``inner``, the
+    FastAPI application that serves the static assets and any extensions.
+    """
+
+    def __init__(self, inner: Any, served: Graph, *, names: frozenset[str], limits: Limits, native: Any, writable: bool,
+                 url: str = "", title: str = "", named_queries: dict[str, dict[str, str]] | None = None,
+                 renderer: PageRenderer | None = None) -> None:
         self.inner = inner
         self.served = served
         self.names = names
         self.limits = limits
         self.native = native
         self.writable = writable
+        self.url = url
+        self.title = title
+        self.named_queries = named_queries or {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._slots: asyncio.Semaphore | None = None
         self._writing: asyncio.Lock | None = None
         self.pool = WorkerPool(
-            functools.partial(_answer, served), idle=limits.workers, memory=limits.memory, max_bytes=limits.max_answer_bytes
+            functools.partial(_answer, served, renderer, writable, title), idle=limits.workers, memory=limits.memory,
+            max_bytes=limits.max_answer_bytes,
         )
 
     def close(self) -> None:
@@ -262,8 +299,21 @@ class _Endpoint:
                 fix="use the address the server announced, or start it with --host-name NAME (host_names=[...]) for this name",
             ))
             return
-        if scope["path"] not in SPARQL_PATHS or scope["method"] not in ("GET", "POST"):
-            await self.inner(scope, receive, send)
+        path, method = scope["path"], scope["method"]
+        head = method == "HEAD"
+        if path not in SPARQL_PATHS or method not in ("GET", "POST"):
+            request: tuple[Any, ...] | None = None
+            if method in ("GET", "HEAD") and resolve(path) is not None:
+                request = ("resource", path, _header(scope, b"accept"))
+            elif method in ("GET", "HEAD") and path in ("/search", "/search/"):
+                fields = parse_qs(scope.get("query_string", b"").decode("utf-8", "replace"))
+                request = ("search", (fields.get("q") or [""])[0][:500], _header(scope, b"accept"))
+            if request is None:
+                await self.inner(scope, receive, send)
+                return
+            answer = await self._watching(self._work(request), receive)
+            if answer is not None:
+                await _send(send, answer, head)
             return
         query_string = scope.get("query_string", b"")
         try:
@@ -280,16 +330,39 @@ class _Endpoint:
         except RequestRefused as exc:
             await _send(send, Answer.refused(exc))
             return
-        if query is None and update is None:  # the service description or the editor
-            await self.inner(scope, _replay(body, receive) if scope["method"] == "POST" else receive, send)
+        if query is None and update is None:  # the service description or the query page
+            if scope["method"] == "POST":
+                await _send(send, Answer.error(400, "the request has no query and no update",
+                                               fix="send 'query' or 'update' (form fields or the request body)"))
+                return
+            answer = await self._about(path, query_string, _header(scope, b"accept"), receive)
+            if answer is not None:
+                await _send(send, answer)
             return
         if update is not None:
             answer = await self._update(update)
         else:
-            answer = await self._watching(self._query(query, _header(scope, b"accept")), receive)  # type: ignore[arg-type]
+            graphs = read_graphs(scope["method"], query_string, _header(scope, b"content-type") or "", body)
+            request = ("query", query, _header(scope, b"accept"), graphs)
+            answer = await self._watching(self._work(request), receive)  # type: ignore[arg-type]
             if answer is None:  # the client went away: its query was stopped
                 return
         await _send(send, answer)
+
+    async def _about(self, path: str, query_string: bytes, accept: str | None, receive: Any) -> Answer | None:
+        """``GET /sparql`` without a query: the query page (HTML) or the service description (RDF)."""
+        fields = parse_qs(query_string.decode("utf-8", "replace"), keep_blank_values=True)
+        offers = list(RESOURCE_TYPES) if "service-description" not in fields else list(RESOURCE_TYPES[1:])
+        media = choose(accept, offers)
+        if media is None:
+            return Answer.error(406, "no acceptable format for the query page or the service description",
+                                fix="ask for text/html, or an RDF type such as text/turtle")
+        if media == "text/html":
+            selected = (fields.get("example") or [""])[0]
+            page = query_page(path, self.named_queries, title=self.title, selected=selected or None,
+                              run=(fields.get("run") or [""])[0] not in ("", "0", "false"))
+            return Answer(200, "text/html", page.encode("utf-8"), (("Vary", "Accept"),))
+        return await self._watching(self._work(("description", self.url.rstrip("/") + path, media)), receive)
 
     async def _watching(self, work: Any, receive: Any) -> Answer | None:
         """Await ``work``; stop it if the client disconnects or the server shuts down."""
@@ -324,7 +397,8 @@ class _Endpoint:
             if not message.get("more_body"):
                 return b"".join(chunks)
 
-    async def _query(self, text: str, accept: str | None) -> Answer:
+    async def _work(self, request: tuple[Any, ...]) -> Answer:
+        """Answer ``request`` (see :func:`_answer`) in a worker, within the timeout."""
         limits = self.limits
         slots, writing = self._primitives()
         loop = asyncio.get_running_loop()
@@ -340,7 +414,7 @@ class _Endpoint:
             return Answer.error(503, f"all {limits.workers} query workers stayed busy for {limits.timeout:g} s", fix="try again later")
         try:
             if not forking_available():  # pragma: no cover - no fork on this platform
-                return await run_forked(functools.partial(answer_query, self.served, text, accept), limits.timeout)
+                return await run_forked(functools.partial(self.pool.handler, request), limits.timeout)
             for attempt in (1, 2):
                 try:  # no worker is forked while an update holds the store
                     await asyncio.wait_for(writing.acquire(), max(deadline - loop.time(), 0.001))
@@ -351,7 +425,7 @@ class _Endpoint:
                 finally:
                     writing.release()
                 try:
-                    answer = await worker.ask((text, accept), max(deadline - loop.time(), 0.001))
+                    answer = await worker.ask(request, max(deadline - loop.time(), 0.001))
                 except WorkerGone:  # it had died while idle; nothing ran
                     if attempt == 2:
                         raise
@@ -379,6 +453,8 @@ class _Endpoint:
             except RequestRefused as exc:
                 return Answer.refused(exc)
             finally:
+                if hasattr(self.served, "refresh"):
+                    await _in_thread(self.served.refresh)  # the served copy's default graph is the data's union
                 self.pool.refresh()  # idle workers hold the data as it was: later queries get fresh ones
         return Answer(204, "text/plain", b"")
 
@@ -389,23 +465,32 @@ async def _disconnected(receive: Any) -> None:
         pass
 
 
-def _answer(served: Graph, request: tuple[str, str | None]) -> Answer:
-    """What a query worker does with one request: ``(query text, Accept header)``."""
-    text, accept = request
-    return answer_query(served, text, accept)
+def _answer(served: Graph, renderer: PageRenderer | None, writable: bool, title: str, request: tuple[Any, ...]) -> Answer:
+    """What a worker does with one request.
+
+    ``("query", text, accept, (default graphs, named graphs))``, ``("resource", path,
+    accept)``, ``("search", text, accept)`` or ``("description", endpoint URL, media type)``.
+    """
+    kind = request[0]
+    if kind == "query":
+        _kind, text, accept, graphs = request
+        return answer_query(served, text, accept, graphs)
+    if kind == "resource":
+        answer = answer_resource(served, request[1], request[2], renderer)
+        return answer if answer is not None else Answer.error(404, "not a resource path")
+    if kind == "search":
+        return answer_search(served, request[1], request[2])
+    if kind == "description":
+        _kind, url, media = request
+        body = service_description(served, url, writable=writable, title=title).serialize(format=RDFLIB_FORMATS[media], encoding="utf-8")
+        return Answer(200, media, body, (("Vary", "Accept"),))
+    raise ValueError(f"unknown request {kind!r}")
 
 
-def _replay(body: bytes, receive: Any) -> Any:
-    sent = False
-
-    async def again() -> dict[str, Any]:
-        nonlocal sent
-        if sent:
-            return await receive()
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return again
+#: Adds routes to the server: called with the FastAPI application (and nothing else) when
+#: the server is built, e.g. ``lambda api: api.include_router(router)``. Its routes answer
+#: behind the Host check, in the server process (not in a query worker): keep them quick.
+Extension = Callable[[Any], None]
 
 
 def app(
@@ -416,54 +501,90 @@ def app(
     url: str | None = None,
     limits: Limits | None = None,
     host_names: Iterable[str] | None = None,
+    examples: Mapping[str, Mapping[str, str]] | None = None,
+    renderer: PageRenderer | None = None,
+    extensions: Iterable[Extension] = (),
 ) -> Any:
-    """An ASGI application answering the SPARQL 1.1 Protocol over ``graph``.
+    """An ASGI application: the SPARQL 1.1 Protocol and the linked-data paths over ``graph``.
 
     Parameters
     ----------
     graph:
         The dataset to serve (any store from :func:`clustergraph.store.open_dataset`).
+        The SPARQL default graph is the union of its graphs but the ontology; every graph
+        is a named graph (see :class:`~clustergraph.publishing.protocol.ServedDataset`).
     writable:
         Accept SPARQL 1.1 Update requests (refused with HTTP 403 by default). Updates
-        run in Oxigraph, all or nothing, so this needs an Oxigraph-backed dataset
-        (rdflib 7.6 cannot apply ``INSERT DATA`` to a union-default ``Dataset``).
+        run in Oxigraph, all or nothing, so this needs an Oxigraph-backed dataset.
     title:
-        Shown in the service description and the query editor.
+        Shown in the service description and on the query page.
     url:
-        The endpoint's address, advertised in the service description (:class:`Server`
+        The server's address, advertised in the service description (:class:`Server`
         passes the one it bound; default ``http://127.0.0.1:8891/``).
     limits:
         Timeout and sizes (:class:`~clustergraph.publishing.protocol.Limits`).
     host_names:
         Every name accepted in the ``Host`` header (default: the loopback names; see
         :func:`served_names`).
+    examples:
+        The example queries of the query page, ``{name: {"title", "query"}}``; default:
+        the library's named queries (:func:`clustergraph.publishing.service.examples`).
+    renderer:
+        Renders a resource's HTML page (:data:`~clustergraph.publishing.linkeddata.PageRenderer`);
+        default: the static site's page renderer when there is one, else a plain page.
+    extensions:
+        Functions called with the FastAPI application to add routes (:data:`Extension`).
     """
     from fastapi import FastAPI
-    from rdflib_endpoint.sparql_router import SparqlRouter
-    from rdflib_endpoint.utils import SD
+    from fastapi.staticfiles import StaticFiles
 
     native = oxigraph(graph)
     if writable and native is None:
         raise ClusterGraphError("a writable endpoint needs the Oxigraph store", fix="drop --memory-store, or serve read-only")
     base = (url or f"http://127.0.0.1:{DEFAULT_PORT}/").rstrip("/")
     served = served_dataset(graph)
-    application = FastAPI(title=title, description="The clustergraph knowledge graph over the SPARQL 1.1 Protocol.")
-    example = "PREFIX cg: <https://w3id.org/clustergraph/ontology#>\nSELECT ?project ?acronym WHERE { ?project cg:acronym ?acronym } LIMIT 20"
-    for path in ("/", "/sparql"):
-        router = SparqlRouter(
-            path=path,
-            title=title,
-            description="The European cluster excellence ecosystem as a knowledge graph.",
-            graph=served,
-            enable_update=writable,
-            public_url=base + path,
-            example_queries={"Projects": {"query": example}},
-        )
-        router.service_description.remove((None, SD.feature, SD.BasicFederatedQuery))  # SERVICE is refused
-        application.include_router(router)
+    application = FastAPI(title=title, description="The clustergraph knowledge graph: SPARQL 1.1 Protocol and linked data.",
+                          docs_url=None, redoc_url=None, openapi_url=None)
+    application.mount(STATIC_PATH.rstrip("/"), StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+    for extend in extensions:
+        extend(application)
     warm_up(served)  # workers are forked from this process: let them start with rdflib's parser built
     names = frozenset(host_names) if host_names is not None else served_names("127.0.0.1")
-    return _Endpoint(application, served, names=names, limits=limits or Limits(), native=native, writable=writable)
+    named = {k: dict(v) for k, v in (examples if examples is not None else service_examples()).items()}
+    return _Endpoint(application, served, names=names, limits=limits or Limits(), native=native, writable=writable,
+                     url=base, title=title, named_queries=named, renderer=renderer if renderer is not None else default_renderer())
+
+
+def default_renderer() -> PageRenderer | None:
+    """The static site's page renderer for data resources, adapted to the server, if there is one.
+
+    The site's ``pages.render_resource(graph, iri, ontology=..., root="/")`` renders a
+    data resource (``/id/...``) from the served data; the ontology is read once, here.
+    Other resources, and a page the renderer cannot make, get
+    :func:`~clustergraph.publishing.linkeddata.fallback_page`.
+    """
+    try:
+        pages = importlib.import_module(f"{__package__}.pages")
+    except ImportError:
+        return None
+    render = getattr(pages, "render_resource", None)
+    if render is None:
+        return None
+    ontology = None
+    try:
+        ontology = importlib.import_module(f"{__package__}.vocabulary").load_ontology()
+    except (ImportError, AttributeError):
+        pass
+
+    def renderer(served: Graph, iri: URIRef, description: Graph) -> str | None:
+        if not str(iri).startswith(str(ID)):
+            return None
+        try:
+            return render(data_graph(served), iri, ontology=ontology, root="/")  # type: ignore[no-any-return]
+        except Exception:  # noqa: BLE001 - a page the site cannot render still gets the plain description
+            return None
+
+    return renderer
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -513,6 +634,9 @@ class Server:
         limits: Limits | None = None,
         host_names: Iterable[str] = (),
         log_level: str = "warning",
+        examples: Mapping[str, Mapping[str, str]] | None = None,
+        renderer: PageRenderer | None = None,
+        extensions: Iterable[Extension] = (),
     ) -> None:
         import uvicorn
 
@@ -527,7 +651,8 @@ class Server:
             bound = self.socket.getsockname()
             self.port: int = bound[1]
             self.names = served_names(self.host, bound[0], host_names)
-            self.app = app(graph, writable=writable, url=self.url, limits=limits, host_names=self.names)
+            self.app = app(graph, writable=writable, url=self.url, limits=limits, host_names=self.names,
+                           examples=examples, renderer=renderer, extensions=extensions)
         except BaseException:
             self.socket.close()
             raise

@@ -8,8 +8,8 @@
 * one folder per resource under ``id/`` mirroring its IRI path, with ``index.html``
   (a human page: labels, properties, links to the neighbours), ``index.ttl`` and
   ``index.jsonld`` (the resource's description);
-* ``.htaccess``: content negotiation rules for Apache (``Accept: text/turtle`` gets the
-  Turtle, browsers get the HTML).
+* ``.htaccess``, ``nginx.conf`` and one Apache type map per resource folder, written by
+  :func:`clustergraph.publishing.hosting.write_hosting_files`.
 
 Publishing is confined: the only paths written under ``id/`` come from IRIs in the
 dataset's own namespace (``https://w3id.org/clustergraph/id/``), one folder per path
@@ -27,13 +27,8 @@ Traceback (most recent call last):
 ...
 clustergraph.errors.ClusterGraphError: segment '..' would climb out of the site folder; fix: mint the IRI from a key without '.' or '..' segments (clustergraph.iri.mint does)
 
-:func:`describe` returns one resource's description and :func:`negotiate` picks the
-representation for an ``Accept`` header, so a server can do the same negotiation.
-
->>> negotiate("text/turtle;q=0.9, text/html;q=0.5")
-'ttl'
->>> negotiate("*/*")
-'html'
+:func:`describe` returns one resource's description, so a server can give the same one;
+content negotiation is :mod:`clustergraph.publishing.negotiation`.
 """
 
 from __future__ import annotations
@@ -57,6 +52,7 @@ from ..atomic import atomic_dir
 from ..errors import ClusterGraphError, Problem
 from ..namespaces import CG, ID, bind_prefixes
 from ..store import dataset as _store
+from .hosting import write_hosting_files
 
 __all__ = [
     "publish",
@@ -64,21 +60,12 @@ __all__ = [
     "resource_path",
     "describe",
     "describe_dataset",
-    "negotiate",
-    "MEDIA_TYPES",
     "MAX_SEGMENT_BYTES",
     "MAX_DEPTH",
 ]
 
 DATASET_IRI = URIRef("https://w3id.org/clustergraph/dataset")
 
-#: Representation suffix → media type, in order of preference for ``*/*``.
-MEDIA_TYPES = {
-    "html": "text/html",
-    "ttl": "text/turtle",
-    "jsonld": "application/ld+json",
-    "nt": "application/n-triples",
-}
 
 
 #: Longest path segment (UTF-8 bytes, after percent-decoding) that becomes a folder name.
@@ -187,27 +174,6 @@ class PublishResult:
         """What was written, in one line (the skipped resources are in :attr:`skipped`)."""
         skipped = f"; {len(self.skipped)} resource(s) skipped" if self.skipped else ""
         return f"wrote {self.pages} resource pages, dumps and void.ttl to {self.path}{skipped}"
-
-
-def negotiate(accept: str | None) -> str:
-    """Pick the representation suffix (``html``, ``ttl``, ``jsonld``, ``nt``) for an Accept header."""
-    if not accept:
-        return "html"
-    best, best_q = "html", -1.0
-    for i, part in enumerate(accept.split(",")):
-        fields = [f.strip() for f in part.split(";")]
-        media, q = fields[0].lower(), 1.0
-        for f in fields[1:]:
-            if f.startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
-        for suffix, mt in MEDIA_TYPES.items():
-            if media in (mt, "*/*", mt.split("/")[0] + "/*") and q > best_q:
-                best, best_q = suffix, q
-                break
-    return best
 
 
 def describe(graph: Graph, resource: URIRef) -> Graph:
@@ -352,20 +318,6 @@ th{{text-align:left;padding-right:1rem;color:#555;font-weight:normal}}td,th{{ver
 """
 
 
-_HTACCESS = """# Content negotiation for the resource pages (Apache, mod_rewrite)
-RewriteEngine On
-RewriteCond %{HTTP_ACCEPT} text/turtle
-RewriteRule ^(id/.+?)/?$ $1/index.ttl [L]
-RewriteCond %{HTTP_ACCEPT} application/ld\\+json
-RewriteRule ^(id/.+?)/?$ $1/index.jsonld [L]
-RewriteRule ^(id/.+?)/?$ $1/index.html [L]
-AddType text/turtle .ttl
-AddType application/ld+json .jsonld
-AddType application/n-triples .nt
-AddType application/trig .trig
-"""
-
-
 def publish(
     graph: Graph,
     out: str | os.PathLike[str],
@@ -440,7 +392,6 @@ def publish(
                     f"cannot write the {fmt} dump: {exc}", fix="correct the term in the data: an IRI holds no spaces, no control characters and no '%' outside a percent-escape"
                 ) from None
         (tmp / "void.ttl").write_bytes(description.serialize(format="turtle", encoding="utf-8"))
-        (tmp / ".htaccess").write_text(_HTACCESS, encoding="utf-8")
         root = tmp / "id"
         root.mkdir()
         index_rows: dict[str, list[str]] = defaultdict(list)
@@ -473,4 +424,5 @@ description: <a href="void.ttl">DCAT/VoID</a>.</p>{sections}</body></html>
 """,
             encoding="utf-8",
         )
+        write_hosting_files(tmp)  # .htaccess, nginx.conf, type maps (clustergraph.publishing.hosting)
     return result

@@ -16,7 +16,7 @@ from clustergraph import store
 from clustergraph.cli import main
 from clustergraph.ingest.importer import load_embedded
 from clustergraph.namespaces import CG, ID
-from clustergraph.publishing.site import DATASET_IRI, describe, negotiate, publish
+from clustergraph.publishing.site import DATASET_IRI, describe, publish
 
 CHROMIUM = shutil.which("chromium")
 
@@ -56,13 +56,6 @@ def test_links_between_pages_resolve(site: Path) -> None:
         if target.is_dir():
             target = target / "index.html"
         assert target.exists(), h
-
-
-def test_negotiation() -> None:
-    assert negotiate("text/turtle") == "ttl"
-    assert negotiate("application/ld+json, text/html;q=0.1") == "jsonld"
-    assert negotiate("text/html,application/xhtml+xml,*/*;q=0.8") == "html"
-    assert negotiate(None) == "html"
 
 
 def test_describe_includes_incoming_links() -> None:
