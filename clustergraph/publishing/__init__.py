@@ -47,6 +47,7 @@ from .server import (
     serve,
     served_names,
 )
+from .pages import render_resource
 from .site import (
     MAX_DEPTH,
     MAX_SEGMENT_BYTES,
@@ -93,6 +94,7 @@ __all__ = [
     "publish",
     "read_request",
     "refusal",
+    "render_resource",
     "resource_path",
     "run_forked",
     "run_update",
