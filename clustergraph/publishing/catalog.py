@@ -35,6 +35,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, SKOS, VOID, XSD
 
 from ..namespaces import CG, COUNTRY, ID, bind_prefixes
+from .links import COUNTRY_NAMES
 
 __all__ = [
     "describe_dataset",
@@ -61,6 +62,7 @@ THEME = Namespace("http://publications.europa.eu/resource/authority/data-theme/"
 LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
 ADMS_PUBLISHER = Namespace("http://purl.org/adms/publishertype/")
 ADMS_LICENCE = Namespace("http://purl.org/adms/licencetype/")
+AVAILABILITY = Namespace("http://publications.europa.eu/resource/authority/planned-availability/")
 IANA = "https://www.iana.org/assignments/media-types/"
 
 #: The dumps: suffix, name, IANA media type, EU file type.
@@ -94,11 +96,25 @@ def statistics(graph: Graph) -> dict[str, Any]:
     }
 
 
+#: Titles of the EU and ADMS vocabularies the record uses, as they title themselves.
+_SCHEMES = {
+    "http://publications.europa.eu/resource/authority/country": "Country",
+    "http://publications.europa.eu/resource/authority/file-type": "File type",
+    "http://publications.europa.eu/resource/authority/language": "Language",
+    "http://publications.europa.eu/resource/authority/data-theme": "Data theme",
+    "http://publications.europa.eu/resource/authority/planned-availability": "Planned availability",
+    "http://purl.org/adms/licencetype/1.0": "Licence type",
+    "http://purl.org/adms/publishertype/1.0": "Publisher type",
+}
+
+
 def _concept(d: Graph, node: URIRef, scheme: URIRef, label: str, *classes: URIRef) -> URIRef:
     d.add((node, RDF.type, SKOS.Concept))
     for c in classes:
         d.add((node, RDF.type, c))
     d.add((node, SKOS.inScheme, scheme))
+    d.add((scheme, RDF.type, SKOS.ConceptScheme))
+    d.add((scheme, DCTERMS.title, Literal(_SCHEMES.get(str(scheme), str(scheme).rstrip("/").rsplit("/", 1)[-1]), lang="en")))
     d.add((node, SKOS.prefLabel, Literal(label, lang="en")))
     return node
 
@@ -187,6 +203,7 @@ def describe_dataset(
     for code, label in (("ECON", "Economy and finance"), ("TECH", "Science and technology"), ("REGI", "Regions and cities")):
         d.add((ds, DCAT.theme, _concept(d, THEME[code], themes, label)))
     contact_node = URIRef(base + "/contact")
+    d.add((contact_node, RDF.type, VCARD.Kind))
     d.add((contact_node, RDF.type, VCARD.Organization))
     d.add((contact_node, VCARD.fn, en(publisher)))
     if contact:
@@ -197,9 +214,9 @@ def describe_dataset(
     country_scheme = URIRef("http://publications.europa.eu/resource/authority/country")
     for country in sorted({o for o in graph.objects(None, CG.country) if str(o).startswith(str(COUNTRY))}):
         d.add((ds, DCTERMS.spatial, country))
-        d.add((country, RDF.type, DCTERMS.Location))
-        d.add((country, RDF.type, SKOS.Concept))
-        d.add((country, SKOS.inScheme, country_scheme))
+        d.add((cat, DCTERMS.spatial, country))
+        code = str(country)[len(str(COUNTRY)):]
+        _concept(d, country, country_scheme, COUNTRY_NAMES.get(code, code), DCTERMS.Location)
     starts = sorted(str(v) for v in graph.objects(None, CG.startDate))
     ends = sorted(str(v) for v in graph.objects(None, CG.endDate))
     if starts and ends:
@@ -226,7 +243,7 @@ def describe_dataset(
         d.add((dist, DCAT.accessURL, home))
         d.add((dist, DCAT.downloadURL, url))
         d.add((dist, DCTERMS.license, LICENCE))
-        d.add((dist, DCATAP.availability, _concept(d, URIRef("http://data.europa.eu/r5r/availability/stable"), URIRef("http://data.europa.eu/r5r/availability"), "stable")))
+        d.add((dist, DCATAP.availability, _concept(d, AVAILABILITY.STABLE, URIRef(str(AVAILABILITY).rstrip("/")), "stable")))
         d.add((ds, VOID.dataDump, url))
 
     # the SPARQL endpoint
@@ -264,5 +281,5 @@ def describe_dataset(
         d.add((part, VOID.property, p))
         d.add((part, VOID.triples, Literal(n, datatype=XSD.integer)))
     for src in sorted(set(graph.subjects(RDF.type, CG.SourceDocument))):
-        d.add((ds, DCTERMS.source, src))
+        d.add((ds, PROV.wasDerivedFrom, src))
     return d
