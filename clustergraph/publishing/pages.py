@@ -32,22 +32,24 @@ from typing import Any
 
 import jinja2
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
-from ..namespaces import CG, GRAPH, ID
-from .links import ONTOLOGY_IRI, Links, pick
+from ..namespaces import CG, ID
+from .links import Links, pick
 from .serialisation import FILE_FORMATS
 
 __all__ = [
-    "render_resource",
-    "render_page",
-    "resource_context",
-    "environment",
-    "schema_org",
-    "star_picture",
-    "bar_picture",
     "DEFAULT_BASE",
     "SITE_NAME",
+    "bar_picture",
+    "environment",
+    "main_class",
+    "render_page",
+    "render_resource",
+    "resource_context",
+    "schema_org",
+    "star_picture",
+    "subtitle",
 ]
 
 DEFAULT_BASE = "https://w3id.org/clustergraph"
@@ -426,7 +428,7 @@ _BUILDERS = {
 _TEMPLATES = {CG.Project: "project.html", CG.Organisation: "organisation.html"}
 
 
-def main_class(links: Links, node: Any) -> URIRef | None:
+def main_class(links: Links, node: Any) -> URIRef | None:  # noqa: D401
     """The class a page is designed for: the most specific of ``node``'s ``cg:`` classes that has a design, else any."""
     types = sorted(t for t in links.types(node) if str(t).startswith(str(CG)))
     for cls in _BUILDERS:
@@ -561,7 +563,3 @@ def render_resource(
     context = resource_context(graph, node, links=links, base=base)
     return render_page(context["template"], context)
 
-
-__all__ += ["main_class", "subtitle"]
-__all__.sort()
-_ = (OWL, ONTOLOGY_IRI, GRAPH, ID)

@@ -31,7 +31,8 @@ from ..resources import ontology_path
 from .links import ONTOLOGY_IRI, Links
 from .serialisation import FILE_FORMATS, serialise
 
-__all__ = ["ontology_files", "load_ontology", "terms", "term_path", "describe_term", "term_facts", "term_kind", "KINDS"]
+__all__ = ["KINDS", "describe_term", "expression", "index_sections", "load_ontology", "ontology_files", "term_facts",
+           "term_kind", "term_path", "terms"]
 
 #: Kinds of terms, in the order the ontology index lists them.
 KINDS = [
@@ -172,7 +173,6 @@ def term_facts(links: Links, term: URIRef) -> tuple[list[dict[str, Any]], list[d
 
     supers = list(o.objects(term, RDFS.subClassOf)) + list(o.objects(term, RDFS.subPropertyOf))
     equivalent = list(o.objects(term, OWL.equivalentClass)) + list(o.objects(term, OWL.equivalentProperty))
-    text = lambda p: [v for v in [links.text(term, p)] if v]  # noqa: E731
     facts = [
         row("kind", [], None),
         row("label", [lab for lab in [links.text(term, RDFS.label)] if lab] and [o.value(term, RDFS.label)], RDFS.label),
@@ -187,7 +187,6 @@ def term_facts(links: Links, term: URIRef) -> tuple[list[dict[str, Any]], list[d
         row("type", [t for t in o.objects(term, RDF.type) if t not in (OWL.NamedIndividual, OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)], RDF.type),
         row("aligned with", external(supers) + external(equivalent) + list(o.objects(term, SKOS.exactMatch)) + list(o.objects(term, SKOS.closeMatch)), None),
     ]
-    del text
     kind = {"label": "kind", "href": None, "iri": "", "vals": [{"text": term_kind(o, term), "href": None, "lang": None, "iri": None}]}
     facts = [kind] + [f for f in facts[1:] if f is not None]
     sections = []
@@ -226,6 +225,3 @@ def index_sections(links: Links, ontology: Graph) -> list[dict[str, Any]]:
                          "caption": f"{kind} terms of the clustergraph ontology", "foot": None})
     return sections
 
-
-__all__ += ["expression", "index_sections"]
-__all__.sort()
