@@ -81,6 +81,7 @@ from .server import (
     served_names,
 )
 from .service import SD, STATIC_PATH, examples, query_page, service_description
+from .pages import render_resource
 from .site import (
     MAX_DEPTH,
     MAX_SEGMENT_BYTES,
@@ -154,6 +155,7 @@ __all__ = [
     "refusal",
     "resolve",
     "resource_graph",
+    "render_resource",
     "resource_path",
     "run_forked",
     "run_query",

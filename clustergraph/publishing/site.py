@@ -33,26 +33,34 @@ content negotiation is :mod:`clustergraph.publishing.negotiation`.
 
 from __future__ import annotations
 
-import html
+import contextlib
+import errno
 import os
 import re
+import shutil
+import tempfile
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
-from ..atomic import atomic_dir
+from ..atomic import TEMP_MARKER, clean_stale, is_write_error, umask, write_error
 from ..errors import ClusterGraphError, Problem
-from ..namespaces import CG, ID, bind_prefixes
+from ..namespaces import CG, GRAPH, ID, bind_prefixes
 from ..store import dataset as _store
 from .hosting import write_hosting_files
+from .catalog import CITATION, DATASET_IRI, DUMPS, LICENCE, describe_dataset, statistics
+from .links import ONTOLOGY_IRI, Links
+from .pages import DEFAULT_BASE, SITE_NAME, bar_picture, main_class, render_page, resource_context, schema_org, subtitle
+from .serialisation import FILE_FORMATS, serialise
+from .vocabulary import index_sections, ontology_files, load_ontology, term_facts, term_kind, term_path, terms
 
 __all__ = [
     "publish",
@@ -64,7 +72,7 @@ __all__ = [
     "MAX_DEPTH",
 ]
 
-DATASET_IRI = URIRef("https://w3id.org/clustergraph/dataset")
+_FORMAT_NAMES = {"ttl": "Turtle", "jsonld": "JSON-LD", "rdf": "RDF/XML", "nt": "N-Triples"}
 
 
 
@@ -73,7 +81,7 @@ MAX_SEGMENT_BYTES = 200
 #: Most path segments (folders below ``id/``) a resource IRI may have.
 MAX_DEPTH = 16
 #: Names the site writes inside a resource folder: no resource may become one of them.
-_PAGE_FILES = frozenset({"index.html", "index.ttl", "index.jsonld"})
+_PAGE_FILES = frozenset({"index.html", "index.ttl", "index.jsonld", "index.rdf", "index.nt"})
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _CONTROL = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
@@ -208,114 +216,78 @@ def describe(graph: Graph, resource: URIRef) -> Graph:
     return out
 
 
-def describe_dataset(graph: Graph, *, endpoint: str | None = None, base_url: str | None = None) -> Graph:
-    """A DCAT + VoID description of the dataset in ``graph``."""
-    d = bind_prefixes(Graph())
-    ds = DATASET_IRI
-    d.add((ds, RDF.type, DCAT.Dataset))
-    d.add((ds, RDF.type, VOID.Dataset))
-    d.add((ds, DCTERMS.title, Literal("clustergraph: the European cluster excellence ecosystem", lang="en")))
-    d.add((ds, DCTERMS.description, Literal(
-        "Cluster organisations, projects, calls, programmes, excellence labels, partnerships and events "
-        "of the EU Cluster Excellence Programme, as linked data.", lang="en")))
-    d.add((ds, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
-    d.add((ds, DCTERMS.modified, Literal(date.today().isoformat(), datatype=XSD.date)))
-    d.add((ds, VOID.uriSpace, Literal(str(ID))))
-    d.add((ds, VOID.vocabulary, URIRef(str(CG))))
-    d.add((ds, DCTERMS.conformsTo, URIRef("https://w3id.org/clustergraph/ontology")))
-    union = graph
-    triples = len(union)
-    d.add((ds, VOID.triples, Literal(triples, datatype=XSD.integer)))
-    subjects = {s for s in union.subjects() if isinstance(s, URIRef)}
-    d.add((ds, VOID.entities, Literal(len(subjects), datatype=XSD.integer)))
-    counts: dict[Any, int] = defaultdict(int)
-    for s, c in union.subject_objects(RDF.type):
-        if str(c).startswith(str(CG)):
-            counts[c] += 1
-    for c, n in sorted(counts.items()):
-        part = URIRef(f"{DATASET_IRI}/class/{str(c)[len(str(CG)):]}")
-        d.add((ds, VOID.classPartition, part))
-        d.add((part, VOID["class"], c))
-        d.add((part, VOID.entities, Literal(n, datatype=XSD.integer)))
-    for src in set(union.subjects(RDF.type, CG.SourceDocument)):
-        d.add((ds, DCTERMS.source, src))
-    base = (base_url or str(ID).rsplit("/id/", 1)[0]).rstrip("/")
-    for suffix, fmt, media in (("ttl", "turtle", "text/turtle"), ("nt", "nt", "application/n-triples"),
-                               ("jsonld", "json-ld", "application/ld+json"), ("trig", "trig", "application/trig")):
-        dist = URIRef(f"{DATASET_IRI}/distribution/{suffix}")
-        d.add((ds, DCAT.distribution, dist))
-        d.add((dist, RDF.type, DCAT.Distribution))
-        d.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media}")))
-        d.add((dist, DCAT.downloadURL, URIRef(f"{base}/dataset/clustergraph.{suffix}")))
-        d.add((ds, VOID.dataDump, URIRef(f"{base}/dataset/clustergraph.{suffix}")))
-    if endpoint:
-        d.add((ds, VOID.sparqlEndpoint, URIRef(endpoint)))
-        service = URIRef(f"{DATASET_IRI}/service/sparql")
-        d.add((service, RDF.type, DCAT.DataService))
-        d.add((service, DCAT.endpointURL, URIRef(endpoint)))
-        d.add((service, DCAT.servesDataset, ds))
-    d.add((ds, FOAF.homepage, URIRef(base + "/")))
-    return d
+# --- the site ---------------------------------------------------------------------------
+
+#: Classes listed first in the navigation, in this order, when the data has them.
+_NAV_CLASSES = [CG.Project, CG.Organisation, CG.Call, CG.Programme, CG.LabelAward, CG.Partnership, CG.Event,
+                CG.Sector, CG.Ecosystem]
 
 
-def _label(graph: Graph, node: Any) -> str:
-    participant = graph.value(node, CG.participant)
-    if participant is not None:  # a reified participation reads as "organisation (roles)"
-        roles = ", ".join(sorted(_label(graph, r) for r in graph.objects(node, CG.role)))
-        return f"{_label(graph, participant)} ({roles})" if roles else _label(graph, participant)
-    for p in (CG.acronym, RDFS.label, SKOS.prefLabel, DCTERMS.title):
-        values = list(graph.objects(node, p))
-        if values:
-            en = [v for v in values if isinstance(v, Literal) and v.language in (None, "en")]
-            return str((en or values)[0])
-    text = str(node)
-    return text.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+def _write_rdf(folder: Path, graph: Graph) -> None:
+    for suffix in FILE_FORMATS:
+        (folder / f"index.{suffix}").write_bytes(serialise(graph, suffix))
 
 
-def _cell(graph: Graph, node: Any, base: str, pages: dict[URIRef, PurePosixPath] | None = None) -> str:
-    if isinstance(node, URIRef):
-        href = _local_href(node, base, pages)
-        if href is None:  # not a page here, and not a web link: text, never an href
-            return html.escape(_label(graph, node))
-        return f'<a href="{html.escape(href)}">{html.escape(_label(graph, node))}</a>'
-    if isinstance(node, Literal):
-        lang = f' <span class="lang">@{node.language}</span>' if node.language else ""
-        return html.escape(str(node)) + lang
-    return "[…]"
+def _memory_copy(graph: Graph) -> Graph:
+    out = bind_prefixes(Graph())
+    for triple in graph:
+        out.add(triple)
+    return out
 
 
-def _local_href(node: URIRef, base: str, pages: dict[URIRef, PurePosixPath] | None = None) -> str | None:
-    """A relative link to ``node``'s page if it has one here, its IRI if that is a web link, else None."""
-    text = str(node)
-    if text.startswith(str(ID)) and (pages is None or node in pages):
-        return base + "id/" + text[len(str(ID)):] + "/"
-    scheme = urlsplit(text).scheme.lower() if ":" in text else ""
-    return text if scheme in ("http", "https") else None
+def _unique_titles(links: Links, nodes: Iterable[Any]) -> None:
+    """Give every page its own title: a name used twice gets its class, then its IRI's tail."""
+    by_name: dict[str, list[Any]] = defaultdict(list)
+    for n in nodes:
+        by_name[links.plain_name(n)].append(n)
+    for name, same in by_name.items():
+        if len(same) == 1:
+            links.titles[same[0]] = name
+            continue
+        again: dict[str, list[Any]] = defaultdict(list)
+        for n in same:
+            cls = main_class(links, n)
+            again[f"{name} ({links.class_label(cls).lower()})" if cls is not None else name].append(n)
+        for title, nodes2 in again.items():
+            for n in nodes2:
+                links.titles[n] = title if len(nodes2) == 1 else f"{title} [{str(n).rstrip('/').rsplit('/', 1)[-1]}]"
 
 
-def _page(graph: Graph, resource: URIRef, description: Graph, base: str, pages: dict[URIRef, PurePosixPath] | None = None) -> str:
-    title = _label(graph, resource)
-    rows = []
-    for p, o in sorted(description.predicate_objects(resource), key=lambda x: (str(x[0]), str(x[1]))):
-        rows.append(f"<tr><th>{html.escape(description.namespace_manager.normalizeUri(p))}</th><td>{_cell(graph, o, base, pages)}</td></tr>")
-    inbound = []
-    for s, p in sorted(description.subject_predicates(resource), key=lambda x: (str(x[1]), str(x[0]))):
-        inbound.append(f"<tr><td>{_cell(graph, s, base, pages)}</td><th>{html.escape(description.namespace_manager.normalizeUri(p))}</th></tr>")
-    inbound_html = f"<h2>Referenced by</h2><table>{''.join(inbound)}</table>" if inbound else ""
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>{html.escape(title)} · clustergraph</title>
-<link rel="alternate" type="text/turtle" href="index.ttl">
-<link rel="alternate" type="application/ld+json" href="index.jsonld">
-<style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}}
-th{{text-align:left;padding-right:1rem;color:#555;font-weight:normal}}td,th{{vertical-align:top;border-bottom:1px solid #eee}}
-.iri{{color:#777;font-size:.9em}}.lang{{color:#999;font-size:.8em}}</style></head>
-<body><p><a href="{html.escape(base)}index.html">clustergraph</a></p>
-<h1>{html.escape(title)}</h1><p class="iri">{html.escape(str(resource))}</p>
-<table>{''.join(rows)}</table>{inbound_html}
-<p>Also as <a href="index.ttl">Turtle</a> and <a href="index.jsonld">JSON-LD</a>.</p>
-</body></html>
-"""
+def _record_path(record: URIRef) -> PurePosixPath | None:
+    """The folder (under the site's ``graph/``) of a named graph's provenance page, or None if unsafe."""
+    text = str(record)
+    if not text.startswith(str(GRAPH)) or "#" in text:
+        return None
+    try:
+        return resource_path(URIRef(str(ID) + text[len(str(GRAPH)):]))
+    except ClusterGraphError:
+        return None
+
+
+def _named_graphs(graph: Graph) -> dict[URIRef, int]:
+    counts: dict[URIRef, int] = defaultdict(int)
+    for _s, _p, _o, g in _store.quads(graph):
+        if isinstance(g, URIRef) and str(g).startswith(str(GRAPH)):
+            counts[g] += 1
+    return dict(counts)
+
+
+def _nav(links: Links, classes: dict[URIRef, list[URIRef]]) -> list[dict[str, str]]:
+    nav = [{"text": "Home", "path": "index.html"}]
+    for cls in _NAV_CLASSES:
+        if classes.get(cls):
+            nav.append({"text": links.class_label(cls, plural=True), "path": _index_path(cls)})
+    nav.append({"text": "Ontology", "path": "ontology/"})
+    nav.append({"text": "Provenance", "path": "graph/"})
+    return nav
+
+
+def _index_path(cls: URIRef | None) -> str:
+    return "browse/" + (str(cls)[len(str(CG)):] if cls is not None else "other") + "/"
+
+
+def _cell(text: str) -> dict[str, Any]:
+    return {"text": text, "href": None, "lang": None, "iri": None}
 
 
 def publish(
@@ -325,20 +297,30 @@ def publish(
     endpoint: str | None = None,
     base_url: str | None = None,
     resources: Iterable[URIRef] | None = None,
+    modified: str | None = None,
 ) -> PublishResult:
-    """Write the linked-data site for ``graph`` to ``out`` (atomically) and say what was written.
+    """Write the linked-data site for ``graph`` to ``out`` and say what was written.
+
+    The site is built in a folder beside ``out`` and then put in its place with a
+    rename: an existing ``out`` is replaced whole (nothing of an earlier site is left),
+    and if anything fails the earlier site stays as it was. The same data gives a
+    byte-identical site.
 
     Parameters
     ----------
     graph:
         Any clustergraph dataset or graph (every named graph is published, merged).
     endpoint:
-        URL of a public SPARQL endpoint to advertise in the DCAT/VoID description.
+        URL of a public SPARQL endpoint to advertise on the home page and in the
+        DCAT-AP record.
     base_url:
-        Where the site will be served; links in the description use it (defaults to
-        ``https://w3id.org/clustergraph``). Pages link to each other relatively.
+        Where the site will be served; canonical links and the catalogue use it
+        (defaults to ``https://w3id.org/clustergraph``). Pages link to each other relatively.
     resources:
-        Only these resources get pages (default: every subject under the data namespace).
+        Only these resources get pages (default: every subject under the data namespace,
+        and the ontology's individuals the data links, such as the industrial ecosystems).
+    modified:
+        ISO date for the catalogue's ``dct:modified`` (default: taken from the data).
 
     Returns
     -------
@@ -359,12 +341,22 @@ def publish(
     >>> [p.message for p in result.skipped]
     ["resource page not written: segment '..' would climb out of the site folder"]
     """
-    union = _store.union(graph)
-    description = describe_dataset(union, endpoint=endpoint, base_url=base_url)
+    union = _memory_copy(_store.union(graph))
+    ontology = load_ontology()
+    base = (base_url or DEFAULT_BASE).rstrip("/")
+    description = describe_dataset(union, endpoint=endpoint, base_url=base_url, modified=modified)
+    stats = statistics(union)
+    # the ontology's own individuals under /id/ (the industrial ecosystems) that the data links
+    linked = {o for o in union.objects() if isinstance(o, URIRef) and str(o).startswith(str(ID))}
+    individuals = {s for s in ontology.subjects() if isinstance(s, URIRef) and str(s).startswith(str(ID)) and s in linked}
+    combined = _memory_copy(union)
+    for s in individuals:
+        for p, o in ontology.predicate_objects(s):
+            combined.add((s, p, o))
     if resources is not None:
         candidates = sorted({URIRef(str(r)) for r in resources})
     else:
-        candidates = sorted({s for s in union.subjects() if isinstance(s, URIRef) and str(s).startswith(str(ID))})
+        candidates = sorted({s for s in combined.subjects() if isinstance(s, URIRef) and str(s).startswith(str(ID))})
     result = PublishResult(Path(out))
     pages: dict[URIRef, PurePosixPath] = {}
     taken: dict[PurePosixPath, URIRef] = {}
@@ -382,19 +374,37 @@ def publish(
             continue
         taken[rel] = s
         pages[s] = rel
-    with atomic_dir(out) as tmp:
+    named = _named_graphs(graph)
+    record_nodes = set(named) | {s for s in union.subjects(RDF.type, PROV.Entity) if isinstance(s, URIRef) and "#" not in str(s)}
+    records = {r: p for r in sorted(record_nodes) if (p := _record_path(r)) is not None}
+    all_terms = terms(ontology)
+    links = Links(combined, ontology, pages=set(pages), terms=set(all_terms), records=set(records))
+    _unique_titles(links, list(pages) + list(records))
+
+    classes: dict[URIRef | None, list[URIRef]] = defaultdict(list)
+    for s in pages:
+        cg_types = [t for t in links.types(s) if str(t).startswith(str(CG))]
+        for t in cg_types:
+            classes[t].append(s)
+        if not cg_types:
+            classes[None].append(s)
+    nav = _nav(links, classes)  # type: ignore[arg-type]
+
+    with _staging(out) as tmp:
         (tmp / "dataset").mkdir()
-        for suffix, fmt in (("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld"), ("trig", "trig")):
+        for suffix, fmt in (("ttl", "turtle"), ("nt", "nt"), ("trig", "trig")):
             try:
                 _store.dump(graph, tmp / "dataset" / f"clustergraph.{suffix}", fmt)
             except ValueError as exc:  # a term the writers cannot hold, e.g. an IRI with a stray '%'
                 raise ClusterGraphError(
                     f"cannot write the {fmt} dump: {exc}", fix="correct the term in the data: an IRI holds no spaces, no control characters and no '%' outside a percent-escape"
                 ) from None
-        (tmp / "void.ttl").write_bytes(description.serialize(format="turtle", encoding="utf-8"))
+        (tmp / "dataset" / "clustergraph.jsonld").write_bytes(serialise(union, "json-ld"))
+        (tmp / "void.ttl").write_bytes(serialise(description, "turtle"))
+
+        # resource pages
         root = tmp / "id"
         root.mkdir()
-        index_rows: dict[str, list[str]] = defaultdict(list)
         for s, rel in pages.items():
             folder = root.joinpath(*rel.parts)
             if not _inside(folder, root):  # resource_path should make this impossible: checked anyway
@@ -404,25 +414,207 @@ def publish(
             if not _inside(folder, root):  # a folder on the way turned out to be a link out
                 result.skipped.append(Problem("resource page not written: its folder resolves outside the site", value=str(s)))
                 continue
-            base = "../" * (len(rel.parts) + 1)
-            desc = describe(union, s)
-            (folder / "index.html").write_text(_page(union, s, desc, base, pages), encoding="utf-8")
-            (folder / "index.ttl").write_bytes(desc.serialize(format="turtle", encoding="utf-8"))
-            (folder / "index.jsonld").write_bytes(desc.serialize(format="json-ld", encoding="utf-8"))
+            here = links.at("../" * (len(rel.parts) + 1))
+            context = resource_context(combined, s, links=here, base=base, path=f"id/{str(s)[len(str(ID)):]}/", nav=nav)
+            (folder / "index.html").write_text(render_page(context["template"], context), encoding="utf-8")
+            _write_rdf(folder, describe(combined, s))
             result.pages += 1
-            href = str(s)[len(str(ID)):]
-            index_rows[rel.parts[0]].append(f'<li><a href="id/{html.escape(href)}/">{html.escape(_label(union, s))}</a></li>')
-        sections = "".join(f"<h2>{html.escape(k)} ({len(v)})</h2><ul>{''.join(v)}</ul>" for k, v in sorted(index_rows.items()))
-        (tmp / "index.html").write_text(
-            f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>clustergraph</title>
-<link rel="alternate" type="text/turtle" href="void.ttl"></head>
-<body style="font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto">
-<h1>clustergraph</h1><p>{len(union)} triples, {result.pages} resources.
-Downloads: <a href="dataset/clustergraph.ttl">Turtle</a>, <a href="dataset/clustergraph.nt">N-Triples</a>,
-<a href="dataset/clustergraph.jsonld">JSON-LD</a>, <a href="dataset/clustergraph.trig">TriG</a>;
-description: <a href="void.ttl">DCAT/VoID</a>.</p>{sections}</body></html>
-""",
-            encoding="utf-8",
-        )
+
+        # one index per class
+        listed: list[tuple[URIRef | None, list[URIRef]]] = sorted(classes.items(), key=lambda kv: links.class_label(kv[0]) if kv[0] is not None else "~")
+        for cls, members in listed:
+            folder = tmp.joinpath(*_index_path(cls).strip("/").split("/"))
+            folder.mkdir(parents=True)
+            here = links.at("../../")
+            rows = []
+            for m in sorted(members, key=lambda x: (links.name(x).lower(), str(x))):
+                detail = subtitle(here, m) or ", ".join(c["text"] for c in (here.value(v) for v in combined.objects(m, CG.country))) \
+                    or (here.text(m, DCTERMS.description) or "")
+                rows.append({"cells": [here.value(m), _cell(detail[:160] + ("…" if len(detail) > 160 else ""))], "strong": False})
+            label = links.class_label(cls, plural=True) if cls is not None else "Other resources"
+            intro = [here.text(cls, RDFS.comment) or ""] if cls is not None else ["Resources of the dataset that have no class of the ontology."]
+            if cls is not None:
+                intro.append(f"The class is documented in the ontology as {links.class_label(cls)} ({cls}).")
+            context = {
+                "site": SITE_NAME, "lang": "en", "root": here.root, "title": f"{label}: index of {len(members)}",
+                "heading": label, "canonical": f"{base}/{_index_path(cls)}", "alternates": [],
+                "jsonld": schema_org({"@type": "CollectionPage", "name": label, "url": f"{base}/{_index_path(cls)}"}),
+                "nav": nav, "intro": [i for i in intro if i],
+                "sections": [{"kind": "table", "heading": f"All {len(members)} {label.lower()}", "id": "all", "columns": ["Name", "Details"],
+                              "rows": rows, "caption": f"{label}, by name", "foot": None}],
+            }
+            if cls is not None and links.href(cls):
+                context["sections"].append({"kind": "list", "heading": "The class in the ontology", "id": "class",
+                                            "entries": [{"cell": here.value(cls), "detail": here.text(cls, RDFS.comment)}]})
+            (folder / "index.html").write_text(render_page("listing.html", context), encoding="utf-8")
+
+        _write_ontology(tmp, ontology, links, base, nav)
+        _write_records(tmp, union, records, named, links, base, nav)
+
+        # the home page
+        funding: dict[str, Decimal] = defaultdict(Decimal)
+        for p in union.subjects(RDF.type, CG.Project):
+            amount = union.value(p, CG.euContribution)
+            if amount is None:
+                continue
+            countries = {c for part in union.subjects(CG.project, p) for org in union.objects(part, CG.participant)
+                         for c in union.objects(org, CG.country)}
+            for c in countries:
+                try:
+                    funding[links.name(c)] += Decimal(str(amount))
+                except (ArithmeticError, ValueError):
+                    pass
+        classes_rows = [{"label": f"{links.class_label(c, plural=True) if c is not None else 'Other resources'}", "path": _index_path(c), "count": len(m)}
+                        for c, m in listed]
+        context = {
+            "site": SITE_NAME, "lang": "en", "root": "", "title": "The European cluster excellence ecosystem as linked data",
+            "heading": "clustergraph: the European cluster excellence ecosystem", "canonical": base + "/",
+            "alternates": [{"type": "text/turtle", "href": "void.ttl", "name": "DCAT-AP and VoID"}],
+            "description": str(description.value(DATASET_IRI, DCTERMS.description)),
+            "jsonld": schema_org(_dataset_schema(description, base)),
+            "nav": nav, "triples": stats["triples"], "entities": stats["entities"],
+            "sources": len(set(union.subjects(RDF.type, CG.SourceDocument))), "classes": classes_rows,
+            "funding": bar_picture(sorted(funding.items()), title="EU contribution to the projects in which organisations of each country take part (a project counts once for every country among its partners)") if funding else None,
+            "downloads": [{"path": f"dataset/clustergraph.{suffix}", "name": f"The whole dataset in {name}", "type": media} for suffix, name, media, _ in DUMPS],
+            "endpoint": endpoint, "licence": str(LICENCE), "citation": CITATION,
+        }
+        (tmp / "index.html").write_text(render_page("home.html", context), encoding="utf-8")
         write_hosting_files(tmp)  # .htaccess, nginx.conf, type maps (clustergraph.publishing.hosting)
     return result
+
+
+def _dataset_schema(description: Graph, base: str) -> dict[str, Any]:
+    ds = DATASET_IRI
+    return {
+        "@type": "Dataset", "@id": str(ds), "name": str(description.value(ds, DCTERMS.title)),
+        "description": str(description.value(ds, DCTERMS.description)), "url": base + "/",
+        "license": str(LICENCE), "keywords": sorted(str(k) for k in description.objects(ds, DCAT.keyword)),
+        "distribution": [{"@type": "DataDownload", "encodingFormat": media, "contentUrl": f"{base}/dataset/clustergraph.{suffix}"}
+                         for suffix, _name, media, _ in DUMPS],
+        "citation": CITATION,
+    }
+
+
+def _write_ontology(tmp: Path, ontology: Graph, links: Links, base: str, nav: list[dict[str, str]]) -> None:
+    folder = tmp / "ontology"
+    folder.mkdir()
+    files = ontology_files(ontology)
+    for suffix in FILE_FORMATS:
+        (folder / f"index.{suffix}").write_bytes(files[f"ontology/index.{suffix}"])
+    here = links.at("../")
+    title = here.text(ONTOLOGY_IRI, DCTERMS.title) or "The clustergraph ontology"
+    context = {
+        "site": SITE_NAME, "lang": "en", "root": here.root, "title": title, "heading": title,
+        "canonical": f"{base}/ontology/", "nav": nav,
+        "alternates": [{"type": FILE_FORMATS[f][1], "href": f"index.{f}", "name": _FORMAT_NAMES[f]} for f in FILE_FORMATS],
+        "jsonld": schema_org({"@type": "DefinedTermSet", "@id": str(ONTOLOGY_IRI), "name": title, "url": f"{base}/ontology/"}),
+        "intro": [here.text(ONTOLOGY_IRI, DCTERMS.description) or "",
+                  f"Namespace: {CG} (prefix cg:). Version {here.text(ONTOLOGY_IRI, OWL.versionInfo) or ''}; licence CC BY 4.0."],
+        "sections": index_sections(here, ontology),
+    }
+    (folder / "index.html").write_text(render_page("listing.html", context), encoding="utf-8")
+    for term in terms(ontology):
+        rel = term_path(term)
+        sub = tmp.joinpath(*rel.parts)
+        sub.mkdir(parents=True, exist_ok=True)
+        at = links.at("../../")
+        facts, sections = term_facts(at, term)
+        label = at.text(term, RDFS.label, SKOS.prefLabel) or str(term)[len(str(CG)):]
+        kind = term_kind(ontology, term)
+        context = {
+            "site": SITE_NAME, "lang": "en", "root": at.root, "title": f"{label}: {kind.lower()} cg:{str(term)[len(str(CG)):]}",
+            "heading": label, "subtitle": f"{kind} of the clustergraph ontology", "iri": str(term),
+            "canonical": str(term), "classes": [], "facts": facts, "notes": [], "sections": sections, "sources": [],
+            "records": [], "referenced_by": [], "nav": nav,
+            "alternates": [{"type": FILE_FORMATS[f][1], "href": f"index.{f}", "name": _FORMAT_NAMES[f]} for f in FILE_FORMATS],
+            "jsonld": schema_org({"@type": "DefinedTerm", "@id": str(term), "name": label, "termCode": "cg:" + str(term)[len(str(CG)):],
+                                  "inDefinedTermSet": str(ONTOLOGY_IRI), "url": f"{base}/{rel}/"}),
+        }
+        (sub / "index.html").write_text(render_page("resource.html", context), encoding="utf-8")
+        for suffix in FILE_FORMATS:
+            (sub / f"index.{suffix}").write_bytes(files[f"{rel}/index.{suffix}"])
+
+
+def _write_records(tmp: Path, union: Graph, records: dict[URIRef, PurePosixPath], named: dict[URIRef, int],
+                   links: Links, base: str, nav: list[dict[str, str]]) -> None:
+    folder = tmp / "graph"
+    folder.mkdir()
+    here = links.at("../")
+    rows = []
+    for r, rel in sorted(records.items(), key=lambda kv: links.name(kv[0]).lower()):
+        rows.append({"cells": [here.value(r), _cell(here.text(r, CG.sourceFile) or ""), _cell(f"{named.get(r, 0):,}")], "strong": False})
+    context = {
+        "site": SITE_NAME, "lang": "en", "root": here.root, "title": "Provenance: named graphs and source files",
+        "heading": "Provenance", "canonical": f"{base}/graph/", "alternates": [], "nav": nav,
+        "jsonld": schema_org({"@type": "CollectionPage", "name": "Provenance", "url": f"{base}/graph/"}),
+        "intro": ["Every source file is imported into a named graph of its own; each statement about a resource "
+                  "links the row it comes from. The TriG download keeps these graphs."],
+        "sections": [{"kind": "table", "heading": "Named graphs", "id": "graphs", "columns": ["Graph", "Source file", "Statements"],
+                      "rows": rows, "caption": "Named graphs of the dataset", "foot": None}],
+    }
+    (folder / "index.html").write_text(render_page("listing.html", context), encoding="utf-8")
+    for r, rel in records.items():
+        sub = folder.joinpath(*rel.parts)
+        sub.mkdir(parents=True, exist_ok=True)
+        at = links.at("../" * (len(rel.parts) + 1))
+        desc = bind_prefixes(Graph())
+        for p, o in union.predicate_objects(r):
+            desc.add((r, p, o))
+        row_rows = []
+        derivations = sorted(union.subjects(PROV.entity, r), key=lambda d: int(str(union.value(d, CG.sourceRow) or 0)))
+        for d in derivations:
+            for p, o in union.predicate_objects(d):
+                desc.add((d, p, o))
+            made = sorted(union.subjects(PROV.qualifiedDerivation, d))
+            for m in made:
+                desc.add((m, PROV.qualifiedDerivation, d))
+            fragment = str(d).partition("#")[2]
+            row_rows.append({"cells": [_cell(str(union.value(d, CG.sourceRow) or "")), [at.value(m) for m in made]],
+                             "strong": False, "anchor": fragment})
+        context = resource_context(union, r, links=at, base=base, path=f"graph/{rel}/", nav=nav)
+        context["title"] = context["heading"] = links.name(r)
+        context["subtitle"] = f"Named graph with {named.get(r, 0):,} statements" if r in named else None
+        if row_rows:
+            context["sections"] = [{"kind": "table", "heading": "Rows", "id": "rows", "columns": ["Row", "Resources made from it"],
+                                    "rows": row_rows, "caption": f"Rows of {links.source_file(r)} and the resources made from each", "foot": None}]
+        context["referenced_by"] = []
+        context["template"] = "resource.html"
+        (sub / "index.html").write_text(render_page("resource.html", context), encoding="utf-8")
+        _write_rdf(sub, desc)
+
+
+@contextlib.contextmanager
+def _staging(out: str | os.PathLike[str]) -> Iterator[Path]:
+    """A new folder beside ``out``; when the block succeeds it replaces ``out`` whole, with renames.
+
+    If the block fails, the folder is removed and ``out`` is as it was.
+    """
+    target = Path(os.path.abspath(out))
+    if os.path.lexists(target) and not target.is_dir():
+        raise write_error(NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(out)), out, unchanged=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale(target)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.{TEMP_MARKER}", suffix=".tmp", dir=target.parent))
+    except OSError as exc:
+        raise write_error(exc, out, unchanged=True) from exc
+    try:
+        yield staging
+        os.chmod(staging, 0o777 & ~umask())
+        old = None
+        if os.path.lexists(target):
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.{TEMP_MARKER}", suffix=".old", dir=target.parent))
+            os.rename(target, old / "site")
+        try:
+            os.rename(staging, target)
+        except OSError:
+            if old is not None:  # put the previous site back
+                os.rename(old / "site", target)
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if is_write_error(exc):
+            raise write_error(exc, out, unchanged=True) from exc  # type: ignore[arg-type]
+        raise
