@@ -67,6 +67,102 @@ def _innermost(exc: BaseException) -> str:
     return f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"
 
 
+# --- naming the data and the store: the same options on every command -------------
+
+
+class Where:
+    """What a command reads or writes, as the shared options named it.
+
+    ``data``: input files (``--data``, repeatable); ``location``: the store
+    (:class:`clustergraph.store.location.Location`: a folder from ``--store`` or a
+    remote store from ``--endpoint``, ``--update-endpoint``, ``--graph-store-endpoint``,
+    ``--graph``, ``--timeout``), or ``None``.
+    """
+
+    def __init__(self, data: tuple[Path, ...], location) -> None:  # type: ignore[no-untyped-def]
+        self.data = data
+        self.location = location
+
+    @property
+    def remote(self) -> bool:
+        return self.location is not None and self.location.remote
+
+    @property
+    def folder(self) -> Path | None:
+        return None if self.location is None or self.location.remote else self.location.folder
+
+    @property
+    def endpoint(self):  # type: ignore[no-untyped-def]
+        return None if self.location is None else self.location.endpoint
+
+
+def store_options(*, data: bool = True, legacy: tuple[str, ...] = (), graph: bool = True, timeout: bool = True):
+    """The options that name a command's inputs and store, the same on every command.
+
+    ``--data FILE`` (repeatable) names input files; ``--store DIR|NAME`` an on-disk
+    store or one named in the endpoints file; ``--endpoint URL|NAME`` a remote SPARQL
+    store, with ``--update-endpoint``, ``--graph-store-endpoint``, ``--graph IRI``
+    (repeatable: the named graphs that make up the data) and ``--timeout``. The
+    decorated command receives them as one ``where`` argument (:class:`Where`).
+    ``legacy`` names old spellings kept as hidden aliases of ``--data`` (``--input``).
+    """
+    import functools
+
+    def decorate(f):  # type: ignore[no-untyped-def]
+        @functools.wraps(f)
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            files = tuple(kwargs.pop("data_option", ()) or ())
+            for name in legacy:
+                files += tuple(kwargs.pop("legacy_" + name.strip("-"), ()) or ())
+            store = kwargs.pop("store", None)
+            endpoint = kwargs.pop("endpoint", None)
+            update = kwargs.pop("update_endpoint", None)
+            graph_store = kwargs.pop("graph_store_endpoint", None) or kwargs.pop("graph_store", None)
+            kwargs.pop("graph_store", None)
+            graphs = tuple(kwargs.pop("graphs", ()) or ())
+            seconds = kwargs.pop("timeout", None) if timeout else None
+            flavour = kwargs.pop("flavour", None)
+            for item in files:
+                if not item.is_file():
+                    raise ClusterGraphError(f"{item}: file not found", fix="check the path given to --data")
+            if files and endpoint:
+                raise ClusterGraphError("--data files and --endpoint exclude each other", fix="push the files to the store first, or drop --endpoint")
+            from .store.location import locate
+
+            location = locate(store, endpoint=endpoint, update=update, graph_store=graph_store, graphs=graphs, timeout=seconds, flavour=flavour)
+            return f(*args, where=Where(files, location), **kwargs)
+
+        options = []
+        if data:
+            options.append(click.option("--data", "data_option", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="An RDF file or table to read instead of the embedded dataset (repeatable)."))
+            for name in legacy:
+                options.append(click.option(name, "legacy_" + name.strip("-"), multiple=True, hidden=True, type=click.Path(dir_okay=False, path_type=Path), help=f"Deprecated spelling of --data."))
+        options += [
+            click.option("--store", "store", default=None, metavar="DIR|NAME", help="An on-disk Oxigraph store (folder), or a store named in the endpoints file."),
+            click.option("--endpoint", "endpoint", default=None, metavar="URL|NAME", help="A remote SPARQL 1.1 store: its query URL or a name from the endpoints file (credentials from CLUSTERGRAPH_ENDPOINT_USER/_PASSWORD or that file)."),
+            click.option("--update-endpoint", "update_endpoint", default=None, metavar="URL", help="The store's SPARQL Update URL, where it differs from --endpoint."),
+            click.option("--graph-store-endpoint", "graph_store_endpoint", default=None, metavar="URL", help="The store's Graph Store HTTP Protocol URL (uploads use SPARQL Update without one)."),
+            click.option("--graph-store", "graph_store", default=None, hidden=True, help="Deprecated spelling of --graph-store-endpoint."),
+            click.option("--flavour", "flavour", type=click.Choice(["virtuoso"]), default=None, help="Derive the update and graph store URLs of this kind of store from --endpoint."),
+        ]
+        if graph:
+            options.append(click.option("--graph", "graphs", multiple=True, metavar="IRI", help="A named graph of the remote store that makes up the data (repeatable; default every data graph)."))
+        if timeout:
+            options.append(click.option("--timeout", "timeout", type=float, default=None, help="Seconds to wait for each request to the remote store (default 30)."))
+        for option in reversed(options):
+            wrapper = option(wrapper)
+        return wrapper
+
+    return decorate
+
+
+def _pull(where: Where, *, kind: str = "oxigraph"):  # type: ignore[no-untyped-def]
+    """A local copy of a remote store's data graphs (one CONSTRUCT per graph), for commands that need the data here."""
+    from .store.location import download
+
+    return download(where.endpoint, kind=kind)
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="clustergraph")
 @click.option(
@@ -97,51 +193,65 @@ def main(ctx: click.Context, allowed_hosts: tuple[str, ...]) -> None:
 @main.command()
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"), show_default=True, help="Directory for clustergraph.ttl, .nt, .jsonld and .trig.")
-@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), default=None, help="Keep the graph in an on-disk Oxigraph store at this directory.")
+@store_options(graph=False)
 @click.option("--memory-store", is_flag=True, help="Use rdflib's memory store instead of Oxigraph.")
 @click.option("--reason", is_flag=True, help="Add the inferred triples (lightweight rules) in their own named graph.")
 @click.option("--no-validate", is_flag=True, help="Skip SHACL validation.")
 @click.option("--no-network", is_flag=True, help="Skip the network highlights.")
-def build(sources: tuple[Path, ...], out: Path, store_path: Path | None, memory_store: bool, reason: bool, no_validate: bool, no_network: bool) -> None:
-    """Build the knowledge graph (the embedded dataset, or SOURCES), validate it and write it to --out.
+def build(sources: tuple[Path, ...], out: Path, where: Where, memory_store: bool, reason: bool, no_validate: bool, no_network: bool) -> None:
+    """Build the knowledge graph (the embedded dataset, or the --data files), validate it and write it to --out.
 
+    With --store DIR the graph is kept in an on-disk store; with --endpoint it is
+    written into the remote store graph by graph (each graph replaced all or nothing).
     Validation findings are printed for the steward; they do not change the exit
-    status (use `clustergraph validate --fail-on` for a gate).
+    status (use `clustergraph validate --fail-on` for a gate). SOURCES (positional)
+    is the old spelling of --data.
     """
     from .build import build as run_build
 
     for src in sources:
         if not src.exists():
             raise ClusterGraphError(f"{src}: file not found", fix="check the path, or run without SOURCES to build the embedded dataset")
+    sources = tuple(sources) + where.data
+    if where.remote and memory_store:
+        raise ClusterGraphError("--memory-store and --endpoint exclude each other", fix="drop --memory-store")
     result = run_build(
         out,
         sources=list(sources) or None,
         store="memory" if memory_store else "oxigraph",
-        store_path=store_path,
+        store_path=where.folder,
         validate=not no_validate,
         reason=reason,
         network=not no_network,
     )
     for line in result.summary():
         click.echo(line)
+    if where.remote:
+        from .store.upload import push_graphs
+
+        pushed = push_graphs(result.dataset, where.endpoint)
+        click.echo(f"stored {len(pushed)} graphs ({sum(r.triples for r in pushed)} triples) in {where.endpoint.url}")
 
 # --- import / template ---------------------------------------------------------
 
 
 @main.command("import")
-@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("sources", nargs=-1, required=False, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the imported graph to this file (.ttl, .nt, .jsonld, .trig, .nq); written only if every source is clean.")
-@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), default=None, help="Import into the on-disk Oxigraph store at this directory (each source replaces its own graph).")
+@store_options(graph=False)
 @click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), default=None, help="CSVW mapping (.csv-metadata.json) to use for every table.")
 @click.option("--lenient", is_flag=True, help="Import the good rows and report the skipped ones instead of failing.")
 @click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of the tables (e.g. cp1252, latin-1).")
 @click.option("--base", default=None, help="Base IRI for relative IRIs in RDF files.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the import report (graphs, skipped rows, problems, possible duplicates) as JSON.")
-def import_command(sources: tuple[Path, ...], out: Path | None, store_path: Path | None, mapping: Path | None, lenient: bool, encoding: str, base: str | None, report_path: Path | None) -> None:
-    """Import tables (CSV, XLSX, JSON) and RDF files into linked data.
+def import_command(sources: tuple[Path, ...], out: Path | None, where: Where, mapping: Path | None, lenient: bool, encoding: str, base: str | None, report_path: Path | None) -> None:
+    """Import tables (CSV, XLSX, JSON) and RDF files (--data, repeatable) into linked data.
 
     Every problem is listed as file:row: column, with the value and the fix; on any
-    problem nothing is written. Without --out or --store the sources are only checked.
+    problem nothing is written. Without --out, --store or --endpoint the sources are
+    only checked. With --endpoint each source's graph, and the provenance graph, is
+    replaced in the remote store all or nothing. SOURCES (positional) is the old
+    spelling of --data.
     """
     import json
 
@@ -151,8 +261,12 @@ def import_command(sources: tuple[Path, ...], out: Path | None, store_path: Path
     from .atomic import atomic_write
     from .errors import InputErrors
 
-    if out is not None and store_path is not None:
-        raise click.UsageError("give either --out or --store, not both")
+    sources = tuple(sources) + where.data
+    if not sources:
+        raise click.UsageError("give the files to import with --data FILE (repeatable)")
+    store_path = where.folder
+    if out is not None and where.location is not None:
+        raise click.UsageError("give either --out or --store/--endpoint, not both")
 
     def write_report(data: dict) -> None:
         if report_path is not None:
@@ -167,6 +281,11 @@ def import_command(sources: tuple[Path, ...], out: Path | None, store_path: Path
         report = ingest.import_sources(list(sources), dataset, mapping=mapping, lenient=lenient, encoding=encoding, base=base)
         if out is not None:
             store.dump(dataset, out)
+        pushed = None
+        if where.remote:
+            from .store.upload import push_graphs
+
+            pushed = push_graphs(dataset, where.endpoint)
     except InputErrors as exc:
         for problem in exc.problems:
             click.echo(f"  {problem}", err=True)
@@ -176,7 +295,9 @@ def import_command(sources: tuple[Path, ...], out: Path | None, store_path: Path
         dataset.close()  # releases an on-disk store's lock
     write_report(report.as_dict())
     click.echo(report.to_text())
-    if out is not None:
+    if pushed is not None:
+        click.echo(f"stored {len(pushed)} graphs ({sum(r.triples for r in pushed)} triples) in {where.endpoint.url}")
+    elif out is not None:
         click.echo(f"wrote {out}")
     elif store_path is not None:
         click.echo(f"stored in {store_path}")
