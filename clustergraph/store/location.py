@@ -105,11 +105,11 @@ def locate(
             graphs = graphs or tuple(entry.get("graphs", ()))
         else:
             if graphs or update or graph_store:
-                raise StoreError("--graph, --update-endpoint and --graph-store-endpoint apply to a remote store", fix="add --endpoint URL or drop them")
+                raise StoreError("--graph only applies with --endpoint (as do --update-endpoint and --graph-store-endpoint)", fix="add --endpoint URL or drop them")
             return Location(folder=Path(text))
     if endpoint is None:
         if graphs or update or graph_store:
-            raise StoreError("--graph, --update-endpoint and --graph-store-endpoint apply to a remote store", fix="add --endpoint URL or drop them")
+            raise StoreError("--graph only applies with --endpoint (as do --update-endpoint and --graph-store-endpoint)", fix="add --endpoint URL or drop them")
         return None
     if isinstance(endpoint, Endpoint):
         ep = endpoint
