@@ -67,6 +67,102 @@ def _innermost(exc: BaseException) -> str:
     return f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"
 
 
+# --- naming the data and the store: the same options on every command -------------
+
+
+class Where:
+    """What a command reads or writes, as the shared options named it.
+
+    ``data``: input files (``--data``, repeatable); ``location``: the store
+    (:class:`clustergraph.store.location.Location`: a folder from ``--store`` or a
+    remote store from ``--endpoint``, ``--update-endpoint``, ``--graph-store-endpoint``,
+    ``--graph``, ``--timeout``), or ``None``.
+    """
+
+    def __init__(self, data: tuple[Path, ...], location) -> None:  # type: ignore[no-untyped-def]
+        self.data = data
+        self.location = location
+
+    @property
+    def remote(self) -> bool:
+        return self.location is not None and self.location.remote
+
+    @property
+    def folder(self) -> Path | None:
+        return None if self.location is None or self.location.remote else self.location.folder
+
+    @property
+    def endpoint(self):  # type: ignore[no-untyped-def]
+        return None if self.location is None else self.location.endpoint
+
+
+def store_options(*, data: bool = True, legacy: tuple[str, ...] = (), graph: bool = True, timeout: bool = True):
+    """The options that name a command's inputs and store, the same on every command.
+
+    ``--data FILE`` (repeatable) names input files; ``--store DIR|NAME`` an on-disk
+    store or one named in the endpoints file; ``--endpoint URL|NAME`` a remote SPARQL
+    store, with ``--update-endpoint``, ``--graph-store-endpoint``, ``--graph IRI``
+    (repeatable: the named graphs that make up the data) and ``--timeout``. The
+    decorated command receives them as one ``where`` argument (:class:`Where`).
+    ``legacy`` names old spellings kept as hidden aliases of ``--data`` (``--input``).
+    """
+    import functools
+
+    def decorate(f):  # type: ignore[no-untyped-def]
+        @functools.wraps(f)
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            files = tuple(kwargs.pop("data_option", ()) or ())
+            for name in legacy:
+                files += tuple(kwargs.pop("legacy_" + name.strip("-"), ()) or ())
+            store = kwargs.pop("store", None)
+            endpoint = kwargs.pop("endpoint", None)
+            update = kwargs.pop("update_endpoint", None)
+            graph_store = kwargs.pop("graph_store_endpoint", None) or kwargs.pop("graph_store", None)
+            kwargs.pop("graph_store", None)
+            graphs = tuple(kwargs.pop("graphs", ()) or ())
+            seconds = kwargs.pop("timeout", None) if timeout else None
+            flavour = kwargs.pop("flavour", None)
+            for item in files:
+                if not item.is_file():
+                    raise ClusterGraphError(f"{item}: file not found", fix="check the path given to --data")
+            if files and endpoint:
+                raise ClusterGraphError("--data files and --endpoint exclude each other", fix="push the files to the store first, or drop --endpoint")
+            from .store.location import locate
+
+            location = locate(store, endpoint=endpoint, update=update, graph_store=graph_store, graphs=graphs, timeout=seconds, flavour=flavour)
+            return f(*args, where=Where(files, location), **kwargs)
+
+        options = []
+        if data:
+            options.append(click.option("--data", "data_option", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="An RDF file or table to read instead of the embedded dataset (repeatable)."))
+            for name in legacy:
+                options.append(click.option(name, "legacy_" + name.strip("-"), multiple=True, hidden=True, type=click.Path(dir_okay=False, path_type=Path), help=f"Deprecated spelling of --data."))
+        options += [
+            click.option("--store", "store", default=None, metavar="DIR|NAME", help="An on-disk Oxigraph store (folder), or a store named in the endpoints file."),
+            click.option("--endpoint", "endpoint", default=None, metavar="URL|NAME", help="A remote SPARQL 1.1 store: its query URL or a name from the endpoints file (credentials from CLUSTERGRAPH_ENDPOINT_USER/_PASSWORD or that file)."),
+            click.option("--update-endpoint", "update_endpoint", default=None, metavar="URL", help="The store's SPARQL Update URL, where it differs from --endpoint."),
+            click.option("--graph-store-endpoint", "graph_store_endpoint", default=None, metavar="URL", help="The store's Graph Store HTTP Protocol URL (uploads use SPARQL Update without one)."),
+            click.option("--graph-store", "graph_store", default=None, hidden=True, help="Deprecated spelling of --graph-store-endpoint."),
+            click.option("--flavour", "flavour", type=click.Choice(["virtuoso"]), default=None, help="Derive the update and graph store URLs of this kind of store from --endpoint."),
+        ]
+        if graph:
+            options.append(click.option("--graph", "graphs", multiple=True, metavar="IRI", help="A named graph of the remote store that makes up the data (repeatable; default every data graph)."))
+        if timeout:
+            options.append(click.option("--timeout", "timeout", type=float, default=None, help="Seconds to wait for each request to the remote store (default 30)."))
+        for option in reversed(options):
+            wrapper = option(wrapper)
+        return wrapper
+
+    return decorate
+
+
+def _pull(where: Where, *, kind: str = "oxigraph"):  # type: ignore[no-untyped-def]
+    """A local copy of a remote store's data graphs (one CONSTRUCT per graph), for commands that need the data here."""
+    from .store.location import download
+
+    return download(where.endpoint, kind=kind)
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="clustergraph")
 @click.option(
@@ -97,51 +193,65 @@ def main(ctx: click.Context, allowed_hosts: tuple[str, ...]) -> None:
 @main.command()
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"), show_default=True, help="Directory for clustergraph.ttl, .nt, .jsonld and .trig.")
-@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), default=None, help="Keep the graph in an on-disk Oxigraph store at this directory.")
+@store_options(graph=False)
 @click.option("--memory-store", is_flag=True, help="Use rdflib's memory store instead of Oxigraph.")
 @click.option("--reason", is_flag=True, help="Add the inferred triples (lightweight rules) in their own named graph.")
 @click.option("--no-validate", is_flag=True, help="Skip SHACL validation.")
 @click.option("--no-network", is_flag=True, help="Skip the network highlights.")
-def build(sources: tuple[Path, ...], out: Path, store_path: Path | None, memory_store: bool, reason: bool, no_validate: bool, no_network: bool) -> None:
-    """Build the knowledge graph (the embedded dataset, or SOURCES), validate it and write it to --out.
+def build(sources: tuple[Path, ...], out: Path, where: Where, memory_store: bool, reason: bool, no_validate: bool, no_network: bool) -> None:
+    """Build the knowledge graph (the embedded dataset, or the --data files), validate it and write it to --out.
 
+    With --store DIR the graph is kept in an on-disk store; with --endpoint it is
+    written into the remote store graph by graph (each graph replaced all or nothing).
     Validation findings are printed for the steward; they do not change the exit
-    status (use `clustergraph validate --fail-on` for a gate).
+    status (use `clustergraph validate --fail-on` for a gate). SOURCES (positional)
+    is the old spelling of --data.
     """
     from .build import build as run_build
 
     for src in sources:
         if not src.exists():
             raise ClusterGraphError(f"{src}: file not found", fix="check the path, or run without SOURCES to build the embedded dataset")
+    sources = tuple(sources) + where.data
+    if where.remote and memory_store:
+        raise ClusterGraphError("--memory-store and --endpoint exclude each other", fix="drop --memory-store")
     result = run_build(
         out,
         sources=list(sources) or None,
         store="memory" if memory_store else "oxigraph",
-        store_path=store_path,
+        store_path=where.folder,
         validate=not no_validate,
         reason=reason,
         network=not no_network,
     )
     for line in result.summary():
         click.echo(line)
+    if where.remote:
+        from .store.upload import push_graphs
+
+        pushed = push_graphs(result.dataset, where.endpoint)
+        click.echo(f"stored {len(pushed)} graphs ({sum(r.triples for r in pushed)} triples) in {where.endpoint.url}")
 
 # --- import / template ---------------------------------------------------------
 
 
 @main.command("import")
-@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("sources", nargs=-1, required=False, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the imported graph to this file (.ttl, .nt, .jsonld, .trig, .nq); written only if every source is clean.")
-@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), default=None, help="Import into the on-disk Oxigraph store at this directory (each source replaces its own graph).")
+@store_options(graph=False)
 @click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), default=None, help="CSVW mapping (.csv-metadata.json) to use for every table.")
 @click.option("--lenient", is_flag=True, help="Import the good rows and report the skipped ones instead of failing.")
 @click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of the tables (e.g. cp1252, latin-1).")
 @click.option("--base", default=None, help="Base IRI for relative IRIs in RDF files.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the import report (graphs, skipped rows, problems, possible duplicates) as JSON.")
-def import_command(sources: tuple[Path, ...], out: Path | None, store_path: Path | None, mapping: Path | None, lenient: bool, encoding: str, base: str | None, report_path: Path | None) -> None:
-    """Import tables (CSV, XLSX, JSON) and RDF files into linked data.
+def import_command(sources: tuple[Path, ...], out: Path | None, where: Where, mapping: Path | None, lenient: bool, encoding: str, base: str | None, report_path: Path | None) -> None:
+    """Import tables (CSV, XLSX, JSON) and RDF files (--data, repeatable) into linked data.
 
     Every problem is listed as file:row: column, with the value and the fix; on any
-    problem nothing is written. Without --out or --store the sources are only checked.
+    problem nothing is written. Without --out, --store or --endpoint the sources are
+    only checked. With --endpoint each source's graph, and the provenance graph, is
+    replaced in the remote store all or nothing. SOURCES (positional) is the old
+    spelling of --data.
     """
     import json
 
@@ -151,8 +261,12 @@ def import_command(sources: tuple[Path, ...], out: Path | None, store_path: Path
     from .atomic import atomic_write
     from .errors import InputErrors
 
-    if out is not None and store_path is not None:
-        raise click.UsageError("give either --out or --store, not both")
+    sources = tuple(sources) + where.data
+    if not sources:
+        raise click.UsageError("give the files to import with --data FILE (repeatable)")
+    store_path = where.folder
+    if out is not None and where.location is not None:
+        raise click.UsageError("give either --out or --store/--endpoint, not both")
 
     def write_report(data: dict) -> None:
         if report_path is not None:
@@ -167,6 +281,11 @@ def import_command(sources: tuple[Path, ...], out: Path | None, store_path: Path
         report = ingest.import_sources(list(sources), dataset, mapping=mapping, lenient=lenient, encoding=encoding, base=base)
         if out is not None:
             store.dump(dataset, out)
+        pushed = None
+        if where.remote:
+            from .store.upload import push_graphs
+
+            pushed = push_graphs(dataset, where.endpoint)
     except InputErrors as exc:
         for problem in exc.problems:
             click.echo(f"  {problem}", err=True)
@@ -176,7 +295,9 @@ def import_command(sources: tuple[Path, ...], out: Path | None, store_path: Path
         dataset.close()  # releases an on-disk store's lock
     write_report(report.as_dict())
     click.echo(report.to_text())
-    if out is not None:
+    if pushed is not None:
+        click.echo(f"stored {len(pushed)} graphs ({sum(r.triples for r in pushed)} triples) in {where.endpoint.url}")
+    elif out is not None:
         click.echo(f"wrote {out}")
     elif store_path is not None:
         click.echo(f"stored in {store_path}")
@@ -200,15 +321,18 @@ def template(directory: Path, force: bool) -> None:
 @main.command("validate")
 @click.argument("data", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--shapes", type=click.Path(path_type=Path), default=None, help="Directory of SHACL shapes (Turtle) or one shapes file; default the shipped shapes.")
-@click.option("--store", "store_path", default=None, help="Validate an on-disk Oxigraph store (directory) or a SPARQL endpoint (http(s) URL) instead of DATA.")
+@store_options()
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True, help="Report format: text for stewards, json for machines, turtle for the SHACL validation report.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the report to this file (atomically) instead of standard output.")
 @click.option("--fail-on", type=click.Choice(["violation", "warning", "info"]), default="violation", show_default=True, help="Least severe finding that makes the exit status 1.")
 @click.option("--engine", type=click.Choice(["auto", "pyshacl", "sparql"]), default="auto", show_default=True, help="pyshacl (the reference), sparql (shapes compiled to SPARQL and run in Oxigraph; same findings, for large graphs), or auto: pyshacl below 10,000 triples, sparql from there on.")
 @click.option("--inference", type=click.Choice(["none", "rdfs"]), default="none", show_default=True, help="RDFS inference with the ontology before validating.")
 @click.option("--allow-service-host", "service_hosts", multiple=True, help="A host that shapes may call with SPARQL SERVICE (refused by default).")
-def validate_command(data: tuple[Path, ...], shapes: Path | None, store_path: str | None, fmt: str, out: Path | None, fail_on: str, engine: str, inference: str, service_hosts: tuple[str, ...]) -> None:
-    """Check DATA (RDF files; default the embedded dataset) against the SHACL shapes.
+def validate_command(data: tuple[Path, ...], shapes: Path | None, where: Where, fmt: str, out: Path | None, fail_on: str, engine: str, inference: str, service_hosts: tuple[str, ...]) -> None:
+    """Check the data (--data files, a --store, a remote --endpoint; default the embedded dataset) against the SHACL shapes.
+
+    A remote store is checked where it is: the compiled checks run on the endpoint
+    and only the findings travel. DATA (positional) is the old spelling of --data.
 
     The text report groups findings by entity (name, IRI, source file:row), one line
     per finding with its severity, what is wrong and how to fix it, and ends with
@@ -222,16 +346,17 @@ def validate_command(data: tuple[Path, ...], shapes: Path | None, store_path: st
     from .validation.report import render
     from .validation.engine import validate
 
-    if data and store_path:
-        raise click.UsageError("give either DATA files or --store, not both")
+    data = tuple(data) + where.data
+    if data and where.location is not None:
+        raise click.UsageError("give either DATA files or --store/--endpoint, not both")
     for path in data:
         if not path.is_file():
             raise ClusterGraphError(f"{path}: data file not found", fix="check the path, or run without DATA to validate the embedded dataset")
     opened = None
-    if store_path:
-        if not store_path.startswith(("http://", "https://")):
-            store.store_folder(Path(store_path), create=False)  # never make an empty store at a mistyped path
-        opened = source = store.open_dataset(store_path if store_path.startswith(("http://", "https://")) else "oxigraph", None if store_path.startswith(("http://", "https://")) else store_path)
+    if where.location is not None:
+        from .store.location import open_location
+
+        opened = source = open_location(where.location)  # a folder must hold a store: never make an empty one at a mistyped path
     elif data:
         source = list(data)
     else:
@@ -273,6 +398,19 @@ def _query_data(data: tuple[Path, ...], store_path: Path | None, memory_store: b
     return open_data(list(data) or None, kind="memory" if memory_store else "oxigraph", path=store_path)
 
 
+def _dataset(where: Where, memory_store: bool = False, *, local: bool = False):  # type: ignore[no-untyped-def]
+    """The data a reading command works on: the remote store (or, with ``local``, a copy of it), the --store folder, the --data files or the embedded dataset."""
+    if where.remote:
+        if memory_store:
+            raise ClusterGraphError("--endpoint reads the remote store; it excludes --memory-store", fix="drop one of them")
+        if local:
+            return _pull(where, kind="memory" if memory_store else "oxigraph")
+        from .store.remote import open_remote
+
+        return open_remote(where.endpoint)
+    return _query_data(where.data, where.folder, memory_store)
+
+
 def _params(pairs: tuple[str, ...]) -> dict[str, str]:
     out: dict[str, str] = {}
     for pair in pairs:
@@ -305,14 +443,10 @@ def _describe_queries() -> str:
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries with their descriptions and parameters.")
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter (repeatable); see --list.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "turtle"]), default="table", show_default=True, help="Output format (turtle for CONSTRUCT queries).")
-@click.option("--data", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="RDF files to query instead of the embedded dataset (repeatable).")
-@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), help="Query an on-disk Oxigraph store at this directory.")
+@store_options()
 @click.option("--memory-store", is_flag=True, help="Use rdflib's memory store instead of Oxigraph.")
-@click.option("--endpoint", help="Query a remote SPARQL endpoint (URL, or a name from the endpoints file) instead.")
-@click.option("--graph", "graph_iri", help="With --endpoint: the named graph to query (e.g. the one `clustergraph push` loaded).")
-@click.option("--timeout", type=float, help="With --endpoint: seconds to wait for an answer (default 30).")
 @click.option("--spreadsheet-safe/--no-spreadsheet-safe", default=True, show_default=True, help="With --format csv: put a ' before values a spreadsheet program would run as formulas (=, +, -, @).")
-def query_command(name: str | None, query_file: Path | None, list_queries: bool, params: tuple[str, ...], fmt: str, data: tuple[Path, ...], store_path: Path | None, memory_store: bool, endpoint: str | None, graph_iri: str | None, timeout: float | None, spreadsheet_safe: bool) -> None:
+def query_command(name: str | None, query_file: Path | None, list_queries: bool, params: tuple[str, ...], fmt: str, where: Where, memory_store: bool, spreadsheet_safe: bool) -> None:
     """Run the named query NAME (see --list) or a query --file, and print the result.
 
     Credentials for an endpoint come from CLUSTERGRAPH_ENDPOINT_USER and
@@ -327,17 +461,8 @@ def query_command(name: str | None, query_file: Path | None, list_queries: bool,
         return
     if (name is None) == (query_file is None):
         raise ClusterGraphError("give either a query NAME or --file", fix="see 'clustergraph query --list' for the names")
-    if endpoint and (data or store_path or memory_store):
-        raise ClusterGraphError("--endpoint queries the remote store; it excludes --data, --store and --memory-store", fix="drop one of them")
-    if graph_iri and not endpoint:
-        raise ClusterGraphError("--graph only applies with --endpoint", fix="add --endpoint URL or drop --graph")
     named = read(query_file) if query_file is not None else name
-    if endpoint:
-        from .store.remote import open_remote
-
-        dataset = open_remote(endpoint, timeout=timeout, graph=graph_iri)
-    else:
-        dataset = _query_data(data, store_path, memory_store)
+    dataset = _dataset(where, memory_store)
     result = run(dataset, named, _params(params))  # type: ignore[arg-type]
     text = result.serialize(fmt, spreadsheet_safe=spreadsheet_safe)
     click.echo(text, nl=not text.endswith("\n"))
@@ -347,40 +472,47 @@ def query_command(name: str | None, query_file: Path | None, list_queries: bool,
 
 @main.command()
 @click.option("--endpoint", required=True, help="The store's SPARQL query endpoint (URL, or a name from the endpoints file).")
-@click.option("--graph", "graph_iri", required=True, help="IRI of the named graph to replace.")
+@click.option("--into", "--graph", "graph_iri", default=None, metavar="IRI", help="Merge every graph into this one named graph (the old behaviour; --graph is its old spelling). Default: keep each named graph under its own name.")
 @click.option("--data", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="RDF files to upload instead of the embedded dataset (repeatable).")
 @click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), help="Upload the content of an on-disk Oxigraph store.")
 @click.option("--update-endpoint", help="SPARQL Update URL (default: the endpoint URL or the endpoints file).")
-@click.option("--graph-store", help="SPARQL Graph Store HTTP Protocol URL (default: from the endpoints file; without one, SPARQL Update is used).")
+@click.option("--graph-store-endpoint", "--graph-store", "graph_store", help="SPARQL Graph Store HTTP Protocol URL (default: from the endpoints file; without one, SPARQL Update is used).")
 @click.option("--flavour", type=click.Choice(["virtuoso"]), help="Derive the update and graph store URLs of this kind of store.")
 @click.option("--method", type=click.Choice(["auto", "gsp", "update"]), default="auto", show_default=True, help="Upload through the Graph Store protocol, SPARQL Update, or whichever the store has.")
 @click.option("--timeout", type=float, help="Seconds to wait for each request (default 30).")
-def push(endpoint: str, graph_iri: str, data: tuple[Path, ...], store_path: Path | None, update_endpoint: str | None, graph_store: str | None, flavour: str | None, method: str, timeout: float | None) -> None:
-    """Replace a named graph of a remote SPARQL 1.1 store with the built graph, all or nothing.
+def push(endpoint: str, graph_iri: str | None, data: tuple[Path, ...], store_path: Path | None, update_endpoint: str | None, graph_store: str | None, flavour: str | None, method: str, timeout: float | None) -> None:
+    """Copy the data into a remote SPARQL 1.1 store, each named graph replaced all or nothing.
+
+    Sources, provenance, the ontology, inferred triples and metrics keep their own
+    named graphs (uploaded to temporary graphs, then moved in one update); --into IRI
+    merges everything into one graph instead.
 
     Credentials come from CLUSTERGRAPH_ENDPOINT_USER and CLUSTERGRAPH_ENDPOINT_PASSWORD
     or from ~/.config/clustergraph/endpoints.toml, never from the command line.
     """
     from .store.remote import resolve
     from .store.upload import push as run_push
+    from .store.upload import push_graphs
 
     ep = resolve(endpoint, update=update_endpoint, graph_store=graph_store, timeout=timeout, flavour=flavour)
     dataset = _query_data(data, store_path, False)
-    result = run_push(dataset, ep, graph_iri, method=method)
-    click.echo(result.summary())
+    if graph_iri is not None:
+        click.echo(run_push(dataset, ep, graph_iri, method=method).summary())
+        return
+    for result in push_graphs(dataset, ep, method=method):
+        click.echo(result.summary())
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback only unless --public).")
 @click.option("--port", default=8891, show_default=True, type=int, help="Port to listen on (1-65535; 0 picks a free port, announced on start).")
-@click.option("--data", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="RDF files to serve instead of the embedded dataset (repeatable).")
-@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), help="Serve an on-disk Oxigraph store.")
+@store_options(timeout=False)
 @click.option("--memory-store", is_flag=True, help="Use rdflib's memory store instead of Oxigraph.")
 @click.option("--public", is_flag=True, help="Allow a non-loopback --host (the endpoint has no authentication).")
 @click.option("--writable", is_flag=True, help="Accept SPARQL Update requests (refused by default).")
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds a query may run before it is stopped (HTTP 503).")
 @click.option("--host-name", "host_names", multiple=True, metavar="NAME", help="Another name clients may use in the Host header, e.g. behind a proxy (repeatable); loopback names and the bound address are always accepted.")
-def serve(host: str, port: int, data: tuple[Path, ...], store_path: Path | None, memory_store: bool, public: bool, writable: bool, timeout: float, host_names: tuple[str, ...]) -> None:
+def serve(host: str, port: int, where: Where, memory_store: bool, public: bool, writable: bool, timeout: float, host_names: tuple[str, ...]) -> None:
     """Serve the graph as a SPARQL 1.1 Protocol endpoint (read-only by default) until interrupted.
 
     Each query runs in a worker process that is stopped after --timeout seconds;
@@ -393,7 +525,7 @@ def serve(host: str, port: int, data: tuple[Path, ...], store_path: Path | None,
     check_port(port)
     limits = Limits(timeout=timeout)
     served_names(host, None, host_names)  # a bad --host-name fails before the data loads
-    dataset = _query_data(data, store_path, memory_store)
+    dataset = _dataset(where, memory_store, local=True)  # a remote store's graphs are copied here (one CONSTRUCT each)
     server = Server(dataset, host, port, writable=writable, allow_public=public, limits=limits, host_names=host_names, log_level="info")
     click.echo(f"SPARQL endpoint at {server.url} ({'read-write' if writable else 'read-only'}, queries stopped after {timeout:g} s); Ctrl-C stops it", err=True)
     server.run()
@@ -403,14 +535,14 @@ def serve(host: str, port: int, data: tuple[Path, ...], store_path: Path | None,
 
 
 @main.command("network")
-@click.option("--data", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="RDF files to analyse instead of the embedded dataset (repeatable).")
+@store_options()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("network"), show_default=True, help="Directory for metrics.ttl, the GraphML/GEXF/JSON/CSV exports, the tables and the pictures.")
 @click.option("--format", "fmt", type=click.Choice(["png", "svg"]), default="png", show_default=True, help="Picture format.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the betweenness sample, the communities and the layout.")
 @click.option("--samples", type=int, default=None, help="Betweenness from this many sampled sources (default: exact up to 2,000 organisations, 256 samples above).")
 @click.option("--memory-store", is_flag=True, help="Use rdflib's memory store instead of Oxigraph.")
 @click.option("--spreadsheet-safe/--no-spreadsheet-safe", default=True, show_default=True, help="Put a ' before CSV cells a spreadsheet program would run as formulas (=, +, -, @).")
-def network_command(data: tuple[Path, ...], out: Path, fmt: str, seed: int, samples: int | None, memory_store: bool, spreadsheet_safe: bool) -> None:
+def network_command(where: Where, out: Path, fmt: str, seed: int, samples: int | None, memory_store: bool, spreadsheet_safe: bool) -> None:
     """Analyse the collaboration network: brokers, cross-sector bridges, communities, value chains.
 
     Writes the metrics (also as RDF in the named graph cggraph:metrics: metrics.ttl),
@@ -420,11 +552,11 @@ def network_command(data: tuple[Path, ...], out: Path, fmt: str, seed: int, samp
     from .network.metrics import analyse
     from .query.execution import open_data
 
-    for item in data:
-        if not item.is_file():
-            raise ClusterGraphError(f"{item}: file not found", fix="check the path given to --data")
     progress = (lambda text: click.echo(text, err=True)) if sys.stderr.isatty() else None
-    dataset = open_data(list(data) or None, kind="memory" if memory_store else "oxigraph")
+    if where.location is not None:
+        dataset = _dataset(where, memory_store)  # a remote store: edge lists and aggregates are computed there
+    else:
+        dataset = open_data(list(where.data) or None, kind="memory" if memory_store else "oxigraph")
     report = analyse(
         dataset, out, format=fmt, seed=seed, k=samples if samples is not None else "auto", progress=progress, spreadsheet_safe=spreadsheet_safe
     )
@@ -436,11 +568,11 @@ def network_command(data: tuple[Path, ...], out: Path, fmt: str, seed: int, samp
 
 
 @main.command("reason")
-@click.option("--input", "inputs", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="RDF file to reason over (repeatable; format from the extension). Default: the embedded dataset.")
+@store_options(legacy=("--input",))
 @click.option("--reasoner", type=click.Choice(["hermit", "pellet", "rules"]), default="hermit", show_default=True, help="HermiT or Pellet (need Java), or the lightweight rules (no Java).")
 @click.option("--ontology", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Ontology in Turtle (default: the shipped one).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the inferred triples to this file (.ttl, .nt, .jsonld, .trig, .nq).")
-def reason_command(inputs: tuple[Path, ...], reasoner: str, ontology: Path | None, out: Path | None) -> None:
+def reason_command(where: Where, reasoner: str, ontology: Path | None, out: Path | None) -> None:
     """Check the data against the ontology and list what it infers (counts per class and property).
 
     Exits with status 1 and an explanation when the data is inconsistent with the ontology.
@@ -449,8 +581,21 @@ def reason_command(inputs: tuple[Path, ...], reasoner: str, ontology: Path | Non
     from .errors import InconsistentOntologyError
     from .reasoning.reasoners import reason as run_reason
 
-    dataset = store.open_dataset()
-    if inputs:
+    inputs = where.data
+    if where.remote and reasoner == "rules":
+        from .reasoning.remote import infer_in_store
+
+        done = infer_in_store(where.endpoint, ontology=ontology)
+        for line in done.summary():
+            click.echo(line)
+        return
+    if where.location is not None:
+        dataset = _dataset(where, local=True) if where.remote else _dataset(where)
+    else:
+        dataset = store.open_dataset()
+    if where.location is not None:
+        pass
+    elif inputs:
         for path in inputs:
             store.load(dataset, path, graph=path.resolve().as_uri())
     else:
@@ -523,21 +668,32 @@ class _NoBar:
 
 @main.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True, help="Directory for the static linked-data site.")
-@click.option("--data", "data", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="RDF or tables to publish instead of the embedded dataset.")
-@click.option("--endpoint", default=None, help="Public SPARQL endpoint URL to advertise in the DCAT/VoID description.")
+@store_options()
+@click.option("--advertise-endpoint", "advertised", default=None, metavar="URL", help="Public SPARQL endpoint URL to advertise in the DCAT/VoID description (default: --endpoint's URL).")
 @click.option("--base-url", default=None, help="URL the site will be served from.")
-def publish(out: Path, data: tuple[Path, ...], endpoint: str | None, base_url: str | None) -> None:
+def publish(out: Path, where: Where, advertised: str | None, base_url: str | None) -> None:
     """Write the dataset as linked open data: dumps, one HTML/Turtle/JSON-LD page per
     resource, a DCAT/VoID description and content-negotiation rules."""
     from .ingest import importer as ingest
     from .store import dataset as store
     from .publishing.site import publish as run_publish
 
-    ds = store.open_dataset()
-    if data:
-        ingest.import_sources(list(data), ds)
+    data = where.data
+    endpoint = advertised
+    if where.remote and data:
+        endpoint = endpoint or where.endpoint.url  # the old meaning of --endpoint beside --data: the URL to advertise
+        where = Where(data, None)
+    if where.remote:
+        ds = _pull(where)  # the store's graphs, one CONSTRUCT each
+        endpoint = endpoint or where.endpoint.url
+    elif where.location is not None:
+        ds = _dataset(where)
     else:
-        ingest.load_embedded(ds)
+        ds = store.open_dataset()
+        if data:
+            ingest.import_sources(list(data), ds)
+        else:
+            ingest.load_embedded(ds)
     result = run_publish(ds, out, endpoint=endpoint, base_url=base_url)
     click.echo(result.summary())
     for problem in result.skipped[:_MAX_WARNINGS]:

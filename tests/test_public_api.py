@@ -88,17 +88,17 @@ def test_the_command_line_starts_without_the_stages() -> None:
 #: Every command and option the CLI offered when the package was split into stages.
 #: Commands and options may be added; none of these may disappear.
 CLI = {
-    "build": ["--memory-store", "--no-network", "--no-validate", "--out", "--reason", "--store", "SOURCES"],
+    "build": ["--memory-store", "--no-network", "--no-validate", "--out", "--reason", "--store", "SOURCES", "--data", "--endpoint", "--update-endpoint", "--graph-store-endpoint"],
     "generate": ["--error-rate", "--organisations", "--out", "--projects", "--seed", "--triples"],
-    "import": ["--base", "--encoding", "--lenient", "--mapping", "--out", "--report", "--store", "SOURCES"],
-    "network": ["--data", "--format", "--memory-store", "--out", "--samples", "--seed"],
-    "publish": ["--base-url", "--data", "--endpoint", "--out"],
-    "push": ["--data", "--endpoint", "--flavour", "--graph", "--graph-store", "--method", "--store", "--timeout", "--update-endpoint"],
+    "import": ["--base", "--encoding", "--lenient", "--mapping", "--out", "--report", "--store", "SOURCES", "--data", "--endpoint", "--update-endpoint", "--graph-store-endpoint"],
+    "network": ["--data", "--format", "--memory-store", "--out", "--samples", "--seed", "--store", "--endpoint", "--graph", "--update-endpoint", "--graph-store-endpoint", "--timeout"],
+    "publish": ["--base-url", "--data", "--endpoint", "--out", "--advertise-endpoint", "--store", "--graph"],
+    "push": ["--data", "--endpoint", "--flavour", "--graph", "--graph-store", "--method", "--store", "--timeout", "--update-endpoint", "--into", "--graph-store-endpoint"],
     "query": ["--data", "--endpoint", "--file", "--format", "--graph", "--list", "--memory-store", "--param", "--store", "--timeout", "-p", "NAME"],
-    "reason": ["--input", "--ontology", "--out", "--reasoner"],
-    "serve": ["--data", "--host", "--memory-store", "--port", "--public", "--store", "--writable"],
+    "reason": ["--input", "--ontology", "--out", "--reasoner", "--data", "--store", "--endpoint", "--graph"],
+    "serve": ["--data", "--host", "--memory-store", "--port", "--public", "--store", "--writable", "--endpoint", "--graph"],
     "template": ["--force", "DIRECTORY"],
-    "validate": ["--allow-service-host", "--engine", "--fail-on", "--format", "--inference", "--out", "--shapes", "--store", "DATA"],
+    "validate": ["--allow-service-host", "--engine", "--fail-on", "--format", "--inference", "--out", "--shapes", "--store", "DATA", "--data", "--endpoint", "--graph", "--timeout"],
 }
 
 

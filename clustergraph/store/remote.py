@@ -73,6 +73,12 @@ __all__ = [
     "sparql",
     "update",
     "request",
+    "data_graphs",
+    "config_table",
+    "body_message",
+    "is_timeout",
+    "SERVER_GRAPHS",
+    "EMPTY_GRAPH",
 ]
 
 DEFAULT_TIMEOUT = 30.0
@@ -99,6 +105,10 @@ class Endpoint:
     graph_store_url:
         The SPARQL 1.1 Graph Store HTTP Protocol endpoint, if the store has one
         (``None``: uploads use SPARQL Update).
+    graphs:
+        The named graphs that make up the data (``()``: every graph the store
+        lists, except the server's own, see :func:`data_graphs`). Queries see their
+        merge as the default graph and only them as named graphs.
     user, password:
         Credentials for HTTP Digest or Basic authentication.
     auth:
@@ -108,7 +118,7 @@ class Endpoint:
         Seconds to wait for the server to connect and to answer.
 
     >>> Endpoint("http://127.0.0.1:8890/sparql", password="secret")
-    Endpoint(url='http://127.0.0.1:8890/sparql', update_url='http://127.0.0.1:8890/sparql', graph_store_url=None, user=None, auth='auto', timeout=30.0)
+    Endpoint(url='http://127.0.0.1:8890/sparql', update_url='http://127.0.0.1:8890/sparql', graph_store_url=None, user=None, auth='auto', timeout=30.0, graphs=())
     """
 
     url: str
@@ -118,8 +128,13 @@ class Endpoint:
     password: str | None = field(default=None, repr=False)
     auth: str = "auto"
     timeout: float = DEFAULT_TIMEOUT
+    graphs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "graphs", tuple(str(g) for g in (self.graphs or ())))
+        for g in self.graphs:
+            if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]+", g):
+                raise EndpointError(f"{g!r} is not an IRI for a named graph", fix="give --graph as http(s)://... or urn:...")
         for name in ("url", "update_url", "graph_store_url"):
             value = getattr(self, name)
             if value is not None and urllib.parse.urlsplit(value).scheme not in ("http", "https"):
@@ -146,6 +161,25 @@ def config_path() -> Path:
         return Path(env).expanduser()
     base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
     return Path(base) / "clustergraph" / "endpoints.toml"
+
+
+def config_table(section: str) -> dict[str, dict[str, Any]]:
+    """The ``[SECTION.NAME]`` tables of the endpoints file (``{}`` without a file).
+
+    >>> isinstance(config_table("stores"), dict)
+    True
+    """
+    path = config_path()
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise EndpointError(f"{path}: not valid TOML: {exc}", fix="correct the file (see clustergraph.store.remote for the layout)") from None
+    tables = data.get(section, {})
+    if not isinstance(tables, dict) or not all(isinstance(v, dict) for v in tables.values()):
+        raise EndpointError(f"{path}: [{section}.NAME] tables expected", fix=f"write one [{section}.NAME] table per entry")
+    return tables
 
 
 def _read_config() -> dict[str, dict[str, Any]]:
@@ -175,6 +209,7 @@ def resolve(
     timeout: float | None = None,
     auth: str | None = None,
     flavour: str | None = None,
+    graphs: tuple[str, ...] | list[str] | None = None,
 ) -> Endpoint:
     """Build an :class:`Endpoint` from a URL or a name in the endpoints file, with credentials.
 
@@ -187,6 +222,8 @@ def resolve(
         ``http(s)://...`` or the name of an ``[endpoints.NAME]`` table.
     update, graph_store, timeout, auth:
         Override the file's values.
+    graphs:
+        Restrict the data to these named graphs (overrides ``graphs = [...]`` in the file).
     flavour:
         ``"virtuoso"`` derives the authenticated update (``/sparql-auth``) and Graph
         Store (``/sparql-graph-crud-auth``) URLs from the query URL, with Digest.
@@ -229,6 +266,7 @@ def resolve(
         password=password,
         auth=auth or entry.get("auth", "auto"),
         timeout=float(timeout if timeout is not None else entry.get("timeout", DEFAULT_TIMEOUT)),
+        graphs=tuple(graphs) if graphs else tuple(entry.get("graphs", ())),
     )
 
 
@@ -263,6 +301,15 @@ def _body_message(body: bytes) -> str:
     text = html.unescape(re.sub(r"<[^>]+>", " ", text))
     text = re.sub(r"\s+", " ", text).strip()
     return text[:300] + ("…" if len(text) > 300 else "")
+
+
+def body_message(body: bytes) -> str:
+    """The text of a server's answer body, HTML tags removed, cut to 300 characters.
+
+    >>> body_message(b"<html><title>x</title><p>Bad &amp; worse</p></html>")
+    'Bad & worse'
+    """
+    return _body_message(body)
 
 
 def _is_timeout(exc: BaseException | None) -> bool:
@@ -309,10 +356,26 @@ def _open(endpoint: Endpoint, req: urllib.request.Request) -> tuple[int, Mapping
 
 
 def _timeout_error(endpoint: Endpoint, url: str) -> EndpointError:
-    return EndpointError(
+    err = EndpointError(
         f"{url} did not answer within {endpoint.timeout:g} s",
         fix="check that the server is up and not overloaded, or raise the timeout (timeout= in the endpoints file, or --timeout)",
     )
+    err.timeout = True  # type: ignore[attr-defined]
+    return err
+
+
+_SERVER_TIMEOUT = re.compile(r"(?i)time.?out|timed out|S1T00|SR171|estimated execution time|exceeds the limit")
+
+
+def is_timeout(error: BaseException) -> bool:
+    """True if ``error`` says a request took too long: our timeout, or the server's own limit (HTTP 5xx naming it).
+
+    >>> is_timeout(EndpointError("x")), is_timeout(_timeout_error(Endpoint("http://h/q"), "http://h/q"))
+    (False, True)
+    """
+    if getattr(error, "timeout", False):
+        return True
+    return isinstance(error, EndpointError) and getattr(error, "status", 0) in (500, 503, 504) and bool(_SERVER_TIMEOUT.search(str(error)))
 
 
 def request(
@@ -365,7 +428,7 @@ class _Response(io.BytesIO):
         return self.headers
 
 
-def sparql(endpoint: Endpoint, query: str, default_graph: str | None = None) -> Result:
+def sparql(endpoint: Endpoint, query: str, default_graph: str | None = None, *, graphs: tuple[str, ...] | list[str] | None = None) -> Result:
     """Run a SPARQL query on a remote endpoint; return an rdflib :class:`~rdflib.query.Result`.
 
     SELECT and ASK ask for SPARQL JSON results, CONSTRUCT and DESCRIBE for
@@ -373,13 +436,24 @@ def sparql(endpoint: Endpoint, query: str, default_graph: str | None = None) -> 
     that the server reports as ``xsd:string`` come back plain, as in
     :mod:`clustergraph.store`. The query is sent as it is: bind parameters with
     :func:`clustergraph.bindings.inject_values` first.
+
+    ``graphs`` sets the query's dataset through the protocol: their merge is the
+    default graph and they are the only named graphs (``default-graph-uri`` and
+    ``named-graph-uri``, the same on every server). ``default_graph`` alone names
+    the default graph and leaves the named graphs to the server.
     """
     wrapper = _Wrapper(endpoint)
     wrapper.setQuery(query)
     wrapper.setMethod(POST)
     wrapper.setReturnFormat(JSON)
     wrapper.setOnlyConneg(True)  # Accept header only: a format= parameter makes Virtuoso refuse CONSTRUCT
-    if default_graph is not None:
+    if graphs is not None:
+        chosen = [str(g) for g in graphs] or [EMPTY_GRAPH]
+        for g in [str(default_graph)] if default_graph is not None else chosen:
+            wrapper.addDefaultGraph(g)
+        for g in chosen:
+            wrapper.addNamedGraph(g)
+    elif default_graph is not None:
         wrapper.addDefaultGraph(str(default_graph))
     response, _ = wrapper._query()
     body = response.getvalue()
@@ -419,6 +493,39 @@ def _plain(term: Node) -> Node:
     return term
 
 
+EMPTY_GRAPH = "urn:clustergraph:empty"
+"""A graph nobody writes: the dataset of a store that holds no data graph."""
+
+SERVER_GRAPHS = (
+    "urn:clustergraph:upload:",
+    "urn:clustergraph:tmp:",
+    "http://www.openlinksw.com/schemas/virtrdf#",
+    "http://www.w3.org/ns/ldp#",
+    "http://localuriqaserver/",
+    "http://www.openlinksw.com/",
+    "http://localhost:8890/",
+)
+"""IRI prefixes of graphs that are not data: clustergraph's temporary graphs and the
+graphs a server keeps about itself (Virtuoso's). For any other server, name the data
+graphs: ``--graph IRI`` or ``graphs = [...]`` in the endpoint's entry."""
+
+
+def data_graphs(endpoint: Endpoint) -> tuple[str, ...]:
+    """The named graphs that make up the data of the store, sorted.
+
+    ``endpoint.graphs`` if given; else every graph the store lists
+    (``SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }``), except temporary
+    graphs and the server's own (:data:`SERVER_GRAPHS`). Servers differ on the
+    default graph (Virtuoso: the union of every graph, its own included; Oxigraph's
+    server: a graph of its own), so clustergraph always names its dataset.
+    """
+    if endpoint.graphs:
+        return endpoint.graphs
+    rows = sparql(endpoint, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    found = {str(row[0]) for row in rows if row[0] is not None}
+    return tuple(sorted(g for g in found if not g.startswith(SERVER_GRAPHS)))
+
+
 def update(endpoint: Endpoint, text: str) -> None:
     """Run a SPARQL 1.1 Update on the endpoint's update URL (POST ``application/sparql-update``)."""
     request(
@@ -443,17 +550,27 @@ class RemoteStore(SPARQLUpdateStore):
 
     def __init__(self, endpoint: Endpoint, graph: str | None = None) -> None:
         super().__init__(query_endpoint=endpoint.url, update_endpoint=endpoint.update_url, returnFormat="json", autocommit=True)
+        if graph is not None and not endpoint.graphs:
+            endpoint = replace(endpoint, graphs=(str(graph),))
         self.endpoint = endpoint
         self.graph = graph
+        self._graphs: tuple[str, ...] | None = None
+
+    @property
+    def graphs(self) -> tuple[str, ...]:
+        """The named graphs the queries see (listed once, at the first query)."""
+        if self._graphs is None:
+            self._graphs = data_graphs(self.endpoint)
+        return self._graphs
+
+    def refresh(self) -> None:
+        """List the store's graphs again at the next query (after graphs were added or dropped)."""
+        self._graphs = None
 
     def _query(self, query: str, default_graph: str | None = None, named_graph: str | None = None) -> Result:  # type: ignore[override]
         self._queries += 1
         graph = None if default_graph is None or isinstance(default_graph, BNode) else str(default_graph)
-        return sparql(self.endpoint, query, graph or self.graph)
-
-    def _update(self, text: str) -> None:
-        self._updates += 1
-        update(self.endpoint, text)
+        return sparql(self.endpoint, query, graph, graphs=self.graphs)
 
     def query(self, query: Any, initNs: Mapping[str, Any] | None = None, initBindings: Mapping[Any, Node] | None = None, queryGraph: Any = None, DEBUG: bool = False) -> Result:  # type: ignore[override]  # noqa: N803
         if not isinstance(query, str):
@@ -475,6 +592,12 @@ class RemoteStore(SPARQLUpdateStore):
     def add_graph(self, graph: Graph) -> None:
         """Graphs exist once they hold triples; nothing to create (stores differ on empty graphs)."""
 
+    def _update(self, text: str) -> None:  # type: ignore[no-redef]
+        self._updates += 1
+        update(self.endpoint, text)
+        if not self.endpoint.graphs:
+            self._graphs = None  # a write may have made a new graph
+
 
 def open_remote(
     url: str | Endpoint,
@@ -485,6 +608,7 @@ def open_remote(
     auth: str | None = None,
     flavour: str | None = None,
     graph: str | None = None,
+    graphs: tuple[str, ...] | list[str] | None = None,
 ) -> Dataset:
     """Open a remote SPARQL 1.1 store as an rdflib :class:`~rdflib.Dataset`.
 
@@ -503,13 +627,18 @@ def open_remote(
         See :func:`resolve`.
     graph:
         The IRI of the named graph that queries read as their default graph.
+    graphs:
+        Restrict the data to these named graphs (see :class:`Endpoint`); without
+        ``graph`` or ``graphs``, every data graph of the store (:func:`data_graphs`).
 
     >>> ds = open_remote("http://127.0.0.1:9/sparql", timeout=1)
     >>> ds.store.endpoint.url
     'http://127.0.0.1:9/sparql'
     """
-    endpoint = url if isinstance(url, Endpoint) else resolve(url, update=update, graph_store=graph_store, timeout=timeout, auth=auth, flavour=flavour)
+    endpoint = url if isinstance(url, Endpoint) else resolve(url, update=update, graph_store=graph_store, timeout=timeout, auth=auth, flavour=flavour, graphs=graphs)
     if isinstance(url, Endpoint) and timeout is not None:
         endpoint = replace(endpoint, timeout=float(timeout))
+    if isinstance(url, Endpoint) and graphs:
+        endpoint = replace(endpoint, graphs=tuple(graphs))
     ds = Dataset(store=RemoteStore(endpoint, graph), default_union=True)
     return bind_prefixes(ds)  # type: ignore[return-value]

@@ -25,6 +25,7 @@ import re
 import time
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -35,7 +36,10 @@ from . import dataset as _store
 from .remote import Endpoint, request, resolve, sparql, update
 from ..errors import EndpointError, StoreError
 
-__all__ = ["PushResult", "push", "ntriples", "METHODS", "BATCH_SIZE"]
+__all__ = ["PushResult", "push", "push_graphs", "ntriples", "lines_of", "DEFAULT_GRAPH", "METHODS", "BATCH_SIZE"]
+
+DEFAULT_GRAPH = "https://w3id.org/clustergraph/graph/default"
+"""Where :func:`push_graphs` puts the triples of a dataset's default graph (a store's graphs all have names)."""
 
 METHODS = ("auto", "gsp", "update")
 BATCH_SIZE = 500
@@ -73,6 +77,22 @@ def _nt_term(term: Node, decimal_point: bool = False) -> str:
         except ValueError:
             raise StoreError(f"{str(term)!r} is not a valid IRI", fix="correct or percent-encode the IRI in the data before pushing") from None
     raise StoreError(f"cannot upload the term {term!r}", fix="only IRIs, blank nodes and literals can be uploaded")
+
+
+def lines_of(triples: Any, *, decimal_point: bool = False) -> tuple[list[str], int]:
+    """Distinct ``(s, p, o)`` rdflib triples as sorted N-Triples lines (those with blank nodes last), and their count.
+
+    >>> lines_of([(URIRef("urn:a"), URIRef("urn:p"), Literal(1))])
+    (['<urn:a> <urn:p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .'], 1)
+    """
+    triples = set(triples)
+    plain, with_bnodes = [], []
+    for s, p, o in triples:
+        line = f"{_nt_term(s)} {_nt_term(p)} {_nt_term(o, decimal_point)} ."
+        (with_bnodes if isinstance(s, BNode) or isinstance(o, BNode) else plain).append(line)
+    plain.sort()
+    with_bnodes.sort()
+    return plain + with_bnodes, len(triples)
 
 
 def ntriples(graph: Graph, *, decimal_point: bool = False) -> tuple[list[str], int]:
@@ -223,24 +243,100 @@ def push(
     temporary = f"urn:clustergraph:upload:{uuid.uuid4()}"
     use_gsp = method == "gsp" or (method == "auto" and bool(ep.graph_store_url))
     try:
-        if use_gsp:
-            try:
-                _gsp_put(ep, temporary, lines)
-            except EndpointError as exc:
-                if method == "auto" and getattr(exc, "status", None) in _RETRYABLE_GSP:
-                    use_gsp = False  # the store has no Graph Store protocol there: fall back to SPARQL Update
-                else:
-                    raise
-        if not use_gsp:
-            _update_insert(ep, temporary, ntriples(graph, decimal_point=True)[0], batch_size)
-        stored = _count(ep, temporary)
-        if stored != count:
-            raise EndpointError(
-                f"{ep.url} holds {stored} triples of the {count} sent; the upload was cut short or altered",
-                fix="retry the push; the target graph was not changed",
-            )
+        use_gsp = _upload(ep, temporary, lines, count, method, use_gsp, batch_size, lambda: ntriples(graph, decimal_point=True)[0])
         update(ep, f"MOVE SILENT GRAPH <{temporary}> TO GRAPH <{target}>")
     except BaseException:
         _drop(ep, temporary, use_gsp)
         raise
     return PushResult(target, count, "gsp" if use_gsp else "update", time.monotonic() - started)
+
+
+def _upload(ep: Endpoint, temporary: str, lines: list[str], count: int, method: str, use_gsp: bool, batch_size: int, decimal_lines: Any) -> bool:
+    """Fill the graph ``temporary`` with ``lines`` and check it holds ``count`` triples; return whether the Graph Store protocol was used."""
+    if use_gsp:
+        try:
+            _gsp_put(ep, temporary, lines)
+        except EndpointError as exc:
+            if method == "auto" and getattr(exc, "status", None) in _RETRYABLE_GSP:
+                use_gsp = False  # the store has no Graph Store protocol there: fall back to SPARQL Update
+            else:
+                raise
+    if not use_gsp:
+        _update_insert(ep, temporary, decimal_lines(), batch_size)
+    stored = _count(ep, temporary)
+    if stored != count:
+        raise EndpointError(
+            f"{ep.url} holds {stored} triples of the {count} sent; the upload was cut short or altered",
+            fix="retry the push; the target graph was not changed",
+        )
+    return use_gsp
+
+
+def push_graphs(
+    dataset: Graph,
+    endpoint: str | Endpoint,
+    *,
+    graphs: Any = None,
+    method: str = "auto",
+    batch_size: int = BATCH_SIZE,
+) -> list[PushResult]:
+    """Copy every named graph of ``dataset`` to the graph of the same name in a remote store.
+
+    Sources, provenance, the ontology, inferred triples and metrics keep their own
+    graphs (triples of the local default graph go to :data:`DEFAULT_GRAPH`). Each
+    graph is uploaded to a temporary graph and counted first; then one SPARQL
+    Update request moves every temporary graph onto its target, so each target
+    graph holds either its old or its new content, never a part. Graphs of the
+    store that are not pushed are left alone.
+
+    Parameters
+    ----------
+    dataset:
+        A dataset (any rdflib dataset; Oxigraph-backed is fastest).
+    endpoint:
+        An :class:`~clustergraph.store.remote.Endpoint`, URL or name (see :func:`push`).
+    graphs:
+        Push only these named graphs (IRIs); default every graph of ``dataset``.
+    method, batch_size:
+        As for :func:`push`.
+
+    Returns
+    -------
+    list[PushResult]
+        One per graph, in the order of their IRIs.
+    """
+    from .dataset import quads
+
+    if method not in METHODS:
+        raise StoreError(f"unknown upload method {method!r}", fix=f"use one of {', '.join(METHODS)}")
+    ep = endpoint if isinstance(endpoint, Endpoint) else resolve(endpoint)
+    if method == "gsp" and not ep.graph_store_url:
+        raise EndpointError(f"no Graph Store HTTP Protocol URL for {ep.url}", fix="give --graph-store-endpoint URL (or graph_store in the endpoints file), or use --method update")
+    started = time.monotonic()
+    by_graph: dict[str, set] = {}
+    for s, p, o, g in quads(dataset):
+        name = str(getattr(g, "identifier", g))
+        if isinstance(g, BNode) or name.startswith("urn:x-rdflib:"):
+            name = DEFAULT_GRAPH
+        by_graph.setdefault(name, set()).add((s, p, o))
+    wanted = sorted(by_graph) if graphs is None else [str(g) for g in graphs]
+    missing = [g for g in wanted if g not in by_graph]
+    if missing:
+        raise StoreError(f"the data has no named graph {missing[0]}", fix=f"push one of {', '.join(sorted(by_graph)) or 'its graphs (the data is empty)'}")
+    use_gsp = method == "gsp" or (method == "auto" and bool(ep.graph_store_url))
+    staged: list[tuple[str, str, int, bool]] = []
+    try:
+        for name in wanted:
+            temporary = f"urn:clustergraph:upload:{uuid.uuid4()}"
+            lines, count = lines_of(by_graph[name])
+            staged.append((name, temporary, count, use_gsp))
+            use_gsp = _upload(ep, temporary, lines, count, method, use_gsp, batch_size, lambda t=by_graph[name]: lines_of(t, decimal_point=True)[0])
+            staged[-1] = (name, temporary, count, use_gsp)
+        if staged:
+            update(ep, " ;\n".join(f"MOVE SILENT GRAPH <{tmp}> TO GRAPH <{name}>" for name, tmp, _, _ in staged))
+    except BaseException:
+        for _, tmp, _, via in staged:
+            _drop(ep, tmp, via)
+        raise
+    seconds = time.monotonic() - started
+    return [PushResult(name, count, "gsp" if via else "update", seconds) for name, _, count, via in staged]

@@ -952,7 +952,8 @@ def validate(
     if not isinstance(data, Graph):
         data = _loaded(data, "oxigraph")  # files: Oxigraph's strict bulk loader, for either engine
     if engine == "auto":
-        engine = "sparql" if inference == "none" and _size(data) >= AUTO_SPARQL_TRIPLES else "pyshacl"
+        remote = _store.is_remote(data)  # a remote store is checked where it is: only the findings travel
+        engine = "sparql" if inference == "none" and (remote or _size(data) >= AUTO_SPARQL_TRIPLES) else "pyshacl"
     if engine == "sparql":
         if inference != "none":
             raise ClusterGraphError("the sparql engine does not infer", fix="use --engine pyshacl with --inference rdfs")

@@ -235,11 +235,12 @@ def test_writes_need_credentials_and_digest_works(virtuoso, no_config, monkeypat
 
 
 @pytest.mark.virtuoso
-def test_remote_terms_match_local_terms(virtuoso, no_config, monkeypatch):
-    """Plain strings stay plain, language tags and datatypes survive the round trip."""
-    monkeypatch.setenv(endpoint.USER_ENV, virtuoso.user)
-    monkeypatch.setenv(endpoint.PASSWORD_ENV, virtuoso.password)
+def test_remote_terms_match_local_terms(sparql_server, no_config):
+    """Plain strings stay plain, language tags and datatypes survive the round trip (on both servers)."""
+    from sparql_servers import server_endpoint
     from clustergraph.store.upload import push
+
+    virtuoso = sparql_server
 
     local = store.open_dataset()
     store.load(
@@ -249,7 +250,7 @@ def test_remote_terms_match_local_terms(virtuoso, no_config, monkeypatch):
         format="turtle",
         graph="urn:test:terms",
     )
-    push(local, resolve(virtuoso.sparql, flavour="virtuoso"), "urn:test:terms")
+    push(local, server_endpoint(virtuoso), "urn:test:terms")
     remote = open_remote(virtuoso.sparql, graph="urn:test:terms", timeout=10)
     text = "SELECT ?p ?o WHERE { <urn:test:a> ?p ?o }"
     assert sorted(query.run(remote, text).rows) == sorted(query.run(local, text).rows)

@@ -44,7 +44,8 @@ def graphs(ep: Endpoint) -> set[str]:
     return {str(row[0]) for row in sparql(ep, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
 
 
-def test_push_replaces_the_graph_as_a_whole(ep):
+def test_push_replaces_the_graph_as_a_whole(sparql_endpoint):
+    ep = sparql_endpoint
     first = push.push(dataset(300, "first"), ep, TARGET)
     assert (first.triples, first.method) == (300, "gsp")
     second = push.push(dataset(120, "second"), ep, TARGET)
@@ -55,8 +56,9 @@ def test_push_replaces_the_graph_as_a_whole(ep):
 
 
 @pytest.mark.parametrize("how", ["update", "auto-fallback"])
-def test_push_through_sparql_update(ep, virtuoso, how):
+def test_push_through_sparql_update(sparql_endpoint, sparql_server, how):
     """Without the Graph Store protocol (none configured, or it answers 404), SPARQL Update does the same job."""
+    ep, virtuoso = sparql_endpoint, sparql_server
     target = f"{TARGET}-{how}"
     if how == "update":
         result = push.push(query.open_data(), ep, target, method="update", batch_size=500)
@@ -75,7 +77,8 @@ def test_push_through_sparql_update(ep, virtuoso, how):
     assert len(content(ep, target)) == 5
 
 
-def test_blank_nodes_arrive_whole(ep):
+def test_blank_nodes_arrive_whole(sparql_endpoint):
+    ep = sparql_endpoint
     ds = store.open_dataset("memory")
     store.load(ds, b"<urn:test:a> <urn:test:p> [ <urn:test:q> 1 ; <urn:test:r> [ <urn:test:s> 2 ] ] .", format="turtle", graph="urn:test:b")
     for method in ("gsp", "update"):

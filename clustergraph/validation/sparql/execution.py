@@ -17,8 +17,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
-from ...errors import ShapesError
-from ...store.dataset import oxigraph, to_oxigraph
+from ...errors import EndpointError, ShapesError
+from ...store.dataset import is_remote, oxigraph, to_oxigraph
 from .checks import (
     PLACEHOLDER,
     Check,
@@ -91,6 +91,16 @@ def _solutions(native: ox.Store, query: str, **kwargs: Any) -> list[dict[str, No
         return [{n: as_written(sol[i]) for i, n in enumerate(names) if sol[i] is not None} for sol in solutions]
 
 
+def _rows(native: Any, query: str, check: Check, resolve: Callable[[str], str], **kwargs: Any) -> list[dict[str, Node]]:
+    """The solutions of a check; on a remote store a query that times out is run in parts of its focus nodes."""
+    if not hasattr(native, "endpoint"):
+        return _solutions(native, query, **kwargs)
+    from .remote import solutions_in_parts
+
+    focus = resolve("SELECT DISTINCT ?this WHERE { " + check.route.focus("?this") + " }")
+    return solutions_in_parts(native, query, focus, lambda q: _solutions(native, q, **kwargs))
+
+
 def _fetch(native: ox.Store, check: Check, resolve: Callable[[str], str], prefixes: dict[str, str]) -> _Fetched:
     """The rows of one check (the part that runs in Oxigraph; safe to run in a thread).
 
@@ -99,9 +109,9 @@ def _fetch(native: ox.Store, check: Check, resolve: Callable[[str], str], prefix
     """
     info = check.sparql
     if info is None:
-        return [(None, _solutions(native, resolve(check.query)))]
+        return [(None, _rows(native, resolve(check.query), check, resolve))]
     if info.per_focus is None:
-        return [(None, _solutions(native, resolve(check.query), prefixes=prefixes))]
+        return [(None, _rows(native, resolve(check.query), check, resolve, prefixes=prefixes))]
     out: _Fetched = []
     focus_query = resolve("SELECT ?this WHERE { " + check.route.focus("?this") + " }")
     for sol in native.query(focus_query, use_default_graph_as_union=True):
@@ -191,11 +201,27 @@ def _closure(native: ox.Store, queries: Sequence[str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {c: [] for c in classes}
     if not classes:
         return out
-    query = f"SELECT ?c ?sub WHERE {{ VALUES ?c {{ {' '.join(f'<{c}>' for c in classes)} }} ?sub <{RDFS.subClassOf}>* ?c }}"
-    for sol in native.query(query, use_default_graph_as_union=True):
-        sub = sol[1]
-        if isinstance(sub, ox.NamedNode):
-            out[sol[0].value].append(sub.value)
+    if hasattr(native, "endpoint"):
+        # A remote store: the hierarchy's pairs, closed here. Stores differ on paths with an
+        # unbound start (Virtuoso refuses ?sub rdfs:subClassOf* ?c: "transitive start not given").
+        below: dict[str, set[str]] = {}
+        for sol in native.query(f"SELECT DISTINCT ?sub ?c WHERE {{ ?sub <{RDFS.subClassOf}> ?c }}"):
+            if isinstance(sol[0], ox.NamedNode) and isinstance(sol[1], ox.NamedNode):
+                below.setdefault(sol[1].value, set()).add(sol[0].value)
+        for c in classes:
+            seen, todo = {c}, [c]
+            while todo:
+                for sub in below.get(todo.pop(), ()):
+                    if sub not in seen:
+                        seen.add(sub)
+                        todo.append(sub)
+            out[c] = sorted(seen)
+    else:
+        query = f"SELECT ?c ?sub WHERE {{ VALUES ?c {{ {' '.join(f'<{c}>' for c in classes)} }} ?sub <{RDFS.subClassOf}>* ?c }}"
+        for sol in native.query(query, use_default_graph_as_union=True):
+            sub = sol[1]
+            if isinstance(sub, ox.NamedNode):
+                out[sol[0].value].append(sub.value)
     for c, subs in out.items():
         subs.sort(key=lambda x: (x != c, x))
         if c not in subs:
@@ -388,7 +414,18 @@ def validate_sparql(
         raise ShapesError(f"the shape {shape} cannot be validated with SPARQL: {reason}", fix="validate with pySHACL (engine='pyshacl') or simplify the shape")
     if fallback not in ("pyshacl", "error"):
         raise ShapesError(f"unknown fallback {fallback!r}", fix="use 'pyshacl' or 'error'")
-    native, cleanup = _native(dataset, context)
+    if is_remote(dataset):
+        if plan.fallback:
+            shapes = ", ".join(sorted(map(str, plan.fallback)))
+            raise ShapesError(
+                f"the shapes {shapes} cannot be compiled to SPARQL, so they cannot be checked in the remote store ({next(iter(plan.fallback.values()))})",
+                fix="validate a local copy with engine='pyshacl' (clustergraph query/push can copy the data), or simplify those shapes",
+            )
+        from .remote import remote_native
+
+        native, cleanup = remote_native(dataset, context)
+    else:
+        native, cleanup = _native(dataset, context)
     try:
         return _validate(native, dataset, plan, fallback, context, started)
     finally:
@@ -411,8 +448,17 @@ def _validate(native: ox.Store, dataset: Graph, plan: Plan, fallback: str, conte
 
     def fetch(check: Check) -> Any:
         try:
-            return _fetch(native, check, resolve, prefixes)
-        except (SyntaxError, OSError, ValueError) as exc:
+            try:
+                return _fetch(native, check, resolve, prefixes)
+            except EndpointError as exc:
+                from .remote import local_subset, refused
+
+                if not refused(exc):
+                    raise
+                # The server cannot run this check: run it here on the triples it names.
+                queries = " ".join(q for q in (check.query, check.sparql.per_focus if check.sparql else None, check.route.focus("?this")) if q)
+                return _fetch(local_subset(native, resolve(queries), prefixes), check, resolve, prefixes)
+        except (SyntaxError, OSError, ValueError, EndpointError) as exc:
             return exc
 
     # Oxigraph evaluates queries without the GIL: run them on every core, build results here.
@@ -423,6 +469,8 @@ def _validate(native: ox.Store, dataset: Graph, plan: Plan, fallback: str, conte
         if top in fallen:
             continue
         shape = shapes[check.shape.node]
+        if isinstance(rows, EndpointError):
+            raise rows  # the remote store failed: one line naming it (never a silent download)
         if isinstance(rows, Exception):
             reason = f"Oxigraph could not run the {check.component.split('#')[-1]} check of {shape.node}: {rows}"
             if fallback == "error":
