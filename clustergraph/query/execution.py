@@ -463,7 +463,9 @@ def open_data(
         empty one receives the embedded dataset.
     ontology:
         Also load the shipped ontology (graph ``cggraph:ontology``) with the embedded
-        dataset, so that queries see label ranks and concept labels.
+        dataset, and the vocabulary the named queries rely on (label levels and their
+        ranks, roles, ecosystems: :func:`clustergraph.query.vocabulary.add_vocabulary`)
+        with any other data, so that queries see label ranks and concept labels.
     limits:
         Input limits for the ``data`` files (:class:`clustergraph.store.parsing.Limits`);
         every file passes the same checks as :func:`clustergraph.store.load`.
@@ -476,13 +478,17 @@ def open_data(
     from ..namespaces import CG, GRAPH
     from ..resources import ontology_path
 
+    from .vocabulary import add_vocabulary
+
     dataset = _store.open_dataset(kind, path)
     if data:
         for item in data:
             _store.load(dataset, item, graph=GRAPH["data/" + slug(Path(item).name)], limits=limits)
+        if ontology:
+            add_vocabulary(dataset)
         return dataset
     if path is not None and _store.select(dataset, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1")[1]:
-        return dataset
+        return dataset  # a store in use is never written to; the label queries know the ranks
     from ..ingest.importer import load_embedded
 
     load_embedded(dataset)
