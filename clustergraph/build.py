@@ -81,6 +81,22 @@ class BuildResult:
             lines.append("wrote " + ", ".join(str(p) for p in self.files))
         return lines
 
+    def __repr__(self) -> str:
+        found = f"; {self.report.summary()}" if self.report is not None else ""
+        return f"<BuildResult: {self.triples:,} triples, {sum(self.counts.values()):,} entities{found}; {len(self.files)} files>"
+
+    def _repr_html_(self) -> str:
+        from .display import key_values_html, table_html
+
+        summary = [("triples", self.triples), ("inferred", self.inferred), ("entities", sum(self.counts.values()))]
+        if self.report is not None:
+            summary.append(("validation", self.report.summary()))
+        summary += [("files", ", ".join(p.name for p in self.files))]
+        parts = [key_values_html(summary, caption="Build"), table_html(["class", "entities"], sorted(self.counts.items()), caption="Entities per class")]
+        if self.highlights:
+            parts.append(table_html(["network highlights"], [[h] for h in self.highlights]))
+        return "".join(parts)
+
 
 def class_counts(graph: Any) -> dict[str, int]:
     """Number of distinct entities per clustergraph class, as ``{"cg:Project": 12, ...}``.

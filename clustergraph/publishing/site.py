@@ -188,6 +188,15 @@ class PublishResult:
         skipped = f"; {len(self.skipped)} resource(s) skipped" if self.skipped else ""
         return f"wrote {self.pages} resource pages, dumps and void.ttl to {self.path}{skipped}"
 
+    def __repr__(self) -> str:
+        return f"<PublishResult: {self.summary()}>"
+
+    def _repr_html_(self) -> str:
+        from ..display import key_values_html, table_html
+
+        out = key_values_html([("folder", str(self.path)), ("pages", self.pages), ("skipped", len(self.skipped))], caption="Published site")
+        return out + (table_html(["skipped"], [[str(p)] for p in self.skipped], total=len(self.skipped)) if self.skipped else "")
+
 
 def negotiate(accept: str | None) -> str:
     """Pick the representation suffix (``html``, ``ttl``, ``jsonld``, ``nt``) for an Accept header."""

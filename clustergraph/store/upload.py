@@ -57,6 +57,14 @@ class PushResult:
     def summary(self) -> str:
         return f"replaced <{self.graph}> with {self.triples} triples ({self.method}, {self.seconds:.1f} s)"
 
+    def __repr__(self) -> str:
+        return f"<PushResult: {self.summary()}>"
+
+    def _repr_html_(self) -> str:
+        from ..display import key_values_html
+
+        return key_values_html([("graph", self.graph), ("triples", self.triples), ("method", self.method), ("seconds", round(self.seconds, 2))], caption="Push")
+
 
 def _nt_term(term: Node, decimal_point: bool = False) -> str:
     if isinstance(term, Literal):
