@@ -76,17 +76,20 @@ def _innermost(exc: BaseException) -> str:
     metavar="HOST",
     help="A host that queries may reach with SERVICE or LOAD ('*' for any; repeatable). Offline by default.",
 )
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars (they are shown only on a terminal anyway).")
 @click.pass_context
-def main(ctx: click.Context, allowed_hosts: tuple[str, ...]) -> None:
+def main(ctx: click.Context, allowed_hosts: tuple[str, ...], quiet: bool) -> None:
     """Knowledge graph of the European cluster excellence ecosystem: import, validate,
     query, analyse and publish it.
 
     Nothing is fetched from the network unless a host is named with --allow-network
     (before the command: clustergraph --allow-network dbpedia.org query --file q.rq).
     """
+    from . import progress
     from .store.offline import allow_network
 
     ctx.with_resource(allow_network(allowed_hosts or None))
+    ctx.with_resource(progress.showing(not quiet and sys.stderr.isatty()))
 
 
 # Each command below is one section; keep a command's code inside its section.
@@ -423,11 +426,13 @@ def network_command(data: tuple[Path, ...], out: Path, fmt: str, seed: int, samp
     for item in data:
         if not item.is_file():
             raise ClusterGraphError(f"{item}: file not found", fix="check the path given to --data")
-    progress = (lambda text: click.echo(text, err=True)) if sys.stderr.isatty() else None
+    from .progress import task
+
     dataset = open_data(list(data) or None, kind="memory" if memory_store else "oxigraph")
-    report = analyse(
-        dataset, out, format=fmt, seed=seed, k=samples if samples is not None else "auto", progress=progress, spreadsheet_safe=spreadsheet_safe
-    )
+    with task("network") as bar:
+        report = analyse(
+            dataset, out, format=fmt, seed=seed, k=samples if samples is not None else "auto", progress=bar.describe, spreadsheet_safe=spreadsheet_safe
+        )
     for line in report.highlights:
         click.echo(line)
     click.echo(f"wrote {len(report.files)} files to {out} (metrics.ttl: {report.triples} triples; network.{fmt}, mixing.{fmt})")
@@ -493,30 +498,13 @@ def generate(organisations: int | None, projects: int | None, triples: int | Non
         projects = projects if projects is not None else p
     if organisations is None or projects is None:
         raise click.UsageError("give --organisations and --projects, or --triples")
-    tty = sys.stderr.isatty()
-    with click.progressbar(length=max(1, projects * 40), label="generating", file=sys.stderr) if tty else _NoBar() as bar:
-        done = [0]
+    from .progress import task
 
-        def progress(n: int) -> None:
-            bar.update(n - done[0])
-            done[0] = n
-
-        stats = run_generate(out, organisations=organisations, projects=projects, seed=seed, error_rate=error_rate, progress=progress)
+    with task("generating", total=max(1, projects * 40), unit="triple") as bar:
+        stats = run_generate(out, organisations=organisations, projects=projects, seed=seed, error_rate=error_rate, progress=bar.to)
     for line in stats.summary():
         click.echo(line)
 
-
-class _NoBar:
-    """Stand-in for a progress bar when output is piped."""
-
-    def __enter__(self) -> _NoBar:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def update(self, n: int) -> None:
-        return None
 
 # --- publish -------------------------------------------------------------------
 

@@ -55,6 +55,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, VOID, XSD
 
 from ..atomic import atomic_dir
 from ..errors import ClusterGraphError, Problem
+from .. import progress
 from ..namespaces import CG, ID, bind_prefixes
 from ..store import dataset as _store
 
@@ -453,7 +454,7 @@ def publish(
         root = tmp / "id"
         root.mkdir()
         index_rows: dict[str, list[str]] = defaultdict(list)
-        for s, rel in pages.items():
+        for s, rel in progress.iterate(pages.items(), "writing pages", unit="page"):
             folder = root.joinpath(*rel.parts)
             if not _inside(folder, root):  # resource_path should make this impossible: checked anyway
                 result.skipped.append(Problem("resource page not written: its folder resolves outside the site", value=str(s)))

@@ -207,8 +207,10 @@ class QueryResult:
         """The readable name of each IRI in the rows, from the dataset the query ran on.
 
         The first of ``rdfs:label``, ``skos:prefLabel``, ``cg:acronym`` and
-        ``dcterms:title`` (English or untagged first); IRIs without one are left out.
-        Asked of the store once, when first needed.
+        ``dcterms:title`` (English or untagged first); the ontology's concepts (label
+        levels, roles, ecosystems) are named even when the data does not hold the
+        ontology (:func:`clustergraph.query.vocabulary.vocabulary`); IRIs without a
+        name are left out. Asked of the store once, when first needed.
         """
         if self._labels is None:
             iris: set[Node] = set()
@@ -217,7 +219,11 @@ class QueryResult:
                     iris.update(t for t in triple if isinstance(t, URIRef))
             else:
                 iris.update(t for row in self.rows for t in row if isinstance(t, URIRef))
-            self._labels = _labels_of(self.source, iris) if self.source is not None else {}
+            from .vocabulary import vocabulary
+
+            known = _labels_of(self.source, iris) if self.source is not None else {}
+            concepts = _labels_of(vocabulary(), iris - set(known))
+            self._labels = {**concepts, **known}
         return self._labels
 
     def __repr__(self) -> str:
@@ -548,9 +554,10 @@ def open_data(
         empty one receives the embedded dataset.
     ontology:
         Also load the shipped ontology (graph ``cggraph:ontology``) with the embedded
-        dataset, and the vocabulary the named queries rely on (label levels and their
-        ranks, roles, ecosystems: :func:`clustergraph.query.vocabulary.add_vocabulary`)
-        with any other data, so that queries see label ranks and concept labels.
+        dataset, so that queries see label ranks and concept labels. Other data is
+        loaded as it is: the named queries know the label ranks without the ontology,
+        and :meth:`QueryResult.labels` names the ontology's concepts
+        (:mod:`clustergraph.query.vocabulary`).
     limits:
         Input limits for the ``data`` files (:class:`clustergraph.store.parsing.Limits`);
         every file passes the same checks as :func:`clustergraph.store.load`.
@@ -563,17 +570,13 @@ def open_data(
     from ..namespaces import GRAPH
     from ..resources import ontology_path
 
-    from .vocabulary import add_vocabulary
-
     dataset = _store.open_dataset(kind, path)
     if data:
         for item in data:
             _store.load(dataset, item, graph=GRAPH["data/" + slug(Path(item).name)], limits=limits)
-        if ontology:
-            add_vocabulary(dataset)
         return dataset
     if path is not None and _store.select(dataset, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1")[1]:
-        return dataset  # a store in use is never written to; the label queries know the ranks
+        return dataset
     from ..ingest.importer import load_embedded
 
     load_embedded(dataset)

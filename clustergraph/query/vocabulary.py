@@ -5,10 +5,12 @@ industrial ecosystems and their concept schemes are defined in the ontology, not
 the data: a user's own tables (a 3rd-call sample with its own label awards) carry
 ``cg:level cg:Gold`` but not the rank that puts Gold first. :func:`vocabulary` is that
 part of the ontology (every concept of a clustergraph concept scheme, with its labels,
-rank and scheme), and :func:`add_vocabulary` adds it to a dataset in its own named
-graph (``cggraph:vocabulary``) unless the dataset already has it.
-:func:`clustergraph.query.open_data` calls it for every dataset it opens, so
-``clustergraph query --data my.ttl`` orders labels as on the embedded dataset.
+rank and scheme). The named queries that order by rank fall back on the same ranks in
+their own text (``labels-on-date``, ``label-progression``), so they put Gold first on
+any data and any store; :meth:`clustergraph.query.QueryResult.labels` names concepts
+from it when the data does not. :func:`add_vocabulary` adds it to a dataset, in its
+own named graph (``cggraph:vocabulary``), for a user's own queries; the data a user
+loads is never changed behind their back.
 
 >>> g = vocabulary()
 >>> from clustergraph.namespaces import CG

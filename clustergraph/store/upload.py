@@ -34,6 +34,7 @@ from rdflib.term import Node
 from . import dataset as _store
 from .remote import Endpoint, request, resolve, sparql, update
 from ..errors import EndpointError, StoreError
+from .. import progress
 
 __all__ = ["PushResult", "push", "ntriples", "METHODS", "BATCH_SIZE"]
 
@@ -154,7 +155,7 @@ def _blank_groups(lines: list[str]) -> list[list[str]]:
 
 def _update_insert(endpoint: Endpoint, graph: str, lines: list[str], batch_size: int) -> None:
     plain = [line for line in lines if "_:" not in line]
-    for i in range(0, len(plain), batch_size):
+    for i in progress.iterate(range(0, len(plain), batch_size), f"pushing to {endpoint.url}", unit="batch"):
         chunk = "\n".join(plain[i : i + batch_size])
         update(endpoint, f"INSERT DATA {{ GRAPH <{graph}> {{\n{chunk}\n}} }}")
     # Blank nodes keep their identity only within one request, and some stores

@@ -105,12 +105,25 @@ def test_label_ranks_without_the_ontology(sample, kind):
     assert [r["rank"] for r in run(ds, "label-progression").records()] == [1, 3, 2]  # by holder name
 
 
-def test_cli_on_user_data_has_the_vocabulary(sample):
+def test_cli_on_user_data_knows_the_vocabulary(sample):
     out = _answer(["query", "labels-on-date", "--param", "date=2017-06-30", "--data", str(sample), "--format", "csv"])
     assert [line.split(",")[0] for line in out.splitlines()[1:]] == [
         "https://w3id.org/clustergraph/ontology#" + level for level in ("Gold", "Silver", "Bronze")
     ]
     assert "Alpha" in _answer(["query", "project-and-partnership-members", "--data", str(sample)])
     ds = open_data([sample])
-    roles = run(ds, "PREFIX cg: <https://w3id.org/clustergraph/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?label WHERE { ?x cg:role ?r . ?r rdfs:label ?label }")
-    assert [str(r[0]) for r in roles] == ["Coordinator"]
+    assert len(ds) == 22, "the user's data is loaded as it is"
+    df = run(ds, "project-consortium", {"acronym": "THIRD"}).to_dataframe(labels=True)
+    assert df[["name", "role_label"]].values.tolist() == [["Alpha", "Coordinator"]], "roles are named from the ontology"
+    levels = run(ds, "label-progression").to_dataframe(labels=True)
+    assert levels["level_label"].tolist() == ["Bronze", "Gold", "Silver"]
+
+
+def test_add_vocabulary_for_own_queries(sample):
+    from clustergraph.query import VOCABULARY_GRAPH, add_vocabulary
+
+    ds = open_data([sample])
+    assert add_vocabulary(ds) and not add_vocabulary(ds)
+    ranks = run(ds, "PREFIX cg: <https://w3id.org/clustergraph/ontology#> SELECT ?r WHERE { cg:Gold cg:rank ?r }")
+    assert [int(r[0]) for r in ranks] == [3]
+    assert len(ds.graph(VOCABULARY_GRAPH)) > 50
