@@ -67,7 +67,7 @@ def _innermost(exc: BaseException) -> str:
     return f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
 @click.version_option(package_name="clustergraph")
 @click.option(
     "--allow-network",
@@ -105,7 +105,8 @@ def main(ctx: click.Context, allowed_hosts: tuple[str, ...], quiet: bool) -> Non
 @click.option("--reason", is_flag=True, help="Add the inferred triples (lightweight rules) in their own named graph.")
 @click.option("--no-validate", is_flag=True, help="Skip SHACL validation.")
 @click.option("--no-network", is_flag=True, help="Skip the network highlights.")
-def build(sources: tuple[Path, ...], out: Path, store_path: Path | None, memory_store: bool, reason: bool, no_validate: bool, no_network: bool) -> None:
+@click.option("--verbose", "-v", is_flag=True, help="Print every finding on its own line (default: findings of a kind counted on one line, 80 columns).")
+def build(sources: tuple[Path, ...], out: Path, store_path: Path | None, memory_store: bool, reason: bool, no_validate: bool, no_network: bool, verbose: bool) -> None:
     """Build the knowledge graph (the embedded dataset, or SOURCES), validate it and write it to --out.
 
     Validation findings are printed for the steward; they do not change the exit
@@ -125,7 +126,7 @@ def build(sources: tuple[Path, ...], out: Path, store_path: Path | None, memory_
         reason=reason,
         network=not no_network,
     )
-    for line in result.summary():
+    for line in result.summary(verbose=verbose):
         click.echo(line)
 
 # --- import / template ---------------------------------------------------------
@@ -191,7 +192,8 @@ def import_command(sources: tuple[Path, ...], out: Path | None, store_path: Path
 @click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite templates that already exist.")
 def template(directory: Path, force: bool) -> None:
-    """Write the empty canonical tables (header and one example row) with their CSVW mappings to DIRECTORY."""
+    """Write the empty canonical tables (header and one example row) with their CSVW mappings to DIRECTORY
+    (default: the current folder)."""
     from .ingest.template import write_templates
 
     for path in write_templates(directory, overwrite=force):
@@ -488,7 +490,10 @@ def reason_command(inputs: tuple[Path, ...], reasoner: str, ontology: Path | Non
 @click.option("--error-rate", type=float, default=0.01, show_default=True, help="Share of projects, organisations and awards with one deliberate error.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="N-Triples file to write.")
 def generate(organisations: int | None, projects: int | None, triples: int | None, seed: int, error_rate: float, out: Path) -> None:
-    """Generate a synthetic cluster-programme graph (N-Triples) for benchmarks and tests."""
+    """Generate a synthetic cluster-programme graph (N-Triples) for benchmarks and tests.
+
+    Required: --out, and either --triples or both --organisations and --projects.
+    """
     from .generate import generate as run_generate
     from .generate import sizes_for
 
@@ -535,6 +540,34 @@ def publish(out: Path, data: tuple[Path, ...], endpoint: str | None, base_url: s
 
 
 _MAX_WARNINGS = 50  # skipped resources listed one per line; the rest are counted
+
+
+# --- examples at the end of each command's --help -------------------------------
+
+#: Two or three command lines per command, shown under "Examples" by ``--help``.
+EXAMPLES: dict[str, list[str]] = {
+    "build": ["clustergraph build", "clustergraph build my-tables/*.csv --out out --reason", "clustergraph build --verbose --no-network"],
+    "import": ["clustergraph import projects.csv organisations.csv", "clustergraph import *.csv --out clusters.ttl", "clustergraph import export.xlsx --lenient --report problems.json"],
+    "template": ["clustergraph template", "clustergraph template my-tables --force"],
+    "validate": ["clustergraph validate", "clustergraph validate clusters.ttl --format json --out report.json", "clustergraph validate --store ./store --fail-on warning"],
+    "query": ["clustergraph query --list", "clustergraph query projects-per-call --format csv", "clustergraph query label-progression --data my-awards.ttl"],
+    "push": ["clustergraph push --endpoint http://127.0.0.1:7878/query --update-endpoint http://127.0.0.1:7878/update --graph urn:clusters", "clustergraph push --endpoint http://127.0.0.1:8890/sparql --flavour virtuoso --graph urn:clusters"],
+    "serve": ["clustergraph serve", "clustergraph serve --port 0 --data clusters.ttl"],
+    "network": ["clustergraph network", "clustergraph network --format svg --out pictures"],
+    "reason": ["clustergraph reason --reasoner rules", "clustergraph reason --input clusters.ttl --out inferred.ttl"],
+    "generate": ["clustergraph generate --triples 100000 --out synthetic.nt", "clustergraph generate --organisations 500 --projects 2000 --seed 7 --out g.nt"],
+    "publish": ["clustergraph publish", "clustergraph publish --out site --base-url https://example.org"],
+}
+
+
+def _add_examples() -> None:
+    for name, command in main.commands.items():
+        lines = EXAMPLES.get(name)
+        if lines and not (command.epilog or "").startswith("Examples"):
+            command.epilog = "Examples:\n\n\b\n" + "\n".join(f"  {line}" for line in lines)
+
+
+_add_examples()
 
 
 if __name__ == "__main__":  # pragma: no cover
