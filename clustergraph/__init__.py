@@ -132,11 +132,19 @@ def __getattr__(name: str) -> object:
     return value
 
 
+def load_ipython_extension(ipython: object) -> None:
+    """``%load_ext clustergraph``: the ``%sparql`` and ``%%sparql`` magics (:mod:`clustergraph.magic`)."""
+    from .magic import load_ipython_extension as load
+
+    load(ipython)
+
+
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
 
 __all__ = [
     "__version__",
+    "load_ipython_extension",
     # namespaces and IRIs
     "CG",
     "ID",

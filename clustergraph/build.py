@@ -43,7 +43,7 @@ from .atomic import atomic_dir, writing
 from .namespaces import CG
 from .store import dataset as _store
 
-__all__ = ["BuildResult", "build", "class_counts", "OUTPUT_FORMATS"]
+__all__ = ["BuildResult", "build", "class_counts", "finding_groups", "OUTPUT_FORMATS"]
 
 #: File name suffix → format written by :func:`build`.
 OUTPUT_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "trig": "trig"}
@@ -67,8 +67,16 @@ class BuildResult:
     inferred: int = 0
     highlights: list[str] = field(default_factory=list)
 
-    def summary(self) -> list[str]:
-        """Short human-readable lines: triples, entities per class, findings, network highlights."""
+    def summary(self, *, verbose: bool = True, width: int = 80) -> list[str]:
+        """Human-readable lines: triples, entities per class, findings, network highlights.
+
+        ``verbose`` (the default) lists every finding on its own line, as
+        ``clustergraph validate`` does; otherwise (``clustergraph build`` without
+        ``--verbose``) the lines fit ``width`` columns and findings of the same kind
+        are counted on one line ("9 projects: no consortium recorded: ...").
+        """
+        if not verbose:
+            return self._brief(width)
         lines = [f"{self.triples} triples" + (f" ({self.inferred} inferred)" if self.inferred else "")]
         lines.append("entities: " + ", ".join(f"{n} {c.split(':', 1)[1]}" for c, n in self.counts.items()))
         if self.report is not None:
@@ -80,6 +88,87 @@ class BuildResult:
         if self.files:
             lines.append("wrote " + ", ".join(str(p) for p in self.files))
         return lines
+
+    def _brief(self, width: int) -> list[str]:
+        import textwrap
+
+        def wrap(text: str, indent: str = "  ", lines: int = 3) -> list[str]:
+            return textwrap.wrap(text, width, subsequent_indent=indent, max_lines=lines, placeholder=" …", break_on_hyphens=False) or [""]
+
+        out = [f"{self.triples:,} triples" + (f" ({self.inferred:,} inferred)" if self.inferred else "")]
+        by_size = sorted(self.counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        out += wrap("entities: " + ", ".join(f"{n} {c.split(':', 1)[1]}" for c, n in by_size), lines=5)
+        if self.report is not None:
+            out.append(f"validation: {self.report.summary()} (--verbose lists each)")
+            for severity, text, names in finding_groups(self.report.findings):
+                label = f"  {severity:<9}  "
+                shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+                out += wrap(f"{label}{text}: {shown}", " " * len(label), 2)
+        if self.highlights:
+            out.append("network:")
+            for h in self.highlights:
+                out += wrap("  " + h, "    ", 2)
+        if self.files:
+            folder = self.files[0].parent
+            out += wrap(f"wrote {folder}: " + ", ".join(p.name for p in self.files))
+        return out
+
+    def __repr__(self) -> str:
+        found = f"; {self.report.summary()}" if self.report is not None else ""
+        return f"<BuildResult: {self.triples:,} triples, {sum(self.counts.values()):,} entities{found}; {len(self.files)} files>"
+
+    def _repr_html_(self) -> str:
+        from .display import key_values_html, table_html
+
+        summary = [("triples", self.triples), ("inferred", self.inferred), ("entities", sum(self.counts.values()))]
+        if self.report is not None:
+            summary.append(("validation", self.report.summary()))
+        summary += [("files", ", ".join(p.name for p in self.files))]
+        parts = [key_values_html(summary, caption="Build"), table_html(["class", "entities"], sorted(self.counts.items()), caption="Entities per class")]
+        if self.highlights:
+            parts.append(table_html(["network highlights"], [[h] for h in self.highlights]))
+        return "".join(parts)
+
+
+def finding_groups(findings: Sequence[Any]) -> list[tuple[str, str, list[str]]]:
+    """Findings of the same kind counted together: ``(severity, "9 projects: no consortium recorded", names)``.
+
+    A kind is the shape and property that found it; its text is the problem without the
+    figures in brackets, up to its first clause; names are the entities' names.
+
+    >>> from rdflib import URIRef
+    >>> from clustergraph.validation.report import Finding
+    >>> f = [Finding(URIRef(f"https://w3id.org/clustergraph/id/project/{n}"), None, "Info",
+    ...      "No consortium recorded: no organisation takes part. Fix: add them.", None, URIRef("urn:s"), None, entity_name=n)
+    ...      for n in ("B", "A")]
+    >>> finding_groups(f)
+    [('Info', '2 projects: no consortium recorded', ['A', 'B'])]
+    """
+    import re
+
+    groups: dict[tuple[int, str, str], list[Any]] = {}
+    for f in findings:
+        key = (f.rank, str(f.source_shape or ""), str(f.path_text or f.path or "") + ("" if f.source_shape else f.problem))
+        groups.setdefault(key, []).append(f)
+    out = []
+    for (_, _, _), items in sorted(groups.items(), key=lambda kv: (kv[0][0], -len(kv[1]), kv[1][0].problem)):
+        first = items[0]
+        problem = re.sub(r"\s*\([^)]*\)", "", first.problem)
+        problem = re.split(r"[:;,.](?:\s|$)", problem, maxsplit=1)[0].strip()
+        problem = problem[:1].lower() + problem[1:]
+        kinds = {_kind_of(f.focus) for f in items}
+        kind = kinds.pop() if len(kinds) == 1 else "entity"
+        plural = "entities" if kind == "entity" else (kind[:-1] + "ies" if kind.endswith("y") else kind + "s")
+        count = f"{len(items)} {kind if len(items) == 1 else plural}"
+        names = sorted((f.entity_name or str(f.focus).rsplit("/", 1)[-1] for f in items), key=str.casefold)
+        out.append((first.severity, f"{count}: {problem}", names))
+    return out
+
+
+def _kind_of(focus: Any) -> str:
+    text = str(focus)
+    base = "https://w3id.org/clustergraph/id/"
+    return text[len(base):].split("/", 1)[0] if text.startswith(base) and "/" in text[len(base):] else "entity"
 
 
 def class_counts(graph: Any) -> dict[str, int]:

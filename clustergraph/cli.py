@@ -163,7 +163,7 @@ def _pull(where: Where, *, kind: str = "oxigraph"):  # type: ignore[no-untyped-d
     return download(where.endpoint, kind=kind)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
 @click.version_option(package_name="clustergraph")
 @click.option(
     "--allow-network",
@@ -172,17 +172,20 @@ def _pull(where: Where, *, kind: str = "oxigraph"):  # type: ignore[no-untyped-d
     metavar="HOST",
     help="A host that queries may reach with SERVICE or LOAD ('*' for any; repeatable). Offline by default.",
 )
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars (they are shown only on a terminal anyway).")
 @click.pass_context
-def main(ctx: click.Context, allowed_hosts: tuple[str, ...]) -> None:
+def main(ctx: click.Context, allowed_hosts: tuple[str, ...], quiet: bool) -> None:
     """Knowledge graph of the European cluster excellence ecosystem: import, validate,
     query, analyse and publish it.
 
     Nothing is fetched from the network unless a host is named with --allow-network
     (before the command: clustergraph --allow-network dbpedia.org query --file q.rq).
     """
+    from . import progress
     from .store.offline import allow_network
 
     ctx.with_resource(allow_network(allowed_hosts or None))
+    ctx.with_resource(progress.showing(not quiet and sys.stderr.isatty()))
 
 
 # Each command below is one section; keep a command's code inside its section.
@@ -198,7 +201,8 @@ def main(ctx: click.Context, allowed_hosts: tuple[str, ...]) -> None:
 @click.option("--reason", is_flag=True, help="Add the inferred triples (lightweight rules) in their own named graph.")
 @click.option("--no-validate", is_flag=True, help="Skip SHACL validation.")
 @click.option("--no-network", is_flag=True, help="Skip the network highlights.")
-def build(sources: tuple[Path, ...], out: Path, where: Where, memory_store: bool, reason: bool, no_validate: bool, no_network: bool) -> None:
+@click.option("--verbose", "-v", is_flag=True, help="Print every finding on its own line (default: findings of a kind counted on one line, 80 columns).")
+def build(sources: tuple[Path, ...], out: Path, where: Where, memory_store: bool, reason: bool, no_validate: bool, no_network: bool, verbose: bool) -> None:
     """Build the knowledge graph (the embedded dataset, or the --data files), validate it and write it to --out.
 
     With --store DIR the graph is kept in an on-disk store; with --endpoint it is
@@ -224,7 +228,7 @@ def build(sources: tuple[Path, ...], out: Path, where: Where, memory_store: bool
         reason=reason,
         network=not no_network,
     )
-    for line in result.summary():
+    for line in result.summary(verbose=verbose):
         click.echo(line)
     if where.remote:
         from .store.upload import push_graphs
@@ -309,7 +313,8 @@ def import_command(sources: tuple[Path, ...], out: Path | None, where: Where, ma
 @click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite templates that already exist.")
 def template(directory: Path, force: bool) -> None:
-    """Write the empty canonical tables (header and one example row) with their CSVW mappings to DIRECTORY."""
+    """Write the empty canonical tables (header and one example row) with their CSVW mappings to DIRECTORY
+    (default: the current folder)."""
     from .ingest.template import write_templates
 
     for path in write_templates(directory, overwrite=force):
@@ -552,14 +557,16 @@ def network_command(where: Where, out: Path, fmt: str, seed: int, samples: int |
     from .network.metrics import analyse
     from .query.execution import open_data
 
-    progress = (lambda text: click.echo(text, err=True)) if sys.stderr.isatty() else None
+    from .progress import task
+
     if where.location is not None:
         dataset = _dataset(where, memory_store)  # a remote store: edge lists and aggregates are computed there
     else:
         dataset = open_data(list(where.data) or None, kind="memory" if memory_store else "oxigraph")
-    report = analyse(
-        dataset, out, format=fmt, seed=seed, k=samples if samples is not None else "auto", progress=progress, spreadsheet_safe=spreadsheet_safe
-    )
+    with task("network") as bar:
+        report = analyse(
+            dataset, out, format=fmt, seed=seed, k=samples if samples is not None else "auto", progress=bar.describe, spreadsheet_safe=spreadsheet_safe
+        )
     for line in report.highlights:
         click.echo(line)
     click.echo(f"wrote {len(report.files)} files to {out} (metrics.ttl: {report.triples} triples; network.{fmt}, mixing.{fmt})")
@@ -628,7 +635,10 @@ def reason_command(where: Where, reasoner: str, ontology: Path | None, out: Path
 @click.option("--error-rate", type=float, default=0.01, show_default=True, help="Share of projects, organisations and awards with one deliberate error.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="N-Triples file to write.")
 def generate(organisations: int | None, projects: int | None, triples: int | None, seed: int, error_rate: float, out: Path) -> None:
-    """Generate a synthetic cluster-programme graph (N-Triples) for benchmarks and tests."""
+    """Generate a synthetic cluster-programme graph (N-Triples) for benchmarks and tests.
+
+    Required: --out, and either --triples or both --organisations and --projects.
+    """
     from .generate import generate as run_generate
     from .generate import sizes_for
 
@@ -638,30 +648,13 @@ def generate(organisations: int | None, projects: int | None, triples: int | Non
         projects = projects if projects is not None else p
     if organisations is None or projects is None:
         raise click.UsageError("give --organisations and --projects, or --triples")
-    tty = sys.stderr.isatty()
-    with click.progressbar(length=max(1, projects * 40), label="generating", file=sys.stderr) if tty else _NoBar() as bar:
-        done = [0]
+    from .progress import task
 
-        def progress(n: int) -> None:
-            bar.update(n - done[0])
-            done[0] = n
-
-        stats = run_generate(out, organisations=organisations, projects=projects, seed=seed, error_rate=error_rate, progress=progress)
+    with task("generating", total=max(1, projects * 40), unit="triple") as bar:
+        stats = run_generate(out, organisations=organisations, projects=projects, seed=seed, error_rate=error_rate, progress=bar.to)
     for line in stats.summary():
         click.echo(line)
 
-
-class _NoBar:
-    """Stand-in for a progress bar when output is piped."""
-
-    def __enter__(self) -> _NoBar:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def update(self, n: int) -> None:
-        return None
 
 # --- publish -------------------------------------------------------------------
 
@@ -703,6 +696,34 @@ def publish(out: Path, where: Where, advertised: str | None, base_url: str | Non
 
 
 _MAX_WARNINGS = 50  # skipped resources listed one per line; the rest are counted
+
+
+# --- examples at the end of each command's --help -------------------------------
+
+#: Two or three command lines per command, shown under "Examples" by ``--help``.
+EXAMPLES: dict[str, list[str]] = {
+    "build": ["clustergraph build", "clustergraph build my-tables/*.csv --out out --reason", "clustergraph build --verbose --no-network"],
+    "import": ["clustergraph import projects.csv organisations.csv", "clustergraph import *.csv --out clusters.ttl", "clustergraph import export.xlsx --lenient --report problems.json"],
+    "template": ["clustergraph template", "clustergraph template my-tables --force"],
+    "validate": ["clustergraph validate", "clustergraph validate clusters.ttl --format json --out report.json", "clustergraph validate --store ./store --fail-on warning"],
+    "query": ["clustergraph query --list", "clustergraph query projects-per-call --format csv", "clustergraph query label-progression --data my-awards.ttl"],
+    "push": ["clustergraph push --endpoint http://127.0.0.1:7878/query --update-endpoint http://127.0.0.1:7878/update --graph urn:clusters", "clustergraph push --endpoint http://127.0.0.1:8890/sparql --flavour virtuoso --graph urn:clusters"],
+    "serve": ["clustergraph serve", "clustergraph serve --port 0 --data clusters.ttl"],
+    "network": ["clustergraph network", "clustergraph network --format svg --out pictures"],
+    "reason": ["clustergraph reason --reasoner rules", "clustergraph reason --input clusters.ttl --out inferred.ttl"],
+    "generate": ["clustergraph generate --triples 100000 --out synthetic.nt", "clustergraph generate --organisations 500 --projects 2000 --seed 7 --out g.nt"],
+    "publish": ["clustergraph publish", "clustergraph publish --out site --base-url https://example.org"],
+}
+
+
+def _add_examples() -> None:
+    for name, command in main.commands.items():
+        lines = EXAMPLES.get(name)
+        if lines and not (command.epilog or "").startswith("Examples"):
+            command.epilog = "Examples:\n\n\b\n" + "\n".join(f"  {line}" for line in lines)
+
+
+_add_examples()
 
 
 if __name__ == "__main__":  # pragma: no cover

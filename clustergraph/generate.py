@@ -268,6 +268,15 @@ class GenerateStats:
             lines.append("  no deliberate errors")
         return lines
 
+    def __repr__(self) -> str:
+        return f"<GenerateStats: {self.triples:,} triples in {self.path}, {sum(self.errors.values()):,} deliberate errors>"
+
+    def _repr_html_(self) -> str:
+        from .display import key_values_html
+
+        keys = ("triples", "organisations", "projects", "participations", "awards", "calls", "programmes", "partnerships", "sectors", "seed", "error_rate")
+        return key_values_html([("file", str(self.path))] + [(k, getattr(self, k)) for k in keys] + [(f"errors: {k}", v) for k, v in self.errors.items()], caption="Generated data")
+
 
 class _Writer:
     """Collects N-Triples lines and writes them out one batch at a time."""

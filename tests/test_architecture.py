@@ -21,7 +21,7 @@ import pytest
 
 PKG = Path(__file__).resolve().parents[1] / "clustergraph"
 
-CORE = {"errors", "namespaces", "iri", "resources", "atomic", "bindings", "spreadsheet"}
+CORE = {"errors", "namespaces", "iri", "resources", "atomic", "bindings", "spreadsheet", "display", "progress"}
 
 #: What each part may import besides itself (``core`` is every core module).
 ALLOWED: dict[str, set[str]] = {
@@ -35,9 +35,11 @@ ALLOWED: dict[str, set[str]] = {
     "publishing": {"core", "store"},
     "build": {"core", "store", "ingest", "validation", "reasoning", "network"},
     "generate": {"core"},
-    "cli": {"core", "store", "ingest", "validation", "reasoning", "query", "network", "publishing", "build", "generate"},
+    # the %sparql magic for Jupyter: runs queries on the data query opens
+    "magic": {"core", "store", "ingest", "query"},
+    "cli": {"core", "store", "ingest", "validation", "reasoning", "query", "network", "publishing", "build", "generate", "magic"},
     # the package's own __init__ re-exports the public names of every stage
-    "top": {"core", "store", "ingest", "validation", "reasoning", "query", "network", "publishing", "build", "generate"},
+    "top": {"core", "store", "ingest", "validation", "reasoning", "query", "network", "publishing", "build", "generate", "magic"},
 }
 
 STAGES = {"store", "ingest", "validation", "reasoning", "query", "network", "publishing"}

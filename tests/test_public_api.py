@@ -15,7 +15,7 @@ import clustergraph
 #: ``clustergraph.__all__`` as it is promised in the README and the CHANGELOG.
 PUBLIC = sorted(
     """
-    __version__ CG ID GRAPH COUNTRY bind_prefixes mint slug build BuildResult publish
+    __version__ CG ID GRAPH COUNTRY bind_prefixes mint slug build BuildResult publish load_ipython_extension
     open_dataset load dump select replace_graph to_memory union oxigraph
     import_sources load_embedded ImportReport write_templates
     run list_queries open_data QueryResult open_remote
@@ -72,7 +72,7 @@ def test_import_as_gives_the_package_not_a_function(stage: str) -> None:
 
 
 def test_importing_the_package_loads_no_network_analysis_stack() -> None:
-    code = "import sys, clustergraph; print(sorted(m for m in ('networkx', 'pandas', 'scipy') if m in sys.modules))"
+    code = "import sys, clustergraph; print(sorted(m for m in ('networkx', 'pandas', 'scipy', 'IPython', 'tqdm') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

@@ -130,6 +130,19 @@ class ImportReport:
             lines.extend(f"  {c}" for c in self.ambiguous)
         return "\n".join(lines)
 
+    def __repr__(self) -> str:
+        triples = sum(s.triples for s in self.sources)
+        return f"<ImportReport: {len(self.sources)} sources, {triples:,} triples, {len(self.skipped)} skipped-row problems{'' if self.written else ', not written'}>"
+
+    def _repr_html_(self) -> str:
+        from ..display import table_html
+
+        rows = [[s.file, s.rows, s.triples, s.mapping or s.format or "", len(s.skipped)] for s in self.sources]
+        out = table_html(["source", "rows", "triples", "mapping or format", "problems"], rows, caption="Import", total=len(rows))
+        if self.skipped:
+            out += table_html(["skipped"], [[str(p)] for p in self.skipped], total=len(self.skipped))
+        return out
+
 
 @dataclass
 class _Prepared:

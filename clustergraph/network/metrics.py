@@ -379,6 +379,21 @@ class NetworkReport:
     files: list[Path] = field(default_factory=list)
     triples: int = 0
 
+    def __repr__(self) -> str:
+        return f"<NetworkReport: {self.graph.number_of_nodes():,} organisations, {self.graph.number_of_edges():,} ties, {len(self.communities)} communities; {len(self.files)} files>"
+
+    def to_dataframe(self, *, compact: bool = True) -> pd.DataFrame:
+        """The measures per organisation; ``compact``: IRIs as ``cgid:...`` and text as ``string`` dtype."""
+        from ..display import readable
+
+        return readable(self.table) if compact else self.table.copy()
+
+    def _repr_html_(self) -> str:
+        from ..display import key_values_html, table_html
+
+        values = [(k, v if isinstance(v, (int, float, str, bool)) or v is None else str(v)) for k, v in self.summary.items()]
+        return key_values_html(values, caption="Collaboration network") + table_html(["highlights"], [[h] for h in self.highlights])
+
 
 def analyse(
     graph: Graph,

@@ -53,6 +53,7 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
 from ..atomic import TEMP_MARKER, clean_stale, is_write_error, umask, write_error
 from ..errors import ClusterGraphError, Problem
+from .. import progress
 from ..namespaces import CG, GRAPH, ID, bind_prefixes
 from ..store import dataset as _store
 from .hosting import write_hosting_files
@@ -182,6 +183,15 @@ class PublishResult:
         """What was written, in one line (the skipped resources are in :attr:`skipped`)."""
         skipped = f"; {len(self.skipped)} resource(s) skipped" if self.skipped else ""
         return f"wrote {self.pages} resource pages, dumps and void.ttl to {self.path}{skipped}"
+
+    def __repr__(self) -> str:
+        return f"<PublishResult: {self.summary()}>"
+
+    def _repr_html_(self) -> str:
+        from ..display import key_values_html, table_html
+
+        out = key_values_html([("folder", str(self.path)), ("pages", self.pages), ("skipped", len(self.skipped))], caption="Published site")
+        return out + (table_html(["skipped"], [[str(p)] for p in self.skipped], total=len(self.skipped)) if self.skipped else "")
 
 
 def describe(graph: Graph, resource: URIRef) -> Graph:
@@ -405,7 +415,7 @@ def publish(
         # resource pages
         root = tmp / "id"
         root.mkdir()
-        for s, rel in pages.items():
+        for s, rel in progress.iterate(pages.items(), "writing pages", unit="page"):
             folder = root.joinpath(*rel.parts)
             if not _inside(folder, root):  # resource_path should make this impossible: checked anyway
                 result.skipped.append(Problem("resource page not written: its folder resolves outside the site", value=str(s)))

@@ -1,7 +1,8 @@
 """Queries: the named-query library and running queries into tables.
 
 Owns the ``queries/*.rq`` library with its typed parameters (:mod:`.library`) and running
-any query on any store into a :class:`QueryResult` (:mod:`.execution`).
+any query on any store into a :class:`QueryResult` (:mod:`.execution`), and the
+vocabulary the queries rely on whatever data is loaded (:mod:`.vocabulary`).
 
 Imports from: core, :mod:`clustergraph.store` and :mod:`clustergraph.ingest` (``open_data`` loads the
 embedded dataset).
@@ -27,6 +28,7 @@ from .execution import (
     resolve_query,
     run,
 )
+from .vocabulary import VOCABULARY_GRAPH, add_vocabulary, vocabulary
 
 __all__ = [
     "FORMATS",
@@ -34,6 +36,8 @@ __all__ = [
     "Parameter",
     "QueryResult",
     "TYPES",
+    "VOCABULARY_GRAPH",
+    "add_vocabulary",
     "compact",
     "get",
     "list_queries",
@@ -43,4 +47,5 @@ __all__ = [
     "resolve_query",
     "run",
     "to_term",
+    "vocabulary",
 ]

@@ -44,12 +44,14 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import DCTERMS, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from ..bindings import inject_values
+from ..display import MAX_ROWS, key_values_html, plural, table_html, term_html
+from ..display import compact as compact_iri
 from ..errors import ClusterGraphError, QueryError
-from ..namespaces import PREFIXES, bind_prefixes
+from ..namespaces import CG, bind_prefixes
 from ..spreadsheet import safe_cell
 from ..store import dataset as _store
 from ..store import offline
@@ -83,14 +85,36 @@ def compact(iri: str) -> str:
     >>> compact("http://example.org/x")
     'http://example.org/x'
     """
-    best = ""
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(str(ns)) and len(str(ns)) > len(best):
-            best, name = str(ns), prefix
-    if not best:
-        return iri
-    local = iri[len(best):]
-    return f"{name}:{local}" if re.match(r"^[\w./-]*$", local) else iri
+    return compact_iri(iri)
+
+
+_LABEL_PREDICATES = (RDFS.label, SKOS.prefLabel, CG.acronym, DCTERMS.title)
+
+
+def _labels_of(graph: Any, iris: set[Node], chunk: int = 400) -> dict[Node, str]:
+    """The best label of each IRI (see :meth:`QueryResult.labels`), asked in chunks of ``chunk``."""
+    terms = []
+    for iri in iris:
+        try:
+            terms.append((iri, iri.n3()))
+        except Exception:  # an IRI rdflib cannot write (spaces...): no label
+            continue
+    best: dict[Node, tuple[int, str]] = {}
+    predicates = " ".join(p.n3() for p in _LABEL_PREDICATES)
+    for start in range(0, len(terms), chunk):
+        values = " ".join(text for _, text in terms[start : start + chunk])
+        text = f"SELECT ?s ?p ?label WHERE {{ VALUES ?s {{ {values} }} VALUES ?p {{ {predicates} }} ?s ?p ?label }}"
+        try:
+            _, rows = _store.select(graph, text)
+        except ClusterGraphError:
+            return {}
+        for s, p, label in rows:
+            if not isinstance(label, Literal):
+                continue
+            rank = _LABEL_PREDICATES.index(p) * 2 + (0 if label.language in (None, "en") else 1)
+            if s not in best or rank < best[s][0] or (rank == best[s][0] and str(label) < best[s][1]):
+                best[s] = (rank, str(label))
+    return {s: label for s, (_, label) in best.items()}
 
 
 @dataclass
@@ -107,6 +131,9 @@ class QueryResult:
     graph: Graph | None = None
     query: NamedQuery | None = None
     bindings: dict[str, Node] = field(default_factory=dict)
+    #: The dataset the query ran on (for the labels of the IRIs in the rows); not compared.
+    source: Any = field(default=None, repr=False, compare=False)
+    _labels: dict[Node, str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __iter__(self) -> Iterator[tuple[Node | None, ...]]:
         return iter(self.rows)
@@ -136,7 +163,7 @@ class QueryResult:
         """Rows as dictionaries of Python values (``int``, ``Decimal``, ``date``, ``str``; IRIs as ``str``)."""
         return [{v: _python(t) for v, t in zip(self.variables, row)} for row in self.rows]
 
-    def to_dataframe(self) -> Any:
+    def to_dataframe(self, *, labels: bool = False, compact: bool = False) -> Any:
         """A pandas DataFrame with one column per variable and dtypes from the RDF datatypes.
 
         xsd integers become ``Int64``; xsd:decimal, double and float ``float64``;
@@ -144,6 +171,15 @@ class QueryResult:
         xsd:boolean ``boolean``; strings, language-tagged strings and IRIs ``string``.
         A column mixing kinds is ``string``. Unbound values are missing values.
         ASK gives one ``boolean`` column ``ask``; CONSTRUCT gives columns ``s``, ``p``, ``o``.
+
+        ``labels=True`` puts a ``<column>_label`` column (``string``) beside every column
+        of IRIs: the ``rdfs:label``, ``skos:prefLabel``, ``cg:acronym`` or ``dcterms:title``
+        of each IRI in the dataset the query ran on. ``compact=True`` writes IRIs with
+        the clustergraph prefixes (``cgid:project/cecil``) instead of in full.
+
+        >>> df = run(open_data(), "coordinators").to_dataframe(labels=True, compact=True)
+        >>> df[["project", "project_label"]].iloc[0].tolist()
+        ['cgid:project/inno-drop', 'INNO-DROP']
         """
         import pandas as pd
 
@@ -154,8 +190,63 @@ class QueryResult:
             rows: list[tuple[Node | None, ...]] = sorted(self.graph)  # type: ignore[arg-type]
         else:
             variables, rows = self.variables, self.rows
-        data = {name: _series([row[i] for row in rows]) for i, name in enumerate(variables)}
-        return pd.DataFrame(data, columns=variables)
+        names = self.labels() if labels else {}
+        data: dict[str, Any] = {}
+        for i, name in enumerate(variables):
+            values = [row[i] for row in rows]
+            iris = any(isinstance(v, URIRef) for v in values)
+            if compact and iris:
+                data[name] = pd.array([None if v is None else (compact_iri(str(v)) if isinstance(v, URIRef) else str(v)) for v in values], dtype="string")
+            else:
+                data[name] = _series(values)
+            if labels and iris and all(v is None or isinstance(v, (URIRef, BNode)) for v in values):
+                data[f"{name}_label"] = pd.array([names.get(v) if v is not None else None for v in values], dtype="string")
+        return pd.DataFrame(data, columns=list(data))
+
+    def labels(self) -> dict[Node, str]:
+        """The readable name of each IRI in the rows, from the dataset the query ran on.
+
+        The first of ``rdfs:label``, ``skos:prefLabel``, ``cg:acronym`` and
+        ``dcterms:title`` (English or untagged first); the ontology's concepts (label
+        levels, roles, ecosystems) are named even when the data does not hold the
+        ontology (:func:`clustergraph.query.vocabulary.vocabulary`); IRIs without a
+        name are left out. Asked of the store once, when first needed.
+        """
+        if self._labels is None:
+            iris: set[Node] = set()
+            if self.graph is not None:
+                for triple in self.graph:
+                    iris.update(t for t in triple if isinstance(t, URIRef))
+            else:
+                iris.update(t for row in self.rows for t in row if isinstance(t, URIRef))
+            from .vocabulary import vocabulary
+
+            known = _labels_of(self.source, iris) if self.source is not None else {}
+            concepts = _labels_of(vocabulary(), iris - set(known))
+            self._labels = {**concepts, **known}
+        return self._labels
+
+    def __repr__(self) -> str:
+        name = f" {self.query.name}" if self.query is not None and self.query.name != "query" else ""
+        if self.kind == "ASK":
+            return f"<QueryResult ASK{name}: {'true' if self.boolean else 'false'}>"
+        if self.graph is not None:
+            return f"<QueryResult {self.kind}{name}: {plural(len(self.graph), 'triple')}>"
+        return f"<QueryResult SELECT{name}: {plural(len(self.rows), 'row')} × {', '.join(self.variables)}>"
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: a table with the labels of IRIs as links to them (at most 50 rows)."""
+        title = self.query.title if self.query is not None and self.query.title else self.kind
+        if self.kind == "ASK":
+            return key_values_html({title: "true" if self.boolean else "false"})
+        if self.graph is not None:
+            triples = sorted(self.graph)[:MAX_ROWS]  # type: ignore[type-var]
+            names = self.labels()
+            body = [[term_html(t, names.get(t)) for t in triple] for triple in triples]
+            return table_html(["subject", "predicate", "object"], body, caption=f"{title}: {plural(len(self.graph), 'triple')}", total=len(self.graph))
+        names = self.labels()
+        body = [[term_html(t, names.get(t)) for t in row] for row in self.rows[:MAX_ROWS]]
+        return table_html(self.variables, body, caption=f"{title}: {plural(len(self.rows), 'row')}", total=len(self.rows))
 
     # --- serialisations -----------------------------------------------------------
 
@@ -408,7 +499,7 @@ def run(
     try:
         if named.form == "SELECT":
             names, rows = _store.select(graph, text, allow_network=allow_network)
-            return QueryResult("SELECT", list(names), list(rows), query=named, bindings=bindings)
+            return QueryResult("SELECT", list(names), list(rows), query=named, bindings=bindings, source=graph)
         if remote:
             result = graph.query(text)
         else:
@@ -420,11 +511,11 @@ def run(
     except Exception as exc:  # parsers and engines raise many types
         raise _query_error(named, exc) from None
     if result.type == "ASK":
-        return QueryResult("ASK", boolean=bool(result.askAnswer), query=named, bindings=bindings)
+        return QueryResult("ASK", boolean=bool(result.askAnswer), query=named, bindings=bindings, source=graph)
     out = bind_prefixes(Graph())
     for s, p, o in result.graph or ():  # type: ignore[union-attr]
         out.add((s, p, o))
-    return QueryResult(named.form, graph=out, query=named, bindings=bindings)
+    return QueryResult(named.form, graph=out, query=named, bindings=bindings, source=graph)
 
 
 def _where(named: NamedQuery) -> str:
@@ -463,7 +554,10 @@ def open_data(
         empty one receives the embedded dataset.
     ontology:
         Also load the shipped ontology (graph ``cggraph:ontology``) with the embedded
-        dataset, so that queries see label ranks and concept labels.
+        dataset, so that queries see label ranks and concept labels. Other data is
+        loaded as it is: the named queries know the label ranks without the ontology,
+        and :meth:`QueryResult.labels` names the ontology's concepts
+        (:mod:`clustergraph.query.vocabulary`).
     limits:
         Input limits for the ``data`` files (:class:`clustergraph.store.parsing.Limits`);
         every file passes the same checks as :func:`clustergraph.store.load`.
@@ -473,7 +567,7 @@ def open_data(
     12
     """
     from ..iri import slug
-    from ..namespaces import CG, GRAPH
+    from ..namespaces import GRAPH
     from ..resources import ontology_path
 
     dataset = _store.open_dataset(kind, path)

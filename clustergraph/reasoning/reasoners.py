@@ -116,6 +116,19 @@ class ReasoningResult:
             lines.extend(f"  {n:>7}  {p}" for p, n in sorted(self.properties.items(), key=lambda kv: (-kv[1], kv[0])))
         return lines
 
+    def __repr__(self) -> str:
+        return f"<ReasoningResult {self.reasoner}: {'consistent' if self.consistent else 'inconsistent'}, {len(self.graph):,} inferred triples in {self.seconds:.1f} s>"
+
+    def _repr_html_(self) -> str:
+        from ..display import key_values_html, table_html
+
+        by_count = lambda d: sorted(d.items(), key=lambda kv: (-kv[1], kv[0]))  # noqa: E731
+        return (
+            key_values_html([("reasoner", self.reasoner), ("consistent", self.consistent), ("inferred triples", len(self.graph)), ("seconds", round(self.seconds, 2))], caption="Reasoning")
+            + table_html(["class", "inferred types"], by_count(self.classes))
+            + table_html(["property", "inferred values"], by_count(self.properties))
+        )
+
 
 # --- names in messages ------------------------------------------------------------
 

@@ -61,6 +61,7 @@ from rdflib.term import Node
 
 from ..store import dataset as _store
 from ..errors import ReasonerError
+from .. import progress
 from ..namespaces import CG, GRAPH, bind_prefixes
 from ..resources import ontology_path
 
@@ -486,7 +487,7 @@ class Workspace:
         reads = [frozenset(str(r) for r in rule.reads) if rule.reads is not None else None for rule in rules]
         for round_no in range(1, max_rounds + 1):
             added = 0
-            for index, rule in enumerate(rules):
+            for index, rule in enumerate(progress.iterate(rules, f"rules, round {round_no}")):
                 first = index not in seen_upto
                 fresh = batches[seen_upto.get(index, 0) :]
                 if not first:

@@ -45,6 +45,7 @@ from ..atomic import atomic_write, is_write_error, write_error, writing
 from ..bindings import inject_values
 from ..errors import ClusterGraphError, InputError, QueryError, StoreError, WriteError
 from ..namespaces import PREFIXES, bind_prefixes
+from .. import progress
 from . import offline
 from .parsing import (
     Checked,
@@ -532,9 +533,10 @@ def load(
         limits=limits,
     )
     native = oxigraph(dataset)
-    if native is not None:
-        return _load_oxigraph(native, checked, fmt, target, base, replace, _folder(dataset))
-    return _load_rdflib(dataset, checked, fmt, target, base, replace)
+    with progress.task(f"loading {Path(source).name} ({checked.size >> 20} MB)" if is_path else "loading", show=checked.size > 1 << 20):
+        if native is not None:
+            return _load_oxigraph(native, checked, fmt, target, base, replace, _folder(dataset))
+        return _load_rdflib(dataset, checked, fmt, target, base, replace)
 
 
 def _folder(dataset: Graph) -> Path | None:

@@ -35,6 +35,7 @@ from rdflib.term import Node
 from . import dataset as _store
 from .remote import Endpoint, request, resolve, sparql, update
 from ..errors import EndpointError, StoreError
+from .. import progress
 
 __all__ = ["PushResult", "push", "push_graphs", "ntriples", "lines_of", "DEFAULT_GRAPH", "METHODS", "BATCH_SIZE"]
 
@@ -60,6 +61,14 @@ class PushResult:
 
     def summary(self) -> str:
         return f"replaced <{self.graph}> with {self.triples} triples ({self.method}, {self.seconds:.1f} s)"
+
+    def __repr__(self) -> str:
+        return f"<PushResult: {self.summary()}>"
+
+    def _repr_html_(self) -> str:
+        from ..display import key_values_html
+
+        return key_values_html([("graph", self.graph), ("triples", self.triples), ("method", self.method), ("seconds", round(self.seconds, 2))], caption="Push")
 
 
 def _nt_term(term: Node, decimal_point: bool = False) -> str:
@@ -166,7 +175,7 @@ def _blank_groups(lines: list[str]) -> list[list[str]]:
 
 def _update_insert(endpoint: Endpoint, graph: str, lines: list[str], batch_size: int) -> None:
     plain = [line for line in lines if "_:" not in line]
-    for i in range(0, len(plain), batch_size):
+    for i in progress.iterate(range(0, len(plain), batch_size), f"pushing to {endpoint.url}", unit="batch"):
         chunk = "\n".join(plain[i : i + batch_size])
         update(endpoint, f"INSERT DATA {{ GRAPH <{graph}> {{\n{chunk}\n}} }}")
     # Blank nodes keep their identity only within one request, and some stores

@@ -75,6 +75,7 @@ __all__ = [
     "copy_description",
     "summary",
     "to_text",
+    "to_html",
     "to_json",
     "to_graph",
     "to_turtle",
@@ -345,6 +346,13 @@ class ValidationReport:
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.findings)
 
+    def __repr__(self) -> str:
+        verdict = "conforms" if self.conforms else "does not conform"
+        return f"<ValidationReport ({self.engine}): {self.summary()}; {verdict} (fails on {self.fail_on})>"
+
+    def _repr_html_(self) -> str:
+        return to_html(self)
+
 
 def _entity_key(f: Finding) -> tuple[str, str]:
     return ((f.entity_name or "").casefold(), str(f.focus))
@@ -422,6 +430,46 @@ def to_text(report: ValidationReport, *, summary: bool = True, color: bool = Fal
         verdict = "conforms" if report.conforms else "does not conform"
         lines.append(f"{report.summary()}: {verdict} (fails on {report.fail_on})")
     return "\n".join(lines).rstrip("\n") + "\n" if lines else ""
+
+
+def to_html(report: ValidationReport, *, max_entities: int = 50) -> str:
+    """The report as HTML (Jupyter's view): the verdict and counts, then the findings by entity.
+
+    Each entity is a header row (its name linked to its IRI, the source file and row,
+    how many findings) followed by one row per finding; every value is escaped.
+
+    >>> from rdflib import URIRef
+    >>> f = Finding(URIRef("https://w3id.org/clustergraph/id/project/x"), None, "Violation", "No <call>. Fix: add one.", None, None, None)
+    >>> html = to_html(ValidationReport([f]))
+    >>> "does not conform" in html, "No &lt;call&gt;." in html, "(1 finding)" in html
+    (True, True, True)
+    """
+    from ..display import escape, key_values_html, plural, term_html, term_text
+
+    verdict = "conforms" if report.conforms else "does not conform"
+    counts = report.counts()
+    groups = report.by_entity()
+    out = [key_values_html([("verdict", f"{verdict} (fails on {report.fail_on})"), ("violations", counts["violation"]),
+                            ("warnings", counts["warning"]), ("info", counts["info"]), ("entities", len(groups)), ("engine", report.engine)],
+                           caption="Validation report")]
+    if not groups:
+        return "".join(out)
+    rows = ['<table class="clustergraph"><thead><tr><th>severity</th><th>property</th><th>value</th><th>problem</th><th>fix</th></tr></thead><tbody>']
+    for focus, findings in groups[:max_entities]:
+        first = findings[0]
+        where = (first.source_file + (f":{first.source_row}" if first.source_row is not None else "")) if first.source_file else ""
+        head = f"{term_html(focus, first.entity_name)} {escape(where)} ({escape(plural(len(findings), 'finding'))})"
+        rows.append(f'<tr><th colspan="5" style="text-align:left">{head}</th></tr>')
+        for x in sort_findings(findings):
+            colour = {"Violation": "#c00", "Warning": "#b60", "Info": "#06c"}.get(x.severity, "#000")
+            rows.append(
+                f'<tr><td style="color:{colour}">{escape(x.severity)}</td><td>{escape(x.path_text or _qname(x.path))}</td>'
+                f"<td>{escape(term_text(x.value))}</td><td>{escape(x.problem)}</td><td>{escape(x.fix)}</td></tr>"
+            )
+    rows.append("</tbody></table>")
+    if len(groups) > max_entities:
+        rows.append(f"<p>… and {len(groups) - max_entities:,} more entities</p>")
+    return "".join(out + rows)
 
 
 def to_json(report: ValidationReport, *, indent: int | None = 2) -> str:

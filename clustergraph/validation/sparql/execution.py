@@ -18,6 +18,7 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from ...errors import EndpointError, ShapesError
+from ... import progress
 from ...store.dataset import is_remote, oxigraph, to_oxigraph
 from .checks import (
     PLACEHOLDER,
@@ -463,7 +464,7 @@ def _validate(native: ox.Store, dataset: Graph, plan: Plan, fallback: str, conte
 
     # Oxigraph evaluates queries without the GIL: run them on every core, build results here.
     with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
-        fetched = list(pool.map(fetch, todo))
+        fetched = list(progress.iterate(pool.map(fetch, todo), "validating", total=len(todo), unit="check"))
     for check, rows in zip(todo, fetched):
         top = check.route.top
         if top in fallen:
