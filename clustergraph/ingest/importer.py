@@ -174,8 +174,9 @@ def find_mapping(table_path: Path, header: Sequence[str] | None = None) -> Path 
         except MappingError:  # pragma: no cover - shipped mappings are tested
             continue
         titles = {c.name.casefold() for c in m.columns if not c.virtual}
+        required = {c.name.casefold() for c in m.columns if not c.virtual and not c.optional}  # "cg:optional" may be left out
         all_titles = {t.casefold() for c in m.columns if not c.virtual for t in c.titles}
-        if wanted == titles or (wanted <= all_titles and len(wanted) == len(titles)):
+        if required <= wanted <= titles or (wanted <= all_titles and len(required) <= len(wanted) <= len(titles)):
             return path
     return None
 
