@@ -108,3 +108,48 @@ def test_tables_without_the_identifier_columns_still_import(tmp_path):
     path.write_text(old, encoding="utf-8")
     report = import_sources([path], root=tmp_path)
     assert report.sources[0].mapping.endswith("organisations.csv-metadata.json")
+
+
+# --- the shapes agree with clustergraph.identifiers, in both engines -------------------
+
+
+def test_shape_patterns_are_the_scheme_patterns():
+    from rdflib.namespace import SH
+
+    from clustergraph.validation.shapes import load_shapes
+
+    shapes = load_shapes()
+    for scheme in SCHEMES.values():
+        (shape,) = [s for s in shapes.subjects(SH.path, scheme.property) if shapes.value(s, SH.pattern) is not None]
+        assert str(shapes.value(shape, SH.pattern)) == scheme.pattern, scheme.name
+
+
+@pytest.mark.parametrize("engine", ["pyshacl", "sparql"])
+def test_ror_checksum_rule_agrees_with_python(engine):
+    """60 ROR IDs, half with their right check digits, half off by one: the rule flags exactly the wrong ones."""
+    import random
+
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import RDF, RDFS
+
+    from clustergraph.validation import validate
+
+    rng = random.Random(7)
+    data, wrong = Graph(), set()
+    for i in range(60):
+        body = "0" + "".join(rng.choice("0123456789abcdefghjkmnpqrstvwxyz") for _ in range(6))
+        check = ror_checksum(body)
+        if i % 2:
+            check = (check + 1) % 100 if check != 97 else 2
+        node = URIRef(f"https://w3id.org/clustergraph/id/organisation/r{i}")
+        data.add((node, RDF.type, CG.Organisation))
+        data.add((node, RDFS.label, Literal(f"R{i}", lang="en")))
+        data.add((node, CG.rorId, Literal(f"{body}{check:02d}")))
+        if i % 2:
+            wrong.add(node)
+    from clustergraph.resources import shapes_dir
+
+    shapes = Graph().parse(shapes_dir() / "identifier.ttl").parse(shapes_dir() / "prefixes.ttl")
+    report = validate(data, shapes=shapes, engine=engine, fail_on="info", ontology=True)
+    flagged = {f.focus for f in report.findings if str(f.source_shape).endswith("RorChecksumRule")}
+    assert flagged == wrong
