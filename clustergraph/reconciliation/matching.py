@@ -66,8 +66,6 @@ SYNONYMS: dict[str, str] = {
     **dict.fromkeys("association asociacion associazione verband vereinigung stowarzyszenie associacao".split(), "association"),
     **dict.fromkeys("network red rete netzwerk reseau siec netwerk".split(), "network"),
     **dict.fromkeys("digital digitale numerique digitales cyfrowy".split(), "digital"),
-    **dict.fromkeys("sound sonido suono klang lyd".split(), "sound"),
-    **dict.fromkeys("danish danes danese danois danische dansk".split(), "danish"),
     **dict.fromkeys("mazovia mazowsze mazowiecki mazowiecka mazowieckie mazovian".split(), "mazovia"),
     **dict.fromkeys("friuli friul frioul".split(), "friuli"),
     **dict.fromkeys("venezia venecia venetie".split(), "venezia"),
