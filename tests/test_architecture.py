@@ -42,7 +42,7 @@ ALLOWED: dict[str, set[str]] = {
     "top": {"core", "store", "ingest", "validation", "reasoning", "query", "network", "publishing", "build", "generate", "reconciliation"},
 }
 
-STAGES = {"store", "ingest", "validation", "reasoning", "query", "network", "publishing"}
+STAGES = {"store", "ingest", "validation", "reasoning", "query", "network", "publishing", "reconciliation"}
 
 
 def _module_name(path: Path) -> str:

@@ -416,6 +416,7 @@ def app(
     url: str | None = None,
     limits: Limits | None = None,
     host_names: Iterable[str] | None = None,
+    wrap: Any = None,
 ) -> Any:
     """An ASGI application answering the SPARQL 1.1 Protocol over ``graph``.
 
@@ -437,6 +438,10 @@ def app(
     host_names:
         Every name accepted in the ``Host`` header (default: the loopback names; see
         :func:`served_names`).
+    wrap:
+        A function applied to the inner ASGI application behind the checks, to serve more
+        under other paths (``clustergraph serve`` passes the reconciliation service's
+        ``clustergraph.reconciliation.mount``, answering under ``/reconcile``).
     """
     from fastapi import FastAPI
     from rdflib_endpoint.sparql_router import SparqlRouter
@@ -461,6 +466,8 @@ def app(
         )
         router.service_description.remove((None, SD.feature, SD.BasicFederatedQuery))  # SERVICE is refused
         application.include_router(router)
+    if wrap is not None:
+        application = wrap(application)
     warm_up(served)  # workers are forked from this process: let them start with rdflib's parser built
     names = frozenset(host_names) if host_names is not None else served_names("127.0.0.1")
     return _Endpoint(application, served, names=names, limits=limits or Limits(), native=native, writable=writable)
@@ -513,6 +520,7 @@ class Server:
         limits: Limits | None = None,
         host_names: Iterable[str] = (),
         log_level: str = "warning",
+        wrap: Any = None,
     ) -> None:
         import uvicorn
 
@@ -527,7 +535,7 @@ class Server:
             bound = self.socket.getsockname()
             self.port: int = bound[1]
             self.names = served_names(self.host, bound[0], host_names)
-            self.app = app(graph, writable=writable, url=self.url, limits=limits, host_names=self.names)
+            self.app = app(graph, writable=writable, url=self.url, limits=limits, host_names=self.names, wrap=wrap)
         except BaseException:
             self.socket.close()
             raise

@@ -9,15 +9,16 @@
 * :mod:`.table` — a table's column reconciled at once (:func:`reconcile_table`,
   ``clustergraph reconcile``).
 
+Errors are :class:`clustergraph.errors.ReconciliationError` (exit status 2).
+
 Imports from: core, store, ingest (name normalisation).
 """
 
 from __future__ import annotations
 
-from ..errors import ReconciliationError
 from .index import ORGANISATION_TYPES, Entity, Index
 from .matching import similarity, tokens
-from .server import ReconciliationServer, asgi_app
+from .server import MOUNT_PATH, ReconciliationServer, asgi_app, mount
 from .service import (
     MATCH_MARGIN,
     MATCH_SCORE,
@@ -38,14 +39,15 @@ __all__ = [
     "Index",
     "MATCH_MARGIN",
     "MATCH_SCORE",
+    "MOUNT_PATH",
     "ORGANISATION_TYPES",
     "PROPERTIES",
     "ReconciledTable",
-    "ReconciliationError",
     "ReconciliationServer",
     "asgi_app",
     "extend",
     "manifest",
+    "mount",
     "preview",
     "propose_properties",
     "reconcile",

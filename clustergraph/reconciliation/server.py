@@ -50,7 +50,10 @@ from .service import (
     suggest_types,
 )
 
-__all__ = ["asgi_app", "ReconciliationServer", "MAX_BODY_BYTES"]
+__all__ = ["asgi_app", "mount", "ReconciliationServer", "MAX_BODY_BYTES", "MOUNT_PATH"]
+
+MOUNT_PATH = "/reconcile"
+"""Where ``clustergraph serve`` serves the reconciliation service."""
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
 """The largest request body read."""
@@ -171,6 +174,39 @@ def asgi_app(source: Index | Graph, *, name: str = "clustergraph organisations")
 
 class _TooLarge(Exception):
     pass
+
+
+class _Mounted:
+    """``inner`` with the reconciliation service answering under ``prefix`` (``/reconcile`` and ``/reconcile/...``)."""
+
+    def __init__(self, inner: Any, service: Any, prefix: str) -> None:
+        self.inner, self.service, self.prefix = inner, service, prefix.rstrip("/")
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and (path == self.prefix or path.startswith(self.prefix + "/")):
+            root = scope.get("root_path", "") + self.prefix
+            full = path if path != self.prefix else self.prefix + "/"  # OpenRefine posts to the URL as typed: no redirect
+            await self.service({**scope, "root_path": root, "path": full}, receive, send)
+            return
+        await self.inner(scope, receive, send)
+
+    def __getattr__(self, name: str) -> Any:  # the wrapped application's own attributes (close, ...)
+        return getattr(self.inner, name)
+
+
+def mount(inner: Any, source: Index | Graph, *, prefix: str = MOUNT_PATH) -> Any:
+    """``inner`` (any ASGI application, e.g. the SPARQL endpoint's) with the reconciliation service under ``prefix``.
+
+    This is the hook ``clustergraph serve`` uses: the endpoint applies it to its application
+    before its own host-name and size checks, so the service shares the port and the checks.
+
+    >>> from clustergraph.ingest import load_embedded
+    >>> app = mount(lambda scope, receive, send: None, load_embedded())
+    >>> app.prefix
+    '/reconcile'
+    """
+    return _Mounted(inner, asgi_app(source), prefix)
 
 
 def _loopback(host: str) -> bool:

@@ -64,7 +64,8 @@ class ReconciledTable:
 
 
 def read_frame(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> pd.DataFrame:
-    """A CSV, TSV, XLSX or JSON table as a DataFrame of text (read like ``clustergraph import`` reads it)."""
+    """A CSV, TSV, XLSX or JSON table as a DataFrame of text (read like ``clustergraph import`` reads it),
+    indexed by the row numbers a spreadsheet shows (header = 1; blank rows are left out)."""
     import pandas as pd
 
     from ..ingest.tabular import read_table
@@ -73,7 +74,7 @@ def read_frame(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> pd.D
     if table.problems:
         raise InputError(table.problems[0].message, file=str(path), row=table.problems[0].row, fix=table.problems[0].fix)
     rows = [{h: ("" if r.cells.get(h) is None else str(r.cells.get(h))) for h in table.header} for r in table.rows]
-    return pd.DataFrame(rows, columns=table.header)
+    return pd.DataFrame(rows, columns=table.header, index=[r.number for r in table.rows])
 
 
 def _write(frame: pd.DataFrame, path: Path) -> None:
@@ -132,7 +133,8 @@ def reconcile_table(
     """
     import pandas as pd
 
-    frame = read_frame(table) if not isinstance(table, pd.DataFrame) else table.copy()
+    from_file = not isinstance(table, pd.DataFrame)
+    frame = read_frame(table) if from_file else table.copy()
     path = str(table) if not isinstance(table, pd.DataFrame) else "the table"
     for name in (column, country_column):
         if name is not None and name not in frame.columns:
@@ -166,7 +168,8 @@ def reconcile_table(
             answers[int(k[1:])] = v["result"]
     iris, names, scores, listed = [], [], [], []
     review_rows = []
-    row_offset = 2  # a spreadsheet's numbering: header = row 1
+    # the row a spreadsheet shows: read from the file, or counted from 2 (header = row 1)
+    numbers = list(frame.index) if from_file else list(range(2, len(frame) + 2))
     for i in range(len(frame)):
         result = answers.get(i, [])
         top = result[0] if result else None
@@ -178,10 +181,10 @@ def reconcile_table(
         listed.append(" | ".join(f"{c['name']} <{c['id']}> ({c['score']:g})" for c in shown))
         for rank, c in enumerate(shown, start=1):
             review_rows.append({
-                "row": i + row_offset, "value": str(frame[column].iloc[i]), "rank": rank, "candidate_iri": c["id"],
+                "row": int(numbers[i]), "value": str(frame[column].iloc[i]), "rank": rank, "candidate_iri": c["id"],
                 "candidate_name": c["name"], "description": c.get("description", ""), "score": c["score"], "decision": "",
             })
-    out = frame.copy()
+    out = frame.copy().reset_index(drop=True)
     out["match_iri"], out["match_name"], out["match_score"], out["candidates"] = iris, names, scores, listed
     review = pd.DataFrame(review_rows, columns=["row", "value", "rank", "candidate_iri", "candidate_name", "description", "score", "decision"])
     return ReconciledTable(out, review)
