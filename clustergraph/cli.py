@@ -530,9 +530,72 @@ def serve(host: str, port: int, where: Where, memory_store: bool, public: bool, 
     check_port(port)
     limits = Limits(timeout=timeout)
     served_names(host, None, host_names)  # a bad --host-name fails before the data loads
+    from functools import partial
+
+    from .reconciliation import MOUNT_PATH, mount
+
     dataset = _dataset(where, memory_store, local=True)  # a remote store's graphs are copied here (one CONSTRUCT each)
-    server = Server(dataset, host, port, writable=writable, allow_public=public, limits=limits, host_names=host_names, log_level="info")
+    server = Server(dataset, host, port, writable=writable, allow_public=public, limits=limits, host_names=host_names, log_level="info",
+                    wrap=partial(mount, source=dataset))
     click.echo(f"SPARQL endpoint at {server.url} ({'read-write' if writable else 'read-only'}, queries stopped after {timeout:g} s); Ctrl-C stops it", err=True)
+    click.echo(f"OpenRefine reconciliation service at {server.url.rstrip('/')}{MOUNT_PATH}", err=True)
+    server.run()
+
+
+# --- reconcile -----------------------------------------------------------------
+
+
+@main.command("reconcile")
+@click.argument("table", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--column", required=True, help="The column of organisation names.")
+@click.option("--country-column", help="A column of countries (ISO codes, names, or EU authority IRIs) that narrows each row's candidates.")
+@click.option("--type", "type_", help="Only organisations of this type: cg:ClusterOrganisation, cg:PublicBody, cg:LabellingBody or cg:Organisation.")
+@click.option("--data", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="RDF files to match against instead of the embedded dataset (repeatable).")
+@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), help="Match against an on-disk Oxigraph store.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="The table with its matches (default TABLE-reconciled.csv; .tsv and .xlsx too).")
+@click.option("--review", "review_path", type=click.Path(dir_okay=False, path_type=Path), help="The rows to decide, one candidate per line (default TABLE-review.csv).")
+@click.option("--candidates", "limit", type=click.IntRange(1, 20), default=3, show_default=True, help="Candidates listed for a row to decide.")
+def reconcile_command(table: Path, column: str, country_column: str | None, type_: str | None, data: tuple[Path, ...], store_path: Path | None,
+                      out: Path | None, review_path: Path | None, limit: int) -> None:
+    """Match a table's organisation names against the graph: the matched IRI and score for the
+    unambiguous rows, the candidates for the others, and a review file to decide them.
+
+    A row is matched automatically only when one organisation is clearly meant (the same
+    name up to case, accents, legal form, word order, a known translation or a typo, well
+    ahead of any other, and no other country when --country-column is given).
+    """
+    from .reconciliation.table import reconcile_table
+
+    if not table.is_file():
+        raise ClusterGraphError(f"{table}: file not found", fix="check the path of the table")
+    stem = table.with_suffix("")
+    out = out or stem.with_name(stem.name + "-reconciled" + (table.suffix if table.suffix.lower() in (".csv", ".tsv", ".xlsx") else ".csv"))
+    review_path = review_path or stem.with_name(stem.name + "-review.csv")
+    dataset = _query_data(data, store_path, False)
+    result = reconcile_table(table, dataset, column=column, country_column=country_column, type=type_, limit=limit)
+    result.write(out, review_path)
+    c = result.counts
+    click.echo(f"{c['rows']} rows: {c['matched']} matched, {c['to review']} to review, {c['no candidate']} without a candidate")
+    click.echo(f"wrote {out} and {review_path}")
+
+
+@main.command("reconcile-serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback only unless --public).")
+@click.option("--port", default=8892, show_default=True, type=int, help="Port to listen on (0 picks a free port).")
+@click.option("--data", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="RDF files to serve instead of the embedded dataset (repeatable).")
+@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), help="Serve an on-disk Oxigraph store.")
+@click.option("--public", is_flag=True, help="Allow a non-loopback --host (the service has no authentication).")
+def reconcile_serve(host: str, port: int, data: tuple[Path, ...], store_path: Path | None, public: bool) -> None:
+    """Serve only the OpenRefine reconciliation service (W3C Reconciliation API 0.2) until interrupted.
+
+    In OpenRefine: Reconcile > Start reconciling > Add standard service, and give the URL
+    printed on start (``clustergraph serve`` offers the same service at /reconcile).
+    """
+    from .reconciliation import ReconciliationServer
+
+    dataset = _query_data(data, store_path, False)
+    server = ReconciliationServer(dataset, host, port, allow_public=public, log_level="info")
+    click.echo(f"OpenRefine reconciliation service at {server.url}; Ctrl-C stops it", err=True)
     server.run()
 
 

@@ -21,6 +21,8 @@ on stderr and exits with the error's ``exit_code``, shown here in brackets::
         - InconsistentOntologyError [1]  the data contradicts the ontology (``.explanation``)
       + WriteError [2]                   a file or folder cannot be written: disk full, no permission,
                                          read-only disk (``.path``, ``.errno``); nothing was changed
+      + ReconciliationError [2]          a reconciliation request is malformed or names an unknown type,
+                                         property or organisation
 
 :class:`Problem` is not an exception: it is one located problem, carried by
 :attr:`InputError.problem` and :attr:`InputErrors.problems`.
@@ -64,6 +66,7 @@ __all__ = [
     "JavaNotFoundError",
     "InconsistentOntologyError",
     "WriteError",
+    "ReconciliationError",
     "Problem",
 ]
 
@@ -221,6 +224,10 @@ class InconsistentOntologyError(ReasonerError):
     def __init__(self, message: str, *, explanation: list[str] | None = None, fix: str | None = None) -> None:
         self.explanation = explanation or []
         super().__init__(message, fix=fix)
+
+
+class ReconciliationError(ClusterGraphError):
+    """A reconciliation request that cannot be answered: malformed, or naming an unknown type, property or organisation."""
 
 
 class WriteError(ClusterGraphError):

@@ -29,7 +29,7 @@ PUBLIC = sorted(
     """.split()
 )
 
-STAGES = ["store", "ingest", "validation", "reasoning", "query", "network", "publishing"]
+STAGES = ["store", "ingest", "validation", "reasoning", "query", "network", "publishing", "reconciliation"]
 
 
 def test_top_level_names_are_pinned() -> None:
@@ -97,6 +97,8 @@ CLI = {
     "query": ["--data", "--endpoint", "--file", "--format", "--graph", "--list", "--memory-store", "--param", "--store", "--timeout", "-p", "NAME"],
     "reason": ["--input", "--ontology", "--out", "--reasoner", "--data", "--store", "--endpoint", "--graph"],
     "serve": ["--data", "--host", "--memory-store", "--port", "--public", "--store", "--writable", "--endpoint", "--graph"],
+    "reconcile": ["--candidates", "--column", "--country-column", "--data", "--out", "--review", "--store", "--type", "TABLE"],
+    "reconcile-serve": ["--data", "--host", "--port", "--public", "--store"],
     "template": ["--force", "DIRECTORY"],
     "validate": ["--allow-service-host", "--engine", "--fail-on", "--format", "--inference", "--out", "--shapes", "--store", "DATA", "--data", "--endpoint", "--graph", "--timeout"],
 }

@@ -37,6 +37,7 @@ from .normalise import (
     country,
     date,
     fold,
+    identifier,
     money,
     normaliser,
     organisation,
@@ -68,8 +69,11 @@ from .provenance import (
 )
 from .merge import (
     Candidate,
+    IdentityDecision,
     ORGANISATION_CLASSES,
     candidates,
+    identifiers,
+    merge_by_identifier,
     organisations,
 )
 from .template import (
@@ -84,6 +88,7 @@ __all__ = [
     "Column",
     "EMBEDDED_TIME",
     "EXAMPLES",
+    "IdentityDecision",
     "ImportReport",
     "MappedTable",
     "Mapping",
@@ -109,11 +114,14 @@ __all__ = [
     "expand_prefixed",
     "find_mapping",
     "fold",
+    "identifier",
+    "identifiers",
     "import_sources",
     "load_embedded",
     "load_mapping",
     "map_table",
     "match_header",
+    "merge_by_identifier",
     "money",
     "normaliser",
     "organisation",

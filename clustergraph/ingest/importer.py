@@ -33,7 +33,7 @@ from ..errors import InputError, InputErrors, MappingError, Problem
 from ..resources import data_dir
 from ..store.parsing import Limits, check_input, check_json
 from .mapping import Mapping, load_mapping, map_table
-from .merge import Candidate, candidates
+from .merge import Candidate, IdentityDecision, candidates, merge_by_identifier
 from .provenance import (
     PROVENANCE_GRAPH,
     checksum,
@@ -97,6 +97,8 @@ class ImportReport:
     sources: list[SourceReport] = field(default_factory=list)
     ambiguous: list[Candidate] = field(default_factory=list)
     written: bool = False
+    decisions: list[IdentityDecision] = field(default_factory=list)
+    """Records merged because they share an identifier, or kept apart because theirs disagree."""
 
     @property
     def graphs(self) -> dict[str, int]:
@@ -113,6 +115,7 @@ class ImportReport:
             "written": self.written,
             "sources": [s.as_dict() for s in self.sources],
             "ambiguous": [c.as_dict() for c in self.ambiguous],
+            "decisions": [d.as_dict() for d in self.decisions],
         }
 
     def to_text(self) -> str:
@@ -125,6 +128,9 @@ class ImportReport:
                 rows = sorted({p.row for p in s.skipped if p.row is not None})
                 lines.append(f"  skipped {len(rows)} row(s): {', '.join(map(str, rows))}")
                 lines.extend(f"    {p}" for p in s.skipped)
+        if self.decisions:
+            lines.append(f"{len(self.decisions)} identity decision(s) by identifier:")
+            lines.extend(f"  {d}" for d in self.decisions)
         if self.ambiguous:
             lines.append(f"{len(self.ambiguous)} possible duplicate organisation(s), not merged:")
             lines.extend(f"  {c}" for c in self.ambiguous)
@@ -187,8 +193,9 @@ def find_mapping(table_path: Path, header: Sequence[str] | None = None) -> Path 
         except MappingError:  # pragma: no cover - shipped mappings are tested
             continue
         titles = {c.name.casefold() for c in m.columns if not c.virtual}
+        required = {c.name.casefold() for c in m.columns if not c.virtual and not c.optional}  # "cg:optional" may be left out
         all_titles = {t.casefold() for c in m.columns if not c.virtual for t in c.titles}
-        if wanted == titles or (wanted <= all_titles and len(wanted) == len(titles)):
+        if required <= wanted <= titles or (wanted <= all_titles and len(required) <= len(wanted) <= len(titles)):
             return path
     return None
 
@@ -397,6 +404,7 @@ def import_sources(
         report.sources.append(item.report)
     _write(dataset, PROVENANCE_GRAPH, provenance)
     report.written = True
+    report.decisions = merge_by_identifier(dataset, new=[item.report.graph for item in prepared])
     new_orgs: set[URIRef] = {s for item in prepared for s, _, _ in item.triples if isinstance(s, URIRef)}
     report.ambiguous = candidates(dataset, among=new_orgs)
     return report

@@ -28,8 +28,11 @@ Additions (CSVW allows prefixed "common properties" for these):
 
 1. ``"cg:normalise": "<name>"`` on a column runs a normaliser from
    :mod:`clustergraph.normalise` on the cell (``money``, ``date``, ``country``,
-   ``url``, ``organisation``, ``mint:<kind>``); its result is the triple's object
-   (or, with a ``valueUrl``, a check on the cell).
+   ``url``, ``organisation``, ``mint:<kind>``, and the identifier schemes ``pic``,
+   ``vat``, ``ror``, ``wikidata``, ``eccp``, ``domain``); its result is the triple's object
+   (or, with a ``valueUrl``, a check on the cell). ``"cg:optional": true`` on a column
+   lets a table leave it out (the identifier columns of ``organisations``: tables
+   written before they existed still import).
 2. Prefixed names use the clustergraph prefixes (``cg:``, ``cgid:``, ``country:``,
    ``prov:``, ``dcterms:``, ``skos:``, ``schema:`` = ``https://schema.org/``...).
 3. IRIs that a template builds under ``cgid:`` (``https://w3id.org/clustergraph/id/<kind>/<key>``)
@@ -117,6 +120,8 @@ class Column:
     normalise: str | None = None
     virtual: bool = False
     suppress_output: bool = False
+    optional: bool = False
+    """``"cg:optional": true``: the table may leave the column out (it reads as empty)."""
 
 
 @dataclass
@@ -285,6 +290,7 @@ def load_mapping(path: str | os.PathLike[str]) -> Mapping:
             normalise=norm,
             virtual=virtual,
             suppress_output=bool(raw.get("suppressOutput", False)),
+            optional=raw.get("cg:optional") is True,
         )
         if not col.suppress_output:
             if not col.property_url:
@@ -483,7 +489,7 @@ def match_header(mapping: Mapping, header: list[str], file: str) -> tuple[dict[s
         else:
             found[name] = h
     for col in mapping.columns:
-        if not col.virtual and col.name not in found:
+        if not col.virtual and not col.optional and col.name not in found:
             problems.append(
                 Problem(
                     "missing column",
@@ -647,7 +653,7 @@ def _map_row(
     for col in mapping.columns:
         if col.virtual:
             continue
-        value = row.cells.get(found[col.name], "")
+        value = row.cells.get(found[col.name], "") if col.name in found else ""
         if isinstance(value, list):
             value = [str(v).strip() for v in value if str(v).strip() not in col.null]
             raw[col.name] = value or None

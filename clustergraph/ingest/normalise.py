@@ -33,6 +33,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from ..errors import NormalisationError
+from ..identifiers import SCHEMES
+from ..identifiers import canonical as canonical_identifier
 from ..iri import mint
 from ..namespaces import COUNTRY
 
@@ -47,6 +49,7 @@ __all__ = [
     "COUNTRY_NAMES",
     "NORMALISERS",
     "normaliser",
+    "identifier",
 ]
 
 
@@ -496,6 +499,24 @@ def organisation(name: Any) -> URIRef:
     return mint("organisation", organisation_key(name))
 
 
+# --- identifiers -----------------------------------------------------------------
+
+
+def identifier(scheme: str) -> Callable[[Any], Literal]:
+    """The normaliser of one identifier scheme (``pic``, ``vat``, ``ror``, ``wikidata``, ``eccp``,
+    ``domain``; see :mod:`clustergraph.identifiers`): its canonical notation as a plain string.
+
+    >>> identifier("vat")("gr 094014201")
+    rdflib.term.Literal('EL094014201')
+    """
+
+    def read(text: Any) -> Literal:
+        return Literal(canonical_identifier(scheme, text))
+
+    read.__name__ = scheme
+    return read
+
+
 # --- registry --------------------------------------------------------------------
 
 NORMALISERS: dict[str, Callable[[Any], Any]] = {
@@ -504,6 +525,7 @@ NORMALISERS: dict[str, Callable[[Any], Any]] = {
     "country": country,
     "url": url,
     "organisation": organisation,
+    **{scheme: identifier(scheme) for scheme in SCHEMES},
 }
 """Normalisers by the name a mapping uses in ``"cg:normalise"``; ``mint:<kind>`` is also accepted."""
 

@@ -504,6 +504,7 @@ def app(
     examples: Mapping[str, Mapping[str, str]] | None = None,
     renderer: PageRenderer | None = None,
     extensions: Iterable[Extension] = (),
+    wrap: Any = None,
 ) -> Any:
     """An ASGI application: the SPARQL 1.1 Protocol and the linked-data paths over ``graph``.
 
@@ -534,6 +535,10 @@ def app(
         default: the static site's page renderer when there is one, else a plain page.
     extensions:
         Functions called with the FastAPI application to add routes (:data:`Extension`).
+    wrap:
+        A function applied to the inner ASGI application behind the checks, to serve more
+        under other paths (``clustergraph serve`` passes the reconciliation service's
+        ``clustergraph.reconciliation.mount``, answering under ``/reconcile``).
     """
     from fastapi import FastAPI
     from fastapi.staticfiles import StaticFiles
@@ -548,6 +553,8 @@ def app(
     application.mount(STATIC_PATH.rstrip("/"), StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     for extend in extensions:
         extend(application)
+    if wrap is not None:
+        application = wrap(application)
     warm_up(served)  # workers are forked from this process: let them start with rdflib's parser built
     names = frozenset(host_names) if host_names is not None else served_names("127.0.0.1")
     named = {k: dict(v) for k, v in (examples if examples is not None else service_examples()).items()}
@@ -637,6 +644,7 @@ class Server:
         examples: Mapping[str, Mapping[str, str]] | None = None,
         renderer: PageRenderer | None = None,
         extensions: Iterable[Extension] = (),
+        wrap: Any = None,
     ) -> None:
         import uvicorn
 
@@ -652,7 +660,7 @@ class Server:
             self.port: int = bound[1]
             self.names = served_names(self.host, bound[0], host_names)
             self.app = app(graph, writable=writable, url=self.url, limits=limits, host_names=self.names,
-                           examples=examples, renderer=renderer, extensions=extensions)
+                           examples=examples, renderer=renderer, extensions=extensions, wrap=wrap)
         except BaseException:
             self.socket.close()
             raise

@@ -228,6 +228,23 @@ CASES = [
     Case("Organisation-region-text", org("regioniri", {"cg:region": "place:brussels"}), "organisation:regioniri", "cg:region", V, f"The region '{ID}place/brussels' is not text"),
     Case("Organisation-sector-class", org("badsector", {"cg:sector": "organisation:beta"}), "organisation:badsector", "cg:sector", V, f"'{ID}organisation/beta' is not a known sector"),
     Case("ClusterOrganisation-country-required", org("nocountry", {"cg:country": None}), "organisation:nocountry", "cg:country", I, "The country of this cluster organisation is not recorded"),
+    # identifiers
+    Case("Organisation-pic-syntax", org("pic8", {"cg:pic": '"12345678"'}), "organisation:pic8", "cg:pic", V, "The PIC '12345678' is not nine digits"),
+    Case("Organisation-pic-count", org("twopics", {"cg:pic": ['"111111111"', '"222222222"']}), "organisation:twopics", "cg:pic", V, "The organisation has more than one PIC"),
+    Case("Organisation-vatNumber-syntax", org("vatde", {"cg:vatNumber": '"DE12345678"'}), "organisation:vatde", "cg:vatNumber", V, "The VAT number 'DE12345678' does not have the form"),
+    Case("Organisation-vatNumber-count", org("twovats", {"cg:vatNumber": ['"DE111111111"', '"DE222222222"']}), "organisation:twovats", "cg:vatNumber", V, "The organisation has more than one VAT number"),
+    Case("Organisation-rorId-syntax", org("rorurl", {"cg:rorId": '"https://ror.org/03yrm5c26"'}), "organisation:rorurl", "cg:rorId", V, "The ROR ID 'https://ror.org/03yrm5c26' is not a ROR ID"),
+    Case("Organisation-rorId-count", org("tworors", {"cg:rorId": ['"03yrm5c26"', '"02mhbdp94"']}), "organisation:tworors", "cg:rorId", V, "The organisation has more than one ROR ID"),
+    Case("RorChecksumRule", org("rorcheck", {"cg:rorId": '"03yrm5c27"'}), "organisation:rorcheck", "cg:rorId", V, "The ROR ID '03yrm5c27' has wrong check digits (they should be 26)"),
+    Case("Organisation-wikidataId-syntax", org("wdp", {"cg:wikidataId": '"P31"'}), "organisation:wdp", "cg:wikidataId", V, "The Wikidata item 'P31' is not a Q-number"),
+    Case("Organisation-wikidataId-count", org("twowd", {"cg:wikidataId": ['"Q1"', '"Q2"']}), "organisation:twowd", "cg:wikidataId", V, "The organisation has more than one Wikidata item"),
+    Case("Organisation-eccpProfile-syntax", org("eccpurl", {"cg:eccpProfile": '"Cap Digital"'}), "organisation:eccpurl", "cg:eccpProfile", V, "The ECCP profile 'Cap Digital' is not the last part"),
+    Case("Organisation-eccpProfile-count", org("twoeccp", {"cg:eccpProfile": ['"one"', '"two"']}), "organisation:twoeccp", "cg:eccpProfile", V, "The organisation has more than one ECCP profile"),
+    Case("Organisation-domain-syntax", org("domurl", {"cg:domain": '"https://www.x.org/"'}), "organisation:domurl", "cg:domain", V, "The web domain 'https://www.x.org/' is not a host name"),
+    Case(
+        "SharedIdentifierRule", org("zz-samepic", {"cg:pic": '"999999999"'}), "organisation:zz-samepic", "cg:pic", V,
+        f"The identifier '999999999' also identifies {ID}organisation/alpha",
+    ),
     # programmes and calls
     Case("Programme-label-required", programme("nolabel", {"rdfs:label": None}), "programme:nolabel", "rdfs:label", V, "The programme has no name"),
     Case("Programme-partOf-class", programme("partofcall", {"cg:partOf": "call:cep-1"}), "programme:partofcall", "cg:partOf", V, f"'{ID}call/cep-1' is not a programme"),

@@ -79,6 +79,10 @@ EXPECTED: dict[str, set[tuple[str, str, str, int | None]]] = {
     "organisation/lowercountry": {("cg:country", "Organisation-country-iri", V, None)},
     "call/slash1": {("cg:ordinal", "Call-ordinal-datatype", V, None), ("cg:ordinal", "CallOrdinalUniqueRule", W, None)},
     "call/slash2": {("cg:ordinal", "Call-ordinal-datatype", V, None), ("cg:ordinal", "CallOrdinalUniqueRule", W, None)},
+    "organisation/rorsum": {("cg:rorId", "RorChecksumRule", V, 145)},
+    "organisation/roriri": {("cg:rorId", "Organisation-rorId-syntax", V, None)},
+    "organisation/vatspaces": {("cg:vatNumber", "Organisation-vatNumber-syntax", V, 147)},
+    "organisation/pictwo": {("cg:pic", "SharedIdentifierRule", V, 149)},
 }
 
 
