@@ -86,7 +86,7 @@ CLI = {
     "network": ["--data", "--format", "--memory-store", "--out", "--samples", "--seed"],
     "publish": ["--base-url", "--data", "--endpoint", "--out"],
     "push": ["--data", "--endpoint", "--flavour", "--graph", "--graph-store", "--method", "--store", "--timeout", "--update-endpoint"],
-    "query": ["--data", "--endpoint", "--file", "--format", "--graph", "--list", "--memory-store", "--param", "--store", "--timeout", "-p", "NAME"],
+    "query": ["--data", "--endpoint", "--file", "--format", "--graph", "--list", "--memory-store", "--out", "--param", "--store", "--timeout", "-p", "NAME"],
     "reason": ["--input", "--ontology", "--out", "--reasoner"],
     "serve": ["--data", "--host", "--memory-store", "--port", "--public", "--store", "--writable"],
     "template": ["--force", "DIRECTORY"],

@@ -1,7 +1,8 @@
 """Queries: the named-query library and running queries into tables.
 
 Owns the ``queries/*.rq`` library with its typed parameters (:mod:`.library`) and running
-any query on any store into a :class:`QueryResult` (:mod:`.execution`).
+any query on any store into a :class:`QueryResult` (:mod:`.execution`), and big results
+straight to files and DataFrames through Oxigraph's own serialisers (:mod:`.results`).
 
 Imports from: core, :mod:`clustergraph.store` and :mod:`clustergraph.ingest` (``open_data`` loads the
 embedded dataset).
@@ -27,6 +28,7 @@ from .execution import (
     resolve_query,
     run,
 )
+from .results import dataframe, stream
 
 __all__ = [
     "FORMATS",
@@ -35,6 +37,7 @@ __all__ = [
     "QueryResult",
     "TYPES",
     "compact",
+    "dataframe",
     "get",
     "list_queries",
     "open_data",
@@ -42,5 +45,6 @@ __all__ = [
     "read",
     "resolve_query",
     "run",
+    "stream",
     "to_term",
 ]
