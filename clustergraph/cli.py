@@ -451,7 +451,8 @@ def _describe_queries() -> str:
 @store_options()
 @click.option("--memory-store", is_flag=True, help="Use rdflib's memory store instead of Oxigraph.")
 @click.option("--spreadsheet-safe/--no-spreadsheet-safe", default=True, show_default=True, help="With --format csv: put a ' before values a spreadsheet program would run as formulas (=, +, -, @).")
-def query_command(name: str | None, query_file: Path | None, list_queries: bool, params: tuple[str, ...], fmt: str, where: Where, memory_store: bool, spreadsheet_safe: bool) -> None:
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the result to this file (atomically) instead of printing it; the format comes from its extension unless --format is given.")
+def query_command(name: str | None, query_file: Path | None, list_queries: bool, params: tuple[str, ...], fmt: str, where: Where, memory_store: bool, spreadsheet_safe: bool, out_file: Path | None) -> None:
     """Run the named query NAME (see --list) or a query --file, and print the result.
 
     Credentials for an endpoint come from CLUSTERGRAPH_ENDPOINT_USER and
@@ -468,6 +469,14 @@ def query_command(name: str | None, query_file: Path | None, list_queries: bool,
         raise ClusterGraphError("give either a query NAME or --file", fix="see 'clustergraph query --list' for the names")
     named = read(query_file) if query_file is not None else name
     dataset = _dataset(where, memory_store)
+    if out_file is not None and click.get_current_context().get_parameter_source("fmt") == click.core.ParameterSource.DEFAULT:
+        fmt = {".csv": "csv", ".tsv": "tsv", ".json": "json", ".srj": "json", ".ttl": "turtle"}.get(out_file.suffix.lower(), fmt)
+    if out_file is not None or fmt in ("csv", "tsv", "json"):
+        # Oxigraph's own result writers, streamed: no Python object per term
+        from .query.results import stream
+
+        stream(dataset, named, out_file if out_file is not None else sys.stdout.buffer, fmt, _params(params), spreadsheet_safe=spreadsheet_safe)
+        return
     result = run(dataset, named, _params(params))  # type: ignore[arg-type]
     text = result.serialize(fmt, spreadsheet_safe=spreadsheet_safe)
     click.echo(text, nl=not text.endswith("\n"))

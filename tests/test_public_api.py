@@ -94,7 +94,7 @@ CLI = {
     "network": ["--data", "--format", "--memory-store", "--out", "--samples", "--seed", "--store", "--endpoint", "--graph", "--update-endpoint", "--graph-store-endpoint", "--timeout"],
     "publish": ["--base-url", "--data", "--endpoint", "--out", "--advertise-endpoint", "--store", "--graph"],
     "push": ["--data", "--endpoint", "--flavour", "--graph", "--graph-store", "--method", "--store", "--timeout", "--update-endpoint", "--into", "--graph-store-endpoint"],
-    "query": ["--data", "--endpoint", "--file", "--format", "--graph", "--list", "--memory-store", "--param", "--store", "--timeout", "-p", "NAME"],
+    "query": ["--data", "--endpoint", "--file", "--format", "--graph", "--list", "--memory-store", "--out", "--param", "--store", "--timeout", "-p", "NAME"],
     "reason": ["--input", "--ontology", "--out", "--reasoner", "--data", "--store", "--endpoint", "--graph"],
     "serve": ["--data", "--host", "--memory-store", "--port", "--public", "--store", "--writable", "--endpoint", "--graph"],
     "reconcile": ["--candidates", "--column", "--country-column", "--data", "--out", "--review", "--store", "--type", "TABLE"],

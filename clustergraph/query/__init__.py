@@ -2,7 +2,8 @@
 
 Owns the ``queries/*.rq`` library with its typed parameters (:mod:`.library`) and running
 any query on any store into a :class:`QueryResult` (:mod:`.execution`), and the
-vocabulary the queries rely on whatever data is loaded (:mod:`.vocabulary`).
+vocabulary the queries rely on whatever data is loaded (:mod:`.vocabulary`), and big results
+straight to files and DataFrames through Oxigraph's own serialisers (:mod:`.results`).
 
 Imports from: core, :mod:`clustergraph.store` and :mod:`clustergraph.ingest` (``open_data`` loads the
 embedded dataset).
@@ -28,6 +29,7 @@ from .execution import (
     resolve_query,
     run,
 )
+from .results import dataframe, stream
 from .vocabulary import VOCABULARY_GRAPH, add_vocabulary, vocabulary
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "VOCABULARY_GRAPH",
     "add_vocabulary",
     "compact",
+    "dataframe",
     "get",
     "list_queries",
     "open_data",
@@ -46,6 +49,7 @@ __all__ = [
     "read",
     "resolve_query",
     "run",
+    "stream",
     "to_term",
     "vocabulary",
 ]

@@ -332,8 +332,8 @@ def _python(term: Node | None) -> Any:
 
 
 def _nt(term: Node) -> str:
-    if isinstance(term, Literal):
-        return term.n3().replace("\t", "\\t")
+    if isinstance(term, Literal):  # N-Triples escapes (rdflib's n3() writes long strings in triple quotes)
+        return str(_store.to_oxigraph(term)).replace("\t", "\\t")
     if isinstance(term, BNode):
         return f"_:{term}"
     return term.n3()

@@ -1,0 +1,382 @@
+"""Query results at store speed: files and DataFrames straight from Oxigraph's own serialisers.
+
+:func:`clustergraph.query.run` turns every term of a result into an rdflib object,
+which costs more than the query itself for results of hundreds of thousands of
+rows. On an Oxigraph dataset, :func:`stream` hands a SELECT result to Oxigraph's
+SPARQL results writers (CSV, TSV, JSON), which write it to a file or a binary
+stream while the query runs, holding no rows in Python; :func:`dataframe` reads
+Oxigraph's TSV with pandas' C parser and types each column at once. Both give the
+same answers as :meth:`QueryResult.to_csv`, :meth:`~QueryResult.to_tsv`,
+:meth:`~QueryResult.to_json` and :meth:`~QueryResult.to_dataframe` (the same
+rows in the same order, datatypes, language tags, blank nodes and unbound cells;
+CSV byte for byte, spreadsheet-safe cells included). Anything else (ASK,
+CONSTRUCT, rdflib's memory store, a remote endpoint, the ``table`` and ``turtle``
+formats) takes the plain path through :func:`~clustergraph.query.run`.
+
+TSV and JSON are Oxigraph's own: numbers and booleans may be written in the short
+form (``5`` rather than ``"5"^^xsd:integer``) and JSON is not indented; any SPARQL
+results reader reads the same terms from both paths.
+
+>>> import io
+>>> from clustergraph.store import open_dataset, load
+>>> ds = open_dataset()
+>>> _ = load(ds, b'''@prefix cg: <https://w3id.org/clustergraph/ontology#> .
+... <https://w3id.org/clustergraph/id/project/cecil> cg:acronym "=CECIL" ; cg:totalBudget 247283 .
+... ''', format="turtle", graph="https://w3id.org/clustergraph/graph/demo")
+>>> out = io.BytesIO()
+>>> stream(ds, "SELECT ?acronym ?budget WHERE { ?p cg:acronym ?acronym ; cg:totalBudget ?budget }", out)
+1
+>>> out.getvalue()
+b"acronym,budget\\r\\n'=CECIL,247283\\r\\n"
+>>> dataframe(ds, "SELECT ?acronym ?budget WHERE { ?p cg:acronym ?acronym ; cg:totalBudget ?budget }").dtypes.astype(str).tolist()
+['string', 'Int64']
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+from rdflib.namespace import XSD
+
+from ..atomic import atomic_write
+from ..bindings import inject_values
+from ..errors import QueryError
+from ..spreadsheet import FORMULA_STARTS, safe_cell
+from ..store import dataset as _store
+from ..store import offline
+
+__all__ = ["STREAM_FORMATS", "stream", "dataframe", "typed_series", "kind_of_datatype"]
+
+#: Formats :func:`stream` writes (``table`` and ``turtle`` go through :meth:`QueryResult.serialize`).
+STREAM_FORMATS = ("csv", "tsv", "json", "table", "turtle")
+
+_NATIVE = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV, "json": ox.QueryResultsFormat.JSON}
+
+_INTEGER = {
+    str(XSD[t])
+    for t in (
+        "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+        "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte",
+    )
+}
+_FLOAT = {str(XSD.decimal), str(XSD.double), str(XSD.float)}
+_STRING = {str(XSD.string), str(XSD.normalizedString), str(XSD.token), str(XSD.anyURI)}
+_OTHER = {str(XSD.date): "date", str(XSD.dateTime): "datetime", str(XSD.gYear): "year", str(XSD.boolean): "boolean"}
+
+
+def kind_of_datatype(datatype: str | None, language: str | None = None) -> str:
+    """The DataFrame kind of a literal: ``string``, ``integer``, ``float``, ``date``, ``datetime``, ``year`` or ``boolean``.
+
+    >>> kind_of_datatype("http://www.w3.org/2001/XMLSchema#int"), kind_of_datatype(None, "en")
+    ('integer', 'string')
+    """
+    if language or datatype is None or datatype in _STRING:
+        return "string"
+    if datatype in _INTEGER:
+        return "integer"
+    if datatype in _FLOAT:
+        return "float"
+    return _OTHER.get(datatype, "string")
+
+
+def typed_series(kinds: set[str], texts: list[str | None], strings: list[str | None] | None = None) -> Any:
+    """A pandas column from the cells' ``kinds`` and lexical ``texts`` (``None`` where unbound).
+
+    One kind gives its dtype (integers ``Int64``; decimal, double and float
+    ``float64``; dates and dateTimes ``datetime64``; gYear ``Int64``; booleans
+    ``boolean``); integers with floats give ``float64``; anything else ``string``
+    from ``strings`` (``texts`` when not given; blank nodes as ``_:id``).
+
+    >>> typed_series({"integer"}, ["1", None]).tolist()
+    [1, <NA>]
+    """
+    import pandas as pd
+
+    kinds = set(kinds)
+    if kinds == {"integer", "float"}:
+        kinds = {"float"}
+    kind = kinds.pop() if len(kinds) == 1 else "string"
+    if kind == "integer":
+        return pd.to_numeric(pd.Series(texts, dtype="object"), errors="coerce").astype("Int64")
+    if kind == "float":
+        return pd.to_numeric(pd.Series(texts, dtype="object"), errors="coerce").astype("float64")
+    if kind == "year":
+        years = [None if t is None else re.match(r"^-?\d+", t) for t in texts]
+        return pd.array([int(m.group(0)) if m else None for m in years], dtype="Int64")
+    if kind in ("date", "datetime"):
+        utc = kind == "datetime" and any(t and (t.endswith("Z") or "+" in t[10:]) for t in texts)
+        values = [None if t is None else (t[:10] if kind == "date" else t) for t in texts]
+        return pd.to_datetime(pd.Series(values, dtype="object"), errors="coerce", utc=utc)
+    if kind == "boolean":
+        return pd.array([None if t is None else t.strip().lower() in ("true", "1") for t in texts], dtype="boolean")
+    return pd.array(texts if strings is None else strings, dtype="string")
+
+
+# --- preparing and running ----------------------------------------------------------
+
+
+def _prepare(graph: Any, query: Any, params: Mapping[str, Any] | None, allow_network: offline.AllowNetwork) -> tuple[Any, str, Any]:
+    """(named query, query text with the parameters bound, native Oxigraph store or None)."""
+    from .execution import resolve_query
+
+    named = resolve_query(query)
+    text = inject_values(named.text, named.bindings(params))
+    if _store.is_remote(graph):
+        return named, text, None
+    native = _store.oxigraph(graph)
+    return named, text, native
+
+
+def _solutions(graph: Any, named: Any, text: str, native: ox.Store, allow_network: offline.AllowNetwork) -> ox.QuerySolutions:
+    prefixes = {k: str(v) for k, v in graph.namespaces()}
+    offline.check_query(
+        text,
+        allow_network=allow_network,
+        graphs=_store.graph_test(native),
+        prefixes=prefixes,
+        where=str(named.path) if named.path else named.name,
+    )
+    try:
+        result = native.query(text, use_default_graph_as_union=True, prefixes=prefixes)
+    except SyntaxError as exc:
+        where = str(named.path) if named.path else named.name
+        raise QueryError(f"{where}: malformed SPARQL: {str(exc).strip().splitlines()[0]}", fix="correct the query text") from None
+    except OSError as exc:
+        where = str(named.path) if named.path else named.name
+        raise QueryError(f"{where}: the query failed: {exc}", fix="check the query against the data and the store") from None
+    return result  # type: ignore[return-value]
+
+
+def _plain_run(graph: Any, named: Any, params: Mapping[str, Any] | None, allow_network: offline.AllowNetwork) -> Any:
+    from .execution import run
+
+    return run(graph, named, params, allow_network=allow_network)
+
+
+# --- streaming to files ---------------------------------------------------------------
+
+
+def stream(
+    graph: Any,
+    query: Any,
+    out: str | os.PathLike[str] | IO[bytes],
+    format: str = "csv",
+    params: Mapping[str, Any] | None = None,
+    *,
+    spreadsheet_safe: bool = True,
+    allow_network: offline.AllowNetwork = None,
+) -> int | None:
+    """Run ``query`` on ``graph`` and write its result to ``out`` without holding it; return the row count.
+
+    Parameters
+    ----------
+    graph, query, params, allow_network:
+        As for :func:`clustergraph.query.run`.
+    out:
+        A file path (written atomically: a reader never sees half a file) or a
+        binary stream such as ``sys.stdout.buffer``.
+    format:
+        ``csv``, ``tsv``, ``json`` (SPARQL 1.1 Query Results formats, written by
+        Oxigraph while the query runs), or ``table`` and ``turtle`` (through
+        :meth:`QueryResult.serialize`).
+    spreadsheet_safe:
+        With ``csv``: a ``'`` before cells a spreadsheet program would run as
+        formulas (:mod:`clustergraph.spreadsheet`).
+
+    Returns
+    -------
+    int or None
+        Rows written (triples for a graph, 1 for ASK); ``None`` for a SELECT
+        result streamed as JSON, whose rows are not counted.
+    """
+    if format not in STREAM_FORMATS:
+        raise QueryError(f"unknown output format {format!r}", fix=f"use one of {', '.join(STREAM_FORMATS)}")
+    named, text, native = _prepare(graph, query, params, allow_network)
+    if native is None or named.form != "SELECT" or format not in _NATIVE:
+        result = _plain_run(graph, named, params, allow_network)
+        data = result.serialize(format, spreadsheet_safe=spreadsheet_safe)
+        data = data if data.endswith("\n") else data + "\n"
+        _write(out, lambda fh: fh.write(data.encode("utf-8")))
+        return 1 if result.kind == "ASK" else len(result)
+    solutions = _solutions(graph, named, text, native, allow_network)
+    if format == "csv":
+        width = len(solutions.variables)
+        with tempfile.TemporaryFile(prefix="clustergraph-result-") as raw:
+            _serialize(solutions, raw, "csv")
+            raw.seek(0)
+            return _write(out, lambda fh: _rewrite_csv(raw, fh, width, spreadsheet_safe))
+    counter = _LineCounter()
+
+    def native_write(fh: IO[bytes]) -> int:
+        counter.target = fh
+        _serialize(solutions, counter, format)
+        return counter.lines
+
+    lines = _write(out, native_write)
+    return lines - 1 if format == "tsv" else None
+
+
+def _serialize(solutions: ox.QuerySolutions, fh: Any, format: str) -> None:
+    try:
+        solutions.serialize(fh, _NATIVE[format])
+    except OSError as exc:
+        raise QueryError(f"the query failed while its result was written: {exc}", fix="check the query against the data and the store") from None
+
+
+class _LineCounter:
+    """A binary sink that passes bytes on and counts lines (a TSV result's rows and header)."""
+
+    def __init__(self) -> None:
+        self.target: Any = None
+        self.lines = 0
+
+    def write(self, data: bytes) -> int:
+        self.lines += data.count(b"\n")
+        self.target.write(data)
+        return len(data)
+
+    def flush(self) -> None:
+        return None
+
+
+def _write(out: Any, body: Any) -> int:
+    if hasattr(out, "write"):
+        value = body(out)
+        out.flush()
+        return value
+    with atomic_write(Path(out), "wb") as fh:
+        return body(fh)
+
+
+def _rewrite_csv(raw: IO[bytes], fh: IO[bytes], width: int, spreadsheet_safe: bool) -> int:
+    """Oxigraph's CSV through Python's csv writer: the plain path's quoting, and safe cells."""
+    text_in = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+    text_out = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=False)
+    reader = csv.reader(text_in)
+    writer = csv.writer(text_out, lineterminator="\r\n")
+    rows = -1
+    starts = FORMULA_STARTS
+    for row in reader:
+        if not row and width == 1:
+            row = [""]
+        if spreadsheet_safe and any(cell[:1] in starts for cell in row if cell):
+            row = [safe_cell(cell) for cell in row]
+        writer.writerow(row)
+        rows += 1
+    text_out.flush()
+    text_out.detach()
+    text_in.detach()
+    return max(rows, 0)
+
+
+# --- DataFrames --------------------------------------------------------------------------
+
+
+def dataframe(
+    graph: Any,
+    query: Any,
+    params: Mapping[str, Any] | None = None,
+    *,
+    allow_network: offline.AllowNetwork = None,
+) -> Any:
+    """Run ``query`` on ``graph`` into a pandas DataFrame typed as :meth:`QueryResult.to_dataframe` types it.
+
+    On Oxigraph a SELECT result is read column by column from Oxigraph's TSV
+    (no rdflib term per cell); other forms and stores go through
+    :func:`clustergraph.query.run`.
+    """
+    import pandas as pd
+
+    named, text, native = _prepare(graph, query, params, allow_network)
+    if native is None or named.form != "SELECT":
+        return _plain_run(graph, named, params, allow_network).to_dataframe()
+    solutions = _solutions(graph, named, text, native, allow_network)
+    variables = [v.value for v in solutions.variables]
+    with tempfile.TemporaryFile(prefix="clustergraph-result-") as raw:
+        _serialize(solutions, raw, "tsv")
+        raw.seek(0)
+        table = pd.read_csv(
+            raw, sep="\t", quoting=csv.QUOTE_NONE, dtype=str, na_filter=False, keep_default_na=False, engine="c", encoding="utf-8",
+            skip_blank_lines=False,
+        ) if variables else pd.DataFrame()
+    data = {}
+    for i, name in enumerate(variables):
+        cells = table.iloc[:, i].tolist() if len(table.columns) > i else []
+        kinds, texts, strings = _column(cells)
+        data[name] = typed_series(kinds, texts, strings)
+    return pd.DataFrame(data, columns=variables)
+
+
+_ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.S)
+
+
+def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)) if (m.group(1) or m.group(2)) else _ESCAPES.get(m.group(3), m.group(3)), text)
+
+
+_NUMBER_START = set("0123456789+-.")
+
+
+def _column(cells: list[str]) -> tuple[set[str], list[str | None], list[str | None] | None]:
+    """(kinds, lexical texts, strings for a string column) of one TSV column of N-Triples terms."""
+    firsts = {c[:1] for c in cells}
+    firsts.discard("")
+    if firsts <= {"<"}:  # IRIs (and unbound)
+        texts = [c[1:-1] if c else None for c in cells]
+        return ({"string"} if firsts else set()), texts, None
+    if firsts <= _NUMBER_START:  # numbers in the short form
+        texts = [c if c else None for c in cells]
+        fractional = any(("." in c or "e" in c or "E" in c) for c in cells)
+        return {"float" if fractional else "integer"}, texts, None
+    if firsts == {'"'} and all(c.endswith('"') for c in cells if c):  # plain strings
+        return {"string"}, [_unescape(c[1:-1]) if c else None for c in cells], None
+    kinds: set[str] = set()
+    texts: list[str | None] = []
+    strings: list[str | None] = []
+    for c in cells:
+        if not c:
+            texts.append(None)
+            strings.append(None)
+            continue
+        head = c[0]
+        if head == "<":
+            text = c[1:-1]
+            kinds.add("string")
+            texts.append(text)
+            strings.append(text)
+        elif head == "_":
+            kinds.add("string")
+            texts.append(c[2:])
+            strings.append(c)
+        elif head == '"':
+            end = c.rfind('"')
+            text = _unescape(c[1:end])
+            suffix = c[end + 1:]
+            if suffix.startswith("^^<"):
+                kinds.add(kind_of_datatype(suffix[3:-1]))
+            else:
+                kinds.add("string")
+            texts.append(text)
+            strings.append(text)
+        else:  # true, false, integers, decimals and doubles in the short form
+            if c in ("true", "false"):
+                kinds.add("boolean")
+            elif "e" in c or "E" in c or "." in c:
+                kinds.add("float")
+            else:
+                kinds.add("integer")
+            texts.append(c)
+            strings.append(c)
+    return kinds, texts, strings
