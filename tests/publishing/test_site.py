@@ -15,7 +15,6 @@ from clustergraph.namespaces import CG, ID
 from clustergraph.publishing.site import DATASET_IRI, describe, publish
 from sitebuild import embedded, published
 
-CHROMIUM = shutil.which("chromium")
 
 
 @pytest.fixture(scope="module")
