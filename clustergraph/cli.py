@@ -137,7 +137,8 @@ def build(sources: tuple[Path, ...], out: Path, store_path: Path | None, memory_
 @click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of the tables (e.g. cp1252, latin-1).")
 @click.option("--base", default=None, help="Base IRI for relative IRIs in RDF files.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the import report (graphs, skipped rows, problems, possible duplicates) as JSON.")
-def import_command(sources: tuple[Path, ...], out: Path | None, store_path: Path | None, mapping: Path | None, lenient: bool, encoding: str, base: str | None, report_path: Path | None) -> None:
+@click.option("--strict", is_flag=True, help="Refuse RDF files with ill-typed literals (\"nineteen\"^^xsd:integer) instead of importing them as written with a warning.")
+def import_command(sources: tuple[Path, ...], out: Path | None, store_path: Path | None, mapping: Path | None, lenient: bool, encoding: str, base: str | None, report_path: Path | None, strict: bool) -> None:
     """Import tables (CSV, XLSX, JSON) and RDF files into linked data.
 
     Every problem is listed as file:row: column, with the value and the fix; on any
@@ -164,7 +165,7 @@ def import_command(sources: tuple[Path, ...], out: Path | None, store_path: Path
         store.store_folder(store_path, create=True)  # a new or empty folder, or a store: never the user's files
     dataset = store.open_dataset("oxigraph", store_path) if store_path is not None else store.open_dataset()
     try:
-        report = ingest.import_sources(list(sources), dataset, mapping=mapping, lenient=lenient, encoding=encoding, base=base)
+        report = ingest.import_sources(list(sources), dataset, mapping=mapping, lenient=lenient, encoding=encoding, base=base, strict=strict)
         if out is not None:
             store.dump(dataset, out)
     except InputErrors as exc:

@@ -82,7 +82,7 @@ def test_importing_the_package_loads_no_network_analysis_stack() -> None:
 CLI = {
     "build": ["--memory-store", "--no-network", "--no-validate", "--out", "--reason", "--store", "SOURCES"],
     "generate": ["--error-rate", "--organisations", "--out", "--projects", "--seed", "--triples"],
-    "import": ["--base", "--encoding", "--lenient", "--mapping", "--out", "--report", "--store", "SOURCES"],
+    "import": ["--base", "--encoding", "--lenient", "--mapping", "--out", "--report", "--store", "--strict", "SOURCES"],
     "network": ["--data", "--format", "--memory-store", "--out", "--samples", "--seed"],
     "publish": ["--base-url", "--data", "--endpoint", "--out"],
     "push": ["--data", "--endpoint", "--flavour", "--graph", "--graph-store", "--method", "--store", "--timeout", "--update-endpoint"],

@@ -738,8 +738,12 @@ def _add_parsed(parsed: Graph, quads: Iterable[ox.Quad]) -> None:
             parsed.add((s, p, o))  # type: ignore[arg-type]
 
 
-def replace_graph(dataset: Dataset, graph: str | URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> int:
+def replace_graph(dataset: Dataset, graph: str | URIRef, triples: Iterable[Any]) -> int:
     """Replace the named ``graph`` with ``triples`` in one step; return how many were written.
+
+    ``triples`` are rdflib ``(s, p, o)`` tuples, or Oxigraph :class:`~pyoxigraph.Quad` or
+    :class:`~pyoxigraph.Triple` objects (their graph is ignored), which go into an Oxigraph
+    store without a conversion.
 
     >>> ds = open_dataset()
     >>> replace_graph(ds, "http://ex.org/g", [(URIRef("http://ex.org/a"), URIRef("http://ex.org/p"), Literal(1))])
@@ -748,20 +752,34 @@ def replace_graph(dataset: Dataset, graph: str | URIRef, triples: Iterable[tuple
     target = URIRef(str(graph))
     native = oxigraph(dataset)
     if native is not None:
-        staging = ox.NamedNode(f"urn:clustergraph:staging:{uuid.uuid4()}")
-        quads = [ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), staging) for s, p, o in triples]
+        # A graph the store does not hold yet is written directly (extend is one transaction);
+        # one that exists is replaced through a staging graph, so a failure keeps it whole.
+        fresh = not native.contains_named_graph(ox.NamedNode(str(target)))
+        staging = ox.NamedNode(str(target) if fresh else f"urn:clustergraph:staging:{uuid.uuid4()}")
+        quads = (
+            ox.Quad(t.subject, t.predicate, t.object, staging)
+            if isinstance(t, (ox.Quad, ox.Triple))
+            else ox.Quad(to_oxigraph(t[0]), to_oxigraph(t[1]), to_oxigraph(t[2]), staging)
+            for t in triples
+        )
         try:
-            native.extend(quads)
+            # bulk_extend keeps no transaction in memory; a failure is undone by removing the graph
+            native.bulk_extend(quads)
+            count = _graph_size(native, staging)
+            if fresh:
+                return count
             native.update(f"MOVE SILENT GRAPH <{staging.value}> TO GRAPH <{target}>")
-        except OSError as exc:
+        except BaseException as exc:
             _drop(native, staging)
-            problem = _store_write_error(exc, _folder(dataset))
+            problem = _store_write_error(exc, _folder(dataset)) if isinstance(exc, OSError) else None
             if problem is not None:
                 raise problem from None
             raise
-        return len(set(quads))
+        return count
     new = Graph()
     for t in triples:
+        if isinstance(t, (ox.Quad, ox.Triple)):
+            t = (from_oxigraph(t.subject), from_oxigraph(t.predicate), from_oxigraph(t.object))  # noqa: PLW2901
         new.add(t)
     dataset.remove_graph(target)
     dataset.graph(target).__iadd__(new)
@@ -856,9 +874,9 @@ def dump(graph: Graph, path: str | os.PathLike[str], format: str | None = None) 
     # their lexical form ("258437"^^xsd:decimal stays so; rdflib's writers would write
     # 258437.0, turn "1"^^xsd:boolean into true, NaN into a bare token that is not JSON,
     # and drop blank nodes that only refer to each other), and equal data gives equal files.
-    parsed = ox.parse(input=b"".join(lines), format=ox.RdfFormat.N_QUADS if dataset_format else ox.RdfFormat.N_TRIPLES)
-    items: list[Any] = list(parsed) if dataset_format else [q.triple for q in parsed]
+    items: Any = ox.parse(input=b"".join(lines), format=ox.RdfFormat.N_QUADS if dataset_format else ox.RdfFormat.N_TRIPLES)
     if fmt == "xml":
+        items = list(items)
         _check_xml(items)
     # Data IRIs (cgid:project/cecil) would need an escaped slash in a prefixed
     # name, which older Turtle parsers reject: they are written in full.
@@ -888,7 +906,7 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _EMPTY_LOCAL_NAME = re.compile(rb"<[A-Za-z_][\w.\-]*:[\s/>]")
 
 
-def _check_xml(triples: list[ox.Triple]) -> None:
+def _check_xml(triples: list[ox.Quad]) -> None:
     """Refuse what RDF/XML cannot write: a predicate with no XML local name, a literal with a C0 control character."""
     predicates: set[str] = set()
     for t in triples:
