@@ -32,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
+from urllib.error import URLError
 
 import pyoxigraph as ox
 from oxrdflib.store import OxigraphStore as _OxrdflibStore
@@ -262,13 +263,17 @@ class OxigraphStore(_OxrdflibStore):
             prefixes={**{k: str(v) for k, v in self._namespace_for_prefix.items()}, **{k: str(v) for k, v in initNs.items()}},
         )
         union = queryGraph == "__UNION__"
-        result = self._inner.query(
-            inject_values(query, {str(k): v for k, v in initBindings.items()}),
-            use_default_graph_as_union=union,
-            default_graph=None if union or queryGraph is None else to_oxigraph(queryGraph),
-            prefixes={**{k: str(v) for k, v in self._namespace_for_prefix.items()}, **{k: str(v) for k, v in initNs.items()}},
-        )
-        return _to_result(result)
+
+        def run() -> Result:
+            return _to_result(self._inner.query(
+                inject_values(query, {str(k): v for k, v in initBindings.items()}),
+                use_default_graph_as_union=union,
+                default_graph=None if union or queryGraph is None else to_oxigraph(queryGraph),
+                prefixes={**{k: str(v) for k, v in self._namespace_for_prefix.items()}, **{k: str(v) for k, v in initNs.items()}},
+            ))
+
+        endpoints = offline.calls_service(query)
+        return offline.run_with_timeout(run, endpoints) if endpoints else run()
 
     def update(self, update: Any, initNs: Mapping[str, Any], initBindings: Mapping[str, Identifier], queryGraph: Any, **kwargs: Any) -> None:  # noqa: N803
         if isinstance(update, str):
@@ -997,26 +1002,37 @@ def select(
             prefixes={k: str(v) for k, v in graph.namespaces()},
         )
     if native is not None:
-        try:
-            result = native.query(
-                text,
-                use_default_graph_as_union=True,
-                prefixes={k: str(v) for k, v in graph.namespaces()},
-            )
-        except SyntaxError as exc:
-            raise QueryError(f"malformed SPARQL: {exc}", fix="correct the query text") from None
-        if not isinstance(result, ox.QuerySolutions):
-            raise QueryError("select() runs SELECT queries only", fix="use graph.query() for ASK and CONSTRUCT")
-        names = [v.value for v in result.variables]
-        rows = [tuple(from_oxigraph(solution[i]) for i in range(len(names))) for solution in result]
-        return names, rows
+        prefixes = {k: str(v) for k, v in graph.namespaces()}
+
+        def run() -> tuple[list[str], list[tuple[Node | None, ...]]]:
+            try:
+                result = native.query(text, use_default_graph_as_union=True, prefixes=prefixes)
+            except SyntaxError as exc:
+                raise QueryError(f"malformed SPARQL: {exc}", fix="correct the query text") from None
+            if not isinstance(result, ox.QuerySolutions):
+                raise QueryError("select() runs SELECT queries only", fix="use graph.query() for ASK and CONSTRUCT")
+            names = [v.value for v in result.variables]
+            return names, [tuple(from_oxigraph(solution[i]) for i in range(len(names))) for solution in result]
+
+        endpoints = offline.calls_service(text)
+        # A SERVICE runs in Rust with no timeout of its own: the query gets one (offline.run_with_timeout)
+        return offline.run_with_timeout(run, endpoints) if endpoints else run()
     # VALUES rather than initBindings: rdflib's initBindings do not reach variables
     # bound inside sub-queries or BIND, so the two stores would disagree.
     if is_remote(graph):
         res = graph.query(text)
     else:
-        with offline.guard(allow_network):
-            res = graph.query(text)
-            res.bindings  # rdflib evaluates lazily: run the query inside the guard
+        try:
+            with offline.guard(allow_network):
+                res = graph.query(text)
+                res.bindings  # rdflib evaluates lazily: run the query inside the guard
+        except (TimeoutError, URLError) as exc:
+            if not isinstance(exc, TimeoutError) and not isinstance(getattr(exc, "reason", None), TimeoutError):
+                raise
+            endpoints = ", ".join(f"<{e}>" for e in offline.calls_service(text)) or "a host"
+            raise QueryError(
+                f"SERVICE {endpoints} did not answer within {offline.current_service_timeout():g} s",
+                fix=f"try again later, or give it longer with {offline.SERVICE_TIMEOUT_ENV}=SECONDS (service_timeout(...) in Python)",
+            ) from None
     names = [str(v) for v in res.vars or []]
     return names, [tuple(row) for row in res]  # type: ignore[arg-type]
