@@ -144,6 +144,7 @@ def import_command(sources: tuple[Path, ...], out: Path | None, store_path: Path
     Every problem is listed as file:row: column, with the value and the fix; on any
     problem nothing is written. Without --out or --store the sources are only checked.
     """
+    import contextlib
     import json
 
     from .ingest import importer as ingest
@@ -161,20 +162,21 @@ def import_command(sources: tuple[Path, ...], out: Path | None, store_path: Path
                 json.dump(data, fh, indent=2, ensure_ascii=False)
                 fh.write("\n")
 
-    if store_path is not None:
-        store.store_folder(store_path, create=True)  # a new or empty folder, or a store: never the user's files
-    dataset = store.open_dataset("oxigraph", store_path) if store_path is not None else store.open_dataset()
-    try:
-        report = ingest.import_sources(list(sources), dataset, mapping=mapping, lenient=lenient, encoding=encoding, base=base, strict=strict)
-        if out is not None:
-            store.dump(dataset, out)
-    except InputErrors as exc:
-        for problem in exc.problems:
-            click.echo(f"  {problem}", err=True)
-        write_report({"written": False, "problems": [p.as_dict() for p in exc.problems], "limit_reached": exc.limit_reached})
-        raise
-    finally:
-        dataset.close()  # releases an on-disk store's lock
+    # a new or empty folder, or a store: never the user's files; a failed import removes a store it made
+    with store.creating_store(store_path) if store_path is not None else contextlib.nullcontext():
+        dataset = store.open_dataset("oxigraph", store_path) if store_path is not None else store.open_dataset()
+        try:
+            report = ingest.import_sources(list(sources), dataset, mapping=mapping, lenient=lenient, encoding=encoding, base=base, strict=strict)
+            if out is not None:
+                store.dump(dataset, out)
+        except InputErrors as exc:
+            for problem in exc.problems:
+                click.echo(f"  {problem}", err=True)
+            write_report({"written": False, "problems": [p.as_dict() for p in exc.problems], "limit_reached": exc.limit_reached})
+            raise
+        finally:
+            dataset.close()  # releases an on-disk store's lock
+            del dataset
     write_report(report.as_dict())
     click.echo(report.to_text())
     if out is not None:

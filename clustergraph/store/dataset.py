@@ -29,7 +29,7 @@ import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 from urllib.error import URLError
@@ -62,6 +62,7 @@ __all__ = [
     "FORMATS",
     "open_dataset",
     "store_folder",
+    "creating_store",
     "oxigraph",
     "is_remote",
     "load",
@@ -450,6 +451,74 @@ def store_folder(path: str | os.PathLike[str], *, create: bool) -> Path:
     raise StoreError(f"the folder {folder} is not empty ({shown}) and holds no store", fix="give a new or empty folder, or a store folder")
 
 
+@contextmanager
+def creating_store(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Check ``path`` with :func:`store_folder` (``create=True``); if the block fails, remove the store it made.
+
+    A folder that did not exist is removed whole (with any parents made for it), an empty
+    folder is emptied again; an existing store is left as it is (its loads are all or
+    nothing, graph by graph). Close the dataset inside the block: the store is removed
+    after the block ends.
+
+    >>> import tempfile
+    >>> scratch = tempfile.TemporaryDirectory()
+    >>> target = Path(scratch.name) / "new" / "store"
+    >>> try:
+    ...     with creating_store(target):
+    ...         open_dataset("oxigraph", target).close()
+    ...         raise InputError("a bad source")
+    ... except InputError:
+    ...     pass
+    >>> (Path(scratch.name) / "new").exists()
+    False
+    >>> scratch.cleanup()
+    """
+    folder = store_folder(path, create=True)
+    created: tuple[Path, bool] | None = None
+    if not folder.exists():
+        top = folder.absolute()
+        while not top.parent.exists() and top.parent != top:
+            top = top.parent
+        created = (top, False)
+    elif not any(folder.iterdir()):
+        created = (folder, True)
+    try:
+        yield folder
+    except BaseException as exc:
+        if created is not None:
+            _remove_created(created, exc)
+        raise
+
+
+def _remove_created(created: tuple[Path, bool], exc: BaseException) -> None:
+    """Remove what a failed command put at a new or empty store folder.
+
+    The frames of the failure are cleared first, so that nothing holds the store open
+    and Oxigraph's last write on closing lands before the folder is emptied, not after.
+    """
+    import gc
+    import shutil
+    import traceback
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        traceback.clear_frames(current.__traceback__)
+        current = current.__cause__ or current.__context__
+    gc.collect()
+    folder, keep = created
+    if not keep:
+        shutil.rmtree(folder, ignore_errors=True)
+    elif folder.is_dir():
+        for item in folder.iterdir():
+            if item.is_dir() and not item.is_symlink():
+                shutil.rmtree(item, ignore_errors=True)
+            else:
+                with suppress(OSError):
+                    item.unlink()
+
+
 def oxigraph(graph: Graph) -> ox.Store | None:
     """The native :class:`pyoxigraph.Store` behind ``graph``, or ``None`` for other stores.
 
@@ -768,8 +837,7 @@ def replace_graph(dataset: Dataset, graph: str | URIRef, triples: Iterable[Any])
             for t in triples
         )
         try:
-            # bulk_extend keeps no transaction in memory; a failure is undone by removing the graph
-            native.bulk_extend(quads)
+            native.extend(quads)  # one transaction, fed by a generator: no second list of quads
             count = _graph_size(native, staging)
             if fresh:
                 return count
