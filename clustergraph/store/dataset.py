@@ -735,49 +735,37 @@ def _graph_size(native: ox.Store, graph: ox.NamedNode) -> int:
     return int(next(iter(solutions))[0].value)
 
 
-#: Formats the memory store reads with Oxigraph's parser: strict (IRIs, escapes, literal
-#: subjects are refused), linear in time on long lines, and literals kept as written.
-#: rdflib's own parsers take invalid input and rewrite typed literals ("yes"^^xsd:boolean
-#: becomes "false", "2024-01-01Z"^^xsd:date loses its zone): every format is read so.
-_OXIGRAPH_PARSED = set(FORMATS)
+# The memory store reads every format with Oxigraph's parser: strict (IRIs, escapes, literal
+# subjects are refused), linear in time on long lines, and literals kept as written; rdflib's
+# own parsers take invalid input and rewrite typed literals ("yes"^^xsd:boolean becomes
+# "false", "2024-01-01Z"^^xsd:date loses its zone).
 
 
 def _load_rdflib(dataset: Dataset, checked: Checked, fmt: str, target: URIRef | None, base: str, replace: bool) -> int:
-    rdflib_format = FORMATS[fmt][1]
-    parsed = Dataset() if fmt in _DATASET_FORMATS else Graph()
+    """Parse with Oxigraph (checked, literals as written), then add the distinct quads to the rdflib store."""
     try:
-        if fmt in _OXIGRAPH_PARSED:
-            _add_parsed(parsed, parse(checked, base=base, rename_blank_nodes=True))
-        else:
-            with parser_errors(checked):
-                if checked.path is not None:
-                    parsed.parse(os.fspath(checked.path), format=rdflib_format, publicID=base)
-                else:
-                    parsed.parse(data=checked.data, format=rdflib_format, publicID=base)
+        raw = parse(checked, base=base, rename_blank_nodes=True)
     except ClusterGraphError:
         raise
-    except Exception as exc:  # rdflib raises many parser-specific types
+    except Exception as exc:  # SyntaxError, with its line and column
         raise syntax_error(exc, checked.name, checked.label, checked.data) from None
-    if isinstance(parsed, Dataset):
-        check_literals(parsed.quads((None, None, None, None)), checked)
-    else:
-        check_literals(parsed.triples((None, None, None)), checked)
-    if isinstance(parsed, Dataset):
-        quads = list(parsed.quads((None, None, None, None)))
-        if target is not None:
-            quads = [(s, p, o, target) for s, p, o, _ in quads]
-            if replace:
-                dataset.remove_graph(target)
-        dataset.addN((s, p, o, dataset.graph(g)) for s, p, o, g in quads)  # type: ignore[misc]
-        return len(quads)
-    if target is None:
-        dest = dataset.default_graph
-    else:
-        if replace:
-            dataset.remove_graph(target)
-        dest = dataset.graph(target)
-    dest += parsed
-    return len(parsed)
+    keep_graphs = fmt in _DATASET_FORMATS and target is None
+    default = target if target is not None else DATASET_DEFAULT_GRAPH_ID
+    items = {
+        (from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object), from_oxigraph(q.graph_name) if keep_graphs else default)
+        for q in raw
+    }
+    if target is not None and replace:
+        dataset.remove_graph(target)
+    graphs: dict[Any, Graph] = {}
+
+    def graph_of(name: Any) -> Graph:
+        if name not in graphs:
+            graphs[name] = dataset.default_graph if name == DATASET_DEFAULT_GRAPH_ID else dataset.graph(name)
+        return graphs[name]
+
+    dataset.addN((s, p, o, graph_of(g)) for s, p, o, g in items)  # type: ignore[misc]
+    return len(items)
 
 
 def read_graph(
@@ -801,15 +789,6 @@ def read_graph(
     dataset = open_dataset("memory")
     load(dataset, source, format=format, base=base, limits=limits)
     return union(dataset)
-
-
-def _add_parsed(parsed: Graph, quads: Iterable[ox.Quad]) -> None:
-    for q in quads:
-        s, p, o = from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object)
-        if isinstance(parsed, Dataset):
-            parsed.add((s, p, o, from_oxigraph(q.graph_name)))  # type: ignore[arg-type]
-        else:
-            parsed.add((s, p, o))  # type: ignore[arg-type]
 
 
 def replace_graph(dataset: Dataset, graph: str | URIRef, triples: Iterable[Any]) -> int:
