@@ -248,7 +248,8 @@ def build(sources: tuple[Path, ...], out: Path, where: Where, memory_store: bool
 @click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of the tables (e.g. cp1252, latin-1).")
 @click.option("--base", default=None, help="Base IRI for relative IRIs in RDF files.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the import report (graphs, skipped rows, problems, possible duplicates) as JSON.")
-def import_command(sources: tuple[Path, ...], out: Path | None, where: Where, mapping: Path | None, lenient: bool, encoding: str, base: str | None, report_path: Path | None) -> None:
+@click.option("--strict", is_flag=True, help="Refuse RDF files with ill-typed literals (\"nineteen\"^^xsd:integer) instead of importing them as written with a warning.")
+def import_command(sources: tuple[Path, ...], out: Path | None, where: Where, mapping: Path | None, lenient: bool, encoding: str, base: str | None, report_path: Path | None, strict: bool) -> None:
     """Import tables (CSV, XLSX, JSON) and RDF files (--data, repeatable) into linked data.
 
     Every problem is listed as file:row: column, with the value and the fix; on any
@@ -257,6 +258,7 @@ def import_command(sources: tuple[Path, ...], out: Path | None, where: Where, ma
     replaced in the remote store all or nothing. SOURCES (positional) is the old
     spelling of --data.
     """
+    import contextlib
     import json
 
     from .ingest import importer as ingest
@@ -278,25 +280,26 @@ def import_command(sources: tuple[Path, ...], out: Path | None, where: Where, ma
                 json.dump(data, fh, indent=2, ensure_ascii=False)
                 fh.write("\n")
 
-    if store_path is not None:
-        store.store_folder(store_path, create=True)  # a new or empty folder, or a store: never the user's files
-    dataset = store.open_dataset("oxigraph", store_path) if store_path is not None else store.open_dataset()
-    try:
-        report = ingest.import_sources(list(sources), dataset, mapping=mapping, lenient=lenient, encoding=encoding, base=base)
-        if out is not None:
-            store.dump(dataset, out)
-        pushed = None
-        if where.remote:
-            from .store.upload import push_graphs
+    pushed = None
+    # a new or empty folder, or a store: never the user's files; a failed import removes a store it made
+    with store.creating_store(store_path) if store_path is not None else contextlib.nullcontext():
+        dataset = store.open_dataset("oxigraph", store_path) if store_path is not None else store.open_dataset()
+        try:
+            report = ingest.import_sources(list(sources), dataset, mapping=mapping, lenient=lenient, encoding=encoding, base=base, strict=strict)
+            if out is not None:
+                store.dump(dataset, out)
+            if where.remote:
+                from .store.upload import push_graphs
 
-            pushed = push_graphs(dataset, where.endpoint)
-    except InputErrors as exc:
-        for problem in exc.problems:
-            click.echo(f"  {problem}", err=True)
-        write_report({"written": False, "problems": [p.as_dict() for p in exc.problems], "limit_reached": exc.limit_reached})
-        raise
-    finally:
-        dataset.close()  # releases an on-disk store's lock
+                pushed = push_graphs(dataset, where.endpoint)
+        except InputErrors as exc:
+            for problem in exc.problems:
+                click.echo(f"  {problem}", err=True)
+            write_report({"written": False, "problems": [p.as_dict() for p in exc.problems], "limit_reached": exc.limit_reached})
+            raise
+        finally:
+            dataset.close()  # releases an on-disk store's lock
+            del dataset
     write_report(report.as_dict())
     click.echo(report.to_text())
     if pushed is not None:

@@ -90,7 +90,7 @@ def test_the_command_line_starts_without_the_stages() -> None:
 CLI = {
     "build": ["--memory-store", "--no-network", "--no-validate", "--out", "--reason", "--store", "SOURCES", "--data", "--endpoint", "--update-endpoint", "--graph-store-endpoint"],
     "generate": ["--error-rate", "--organisations", "--out", "--projects", "--seed", "--triples"],
-    "import": ["--base", "--encoding", "--lenient", "--mapping", "--out", "--report", "--store", "SOURCES", "--data", "--endpoint", "--update-endpoint", "--graph-store-endpoint"],
+    "import": ["--base", "--encoding", "--lenient", "--mapping", "--out", "--report", "--store", "--strict", "SOURCES", "--data", "--endpoint", "--update-endpoint", "--graph-store-endpoint"],
     "network": ["--data", "--format", "--memory-store", "--out", "--samples", "--seed", "--store", "--endpoint", "--graph", "--update-endpoint", "--graph-store-endpoint", "--timeout"],
     "publish": ["--base-url", "--data", "--endpoint", "--out", "--advertise-endpoint", "--store", "--graph"],
     "push": ["--data", "--endpoint", "--flavour", "--graph", "--graph-store", "--method", "--store", "--timeout", "--update-endpoint", "--into", "--graph-store-endpoint"],

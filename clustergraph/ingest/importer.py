@@ -42,7 +42,7 @@ from .provenance import (
     source_graph,
     source_triples,
 )
-from .rdfsource import SUFFIXES, parse_rdf, read_source
+from .rdfsource import SUFFIXES, ill_typed_problems, parse_native, read_source
 from .tabular import TABLE_SUFFIXES, read_table
 
 __all__ = [
@@ -76,6 +76,7 @@ class SourceReport:
     mapping: str | None = None
     format: str | None = None
     skipped: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -87,6 +88,7 @@ class SourceReport:
             "rows": self.rows,
             "triples": self.triples,
             "skipped": [p.as_dict() for p in self.skipped],
+            "warnings": [p.as_dict() for p in self.warnings],
         }
 
 
@@ -110,6 +112,11 @@ class ImportReport:
         """Every problem of every skipped row (lenient imports only)."""
         return [p for s in self.sources for p in s.skipped]
 
+    @property
+    def warnings(self) -> list[Problem]:
+        """What was imported as written but deserves a look: ill-typed literals of RDF files."""
+        return [p for s in self.sources for p in s.warnings]
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "written": self.written,
@@ -128,6 +135,9 @@ class ImportReport:
                 rows = sorted({p.row for p in s.skipped if p.row is not None})
                 lines.append(f"  skipped {len(rows)} row(s): {', '.join(map(str, rows))}")
                 lines.extend(f"    {p}" for p in s.skipped)
+            if s.warnings:
+                lines.append(f"  warning: {len(s.warnings)} ill-typed literal(s), imported as written (--strict refuses them):")
+                lines.extend(f"    {p}" for p in s.warnings)
         if self.decisions:
             lines.append(f"{len(self.decisions)} identity decision(s) by identifier:")
             lines.extend(f"  {d}" for d in self.decisions)
@@ -153,7 +163,7 @@ class ImportReport:
 @dataclass
 class _Prepared:
     report: SourceReport
-    triples: list[tuple[Any, Any, Any]]
+    triples: list[Any]  # rdflib triples from a table, Oxigraph quads from an RDF file
     provenance: list[tuple[Any, Any, Any]]
 
 
@@ -246,13 +256,17 @@ def _prepare_table(
     return _Prepared(report, mapped.triples, prov), [], False
 
 
-def _prepare_rdf(path: Path, display: str, *, base: str | None, root: Path, time, limits: Limits | None = None) -> _Prepared:
+def _prepare_rdf(
+    path: Path, display: str, *, base: str | None, root: Path, time, limits: Limits | None = None, strict: bool = False,
+) -> _Prepared:
     data = read_source(path, name=display, limits=limits)
-    quads, fmt = parse_rdf(data, name=display, base=base, limits=limits)
+    triples, fmt = parse_native(data, name=display, base=base, limits=limits)  # Oxigraph's terms, straight to the store
+    warnings = ill_typed_problems(triples, data, name=display, strict=strict)
+    if strict and warnings:
+        raise InputErrors(warnings)
     relpath = _relative(path, root)
     graph = source_graph(relpath)
-    triples = [(s, p, o) for s, p, o, _ in quads]
-    report = SourceReport(file=relpath, graph=graph, kind="rdf", format=fmt)
+    report = SourceReport(file=relpath, graph=graph, kind="rdf", format=fmt, warnings=warnings)
     prov = source_triples(graph, source_file=relpath, digest=checksum(data), time=time)
     return _Prepared(report, triples, prov)
 
@@ -285,6 +299,14 @@ def _expand(sources: Sequence[str | os.PathLike[str]]) -> list[Path]:
     return out
 
 
+def _subjects(dataset: Dataset, graph: URIRef) -> set[URIRef]:
+    """The IRIs that are subjects in one named graph, found by the store."""
+    from ..store.dataset import select
+
+    _, rows = select(dataset, f"SELECT DISTINCT ?s WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} FILTER(isIRI(?s)) }}")
+    return {row[0] for row in rows if isinstance(row[0], URIRef)}
+
+
 def _write(dataset: Dataset, graph: URIRef, triples: Iterable[tuple[Any, Any, Any]]) -> int:
     """Replace one named graph (the single place that writes into the dataset)."""
     from ..store.dataset import replace_graph
@@ -304,6 +326,7 @@ def import_sources(
     root: str | os.PathLike[str] | None = None,
     limit: int = PROBLEM_LIMIT,
     limits: Limits | None = None,
+    strict: bool = False,
 ) -> ImportReport:
     """Import tables and RDF files into ``dataset``, each into its own named graph.
 
@@ -335,6 +358,10 @@ def import_sources(
     limits:
         input, literal and JSON nesting limits for RDF files and JSON tables
         (:class:`clustergraph.store.parsing.Limits`), the same as :func:`clustergraph.store.load`.
+    strict:
+        refuse RDF files with ill-typed literals (``"nineteen"^^xsd:integer``,
+        ``"2023-13-45"^^xsd:date``) instead of importing them as written with a warning
+        in ``ImportReport.warnings`` (subject, predicate, file and line).
 
     Returns
     -------
@@ -374,7 +401,7 @@ def import_sources(
                 if item is not None:
                     prepared.append(item)
             else:
-                prepared.append(_prepare_rdf(path, display, base=base, root=root_path, time=time, limits=limits))
+                prepared.append(_prepare_rdf(path, display, base=base, root=root_path, time=time, limits=limits, strict=strict))
         except InputError as exc:
             problems.append(exc.problem)
         except InputErrors as exc:
@@ -405,7 +432,12 @@ def import_sources(
     _write(dataset, PROVENANCE_GRAPH, provenance)
     report.written = True
     report.decisions = merge_by_identifier(dataset, new=[item.report.graph for item in prepared])
-    new_orgs: set[URIRef] = {s for item in prepared for s, _, _ in item.triples if isinstance(s, URIRef)}
+    new_orgs: set[URIRef] = set()
+    for item in prepared:
+        if item.report.kind == "rdf":  # many triples: the store finds the subjects
+            new_orgs |= _subjects(dataset, item.report.graph)
+        else:
+            new_orgs |= {s for s, _, _ in item.triples if isinstance(s, URIRef)}
     report.ambiguous = candidates(dataset, among=new_orgs)
     return report
 

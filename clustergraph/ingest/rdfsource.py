@@ -29,11 +29,11 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
-from ..errors import InputError
+from ..errors import InputError, Problem
 from ..namespaces import ID
-from ..store.parsing import Limits, check_input, parse, syntax_error
+from ..store.parsing import INTEGER_RANGES, Limits, check_input, ill_typed, parse, syntax_error
 
-__all__ = ["FORMATS", "SUFFIXES", "detect_format", "parse_rdf", "read_rdf", "read_source"]
+__all__ = ["FORMATS", "SUFFIXES", "detect_format", "ill_typed_problems", "literal_line", "parse_native", "parse_rdf", "read_rdf", "read_source"]
 
 FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -171,6 +171,32 @@ def parse_rdf(
         boundary refuses: a DTD, a JSON-LD context that is not bundled, JSON nested
         too deeply, an input or a literal over its limit.
     """
+    raw, fmt = parse_native(data, name=name, base=base, format=format, limits=limits)
+    bnodes: dict[str, BNode] = {}
+    quads = [
+        (_term(q.subject, bnodes), _term(q.predicate, bnodes), _term(q.object, bnodes), _term(q.graph_name, bnodes))
+        for q in raw
+    ]
+    return quads, fmt
+
+
+def parse_native(
+    data: bytes,
+    *,
+    name: str = "<data>",
+    base: str | None = None,
+    format: str | None = None,
+    limits: Limits | None = None,
+) -> tuple[list[ox.Quad], str]:
+    """:func:`parse_rdf`, but the quads are Oxigraph's (blank nodes renamed apart), for loading into a store.
+
+    Converting every term to rdflib and back costs more than parsing; the importer keeps
+    Oxigraph's terms from the parser to the store.
+
+    >>> quads, fmt = parse_native(b'<http://ex.org/a> <http://ex.org/p> "x" .')
+    >>> fmt, quads[0].object.value
+    ('ntriples', 'x')
+    """
     if not data.strip(b"\xef\xbb\xbf \t\r\n"):
         raise InputError("the file is empty", file=name, fix="give a file with RDF in it")
     if format is not None and format not in FORMATS:
@@ -182,18 +208,81 @@ def parse_rdf(
     for candidate in candidates:
         checked = check_input(data, format=FORMATS[candidate], name=name, limits=limits)
         try:
-            raw = parse(checked, base=base_iri)
+            return parse(checked, base=base_iri, rename_blank_nodes=True), candidate
         except SyntaxError as exc:
             first_error = first_error or exc
             continue
-        bnodes: dict[str, BNode] = {}
-        quads = [
-            (_term(q.subject, bnodes), _term(q.predicate, bnodes), _term(q.object, bnodes), _term(q.graph_name, bnodes))
-            for q in raw
-        ]
-        return quads, candidate
     assert first_error is not None
     raise syntax_error(first_error, name, _LABELS[fmt], data)
+
+
+ILL_TYPED_LIMIT = 100
+"""Ill-typed literals reported per file (the count of the others is given)."""
+
+
+def literal_line(data: bytes, literal: ox.Literal, start: int = 0) -> tuple[int | None, int]:
+    """The line (from 1) where ``literal``'s text is written in ``data`` at or after byte ``start``, and the offset to search on from.
+
+    The text is looked for as written in Turtle, N-Triples and JSON (quoted) and in
+    RDF/XML (element text or attribute): ``(None, start)`` when it is not found as is
+    (escaped, or split over lines).
+
+    >>> literal_line(b'<a> <p> 1 .\\n<a> <q> "nineteen"^^<http://www.w3.org/2001/XMLSchema#integer> .', ox.Literal("nineteen"))[0]
+    2
+    """
+    text = literal.value
+    for written in (json.dumps(text, ensure_ascii=False)[1:-1], text):
+        encoded = written.encode("utf-8")
+        for quoted in (b'"' + encoded + b'"', b"'" + encoded + b"'", b">" + encoded + b"<", encoded):
+            at = data.find(quoted, start)
+            if at >= 0:
+                return data.count(b"\n", 0, at) + 1, at + len(quoted)
+    return None, start
+
+
+def ill_typed_problems(quads: list[ox.Quad], data: bytes, *, name: str, strict: bool = False) -> list[Problem]:
+    """One :class:`~clustergraph.errors.Problem` per ill-typed literal of ``quads`` (:func:`clustergraph.store.parsing.ill_typed`).
+
+    Each names the subject, the predicate and the literal, with the line of ``data``
+    (the file's bytes) where it is written when the text is found there; past
+    :data:`ILL_TYPED_LIMIT` one more problem gives the count of the rest.
+
+    >>> data = b'@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\\n<http://ex.org/a>\\n  <http://ex.org/age> "nineteen"^^xsd:integer .'
+    >>> quads, _ = parse_native(data, name="a.ttl")
+    >>> print(ill_typed_problems(quads, data, name="a.ttl")[0])
+    a.ttl:3: the literal "nineteen"^^xsd:integer is not a valid xsd:integer (subject <http://ex.org/a>, predicate <http://ex.org/age>); it was imported as written; fix: write a valid xsd:integer (e.g. 19, -4), or give the literal another datatype
+    """
+    found = ill_typed(quads)
+    problems: list[Problem] = []
+    resume: dict[ox.Literal, int] = {}
+    for quad in found[:ILL_TYPED_LIMIT]:
+        literal = quad.object
+        line, resume[literal] = literal_line(data, literal, resume.get(literal, 0))
+        datatype = literal.datatype.value
+        short = "xsd:" + datatype.removeprefix(_XSD) if datatype.startswith(_XSD) else f"<{datatype}>"
+        subject = f"<{quad.subject.value}>" if isinstance(quad.subject, ox.NamedNode) else "a blank node"
+        problems.append(
+            Problem(
+                f"the literal {json.dumps(literal.value, ensure_ascii=False)}^^{short} is not a valid {short} "
+                f"(subject {subject}, predicate <{quad.predicate.value}>)" + ("" if strict else "; it was imported as written")
+                + (", and the Oxigraph store keeps it as an xsd:integer" if not strict and datatype in INTEGER_RANGES else ""),
+                file=name,
+                line=line,
+                fix=f"write a valid {short}" + (f" (e.g. {_EXAMPLES[short]})" if short in _EXAMPLES else "") + ", or give the literal another datatype",
+            )
+        )
+    if len(found) > ILL_TYPED_LIMIT:
+        problems.append(Problem(f"{len(found) - ILL_TYPED_LIMIT} more ill-typed literal(s) not listed", file=name, fix="correct the ones above and import again"))
+    return problems
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_EXAMPLES = {
+    "xsd:integer": "19, -4", "xsd:decimal": "258437.50", "xsd:double": "1.5E3", "xsd:float": "1.5",
+    "xsd:boolean": "true, false, 1, 0", "xsd:date": "2024-03-31", "xsd:dateTime": "2024-03-31T12:00:00Z",
+    "xsd:time": "12:00:00", "xsd:gYear": "2024", "xsd:duration": "P1Y2M", "xsd:int": "19, within ±2147483647",
+    "xsd:byte": "-128 to 127", "xsd:nonNegativeInteger": "0, 19", "xsd:positiveInteger": "1, 19",
+}
 
 
 def read_rdf(

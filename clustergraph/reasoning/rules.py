@@ -241,7 +241,8 @@ def _values(rows: Iterable[Sequence[Node]]) -> str:
 
 @functools.lru_cache(maxsize=8)
 def _parse_ontology(path: str, mtime: float) -> Graph:
-    return Graph().parse(path, format="turtle")
+    # through the input boundary (limits, DTDs refused, JSON-LD contexts bundled only), as data is
+    return _store.read_graph(Path(path), format="turtle" if Path(path).suffix.lower() in ("", ".ttl", ".turtle") else None)
 
 
 def ontology_graph(ontology: str | os.PathLike[str] | Graph | None = None) -> Graph:

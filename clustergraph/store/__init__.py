@@ -16,6 +16,7 @@ from __future__ import annotations
 from .dataset import (
     FORMATS,
     STORE_KINDS,
+    creating_store,
     dump,
     from_oxigraph,
     graph_test,
@@ -75,6 +76,7 @@ __all__ = [
     "check_input",
     "check_query",
     "config_path",
+    "creating_store",
     "dump",
     "from_oxigraph",
     "graph_test",

@@ -29,9 +29,10 @@ import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
+from urllib.error import URLError
 
 import pyoxigraph as ox
 from oxrdflib.store import OxigraphStore as _OxrdflibStore
@@ -62,6 +63,7 @@ __all__ = [
     "FORMATS",
     "open_dataset",
     "store_folder",
+    "creating_store",
     "oxigraph",
     "is_remote",
     "load",
@@ -263,13 +265,17 @@ class OxigraphStore(_OxrdflibStore):
             prefixes={**{k: str(v) for k, v in self._namespace_for_prefix.items()}, **{k: str(v) for k, v in initNs.items()}},
         )
         union = queryGraph == "__UNION__"
-        result = self._inner.query(
-            inject_values(query, {str(k): v for k, v in initBindings.items()}),
-            use_default_graph_as_union=union,
-            default_graph=None if union or queryGraph is None else to_oxigraph(queryGraph),
-            prefixes={**{k: str(v) for k, v in self._namespace_for_prefix.items()}, **{k: str(v) for k, v in initNs.items()}},
-        )
-        return _to_result(result)
+
+        def run() -> Result:
+            return _to_result(self._inner.query(
+                inject_values(query, {str(k): v for k, v in initBindings.items()}),
+                use_default_graph_as_union=union,
+                default_graph=None if union or queryGraph is None else to_oxigraph(queryGraph),
+                prefixes={**{k: str(v) for k, v in self._namespace_for_prefix.items()}, **{k: str(v) for k, v in initNs.items()}},
+            ))
+
+        endpoints = offline.calls_service(query)
+        return offline.run_with_timeout(run, endpoints) if endpoints else run()
 
     def update(self, update: Any, initNs: Mapping[str, Any], initBindings: Mapping[str, Identifier], queryGraph: Any, **kwargs: Any) -> None:  # noqa: N803
         if isinstance(update, str):
@@ -444,6 +450,74 @@ def store_folder(path: str | os.PathLike[str], *, create: bool) -> Path:
         return folder
     shown = ", ".join(entries[:3]) + (f" and {len(entries) - 3} more" if len(entries) > 3 else "")
     raise StoreError(f"the folder {folder} is not empty ({shown}) and holds no store", fix="give a new or empty folder, or a store folder")
+
+
+@contextmanager
+def creating_store(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Check ``path`` with :func:`store_folder` (``create=True``); if the block fails, remove the store it made.
+
+    A folder that did not exist is removed whole (with any parents made for it), an empty
+    folder is emptied again; an existing store is left as it is (its loads are all or
+    nothing, graph by graph). Close the dataset inside the block: the store is removed
+    after the block ends.
+
+    >>> import tempfile
+    >>> scratch = tempfile.TemporaryDirectory()
+    >>> target = Path(scratch.name) / "new" / "store"
+    >>> try:
+    ...     with creating_store(target):
+    ...         open_dataset("oxigraph", target).close()
+    ...         raise InputError("a bad source")
+    ... except InputError:
+    ...     pass
+    >>> (Path(scratch.name) / "new").exists()
+    False
+    >>> scratch.cleanup()
+    """
+    folder = store_folder(path, create=True)
+    created: tuple[Path, bool] | None = None
+    if not folder.exists():
+        top = folder.absolute()
+        while not top.parent.exists() and top.parent != top:
+            top = top.parent
+        created = (top, False)
+    elif not any(folder.iterdir()):
+        created = (folder, True)
+    try:
+        yield folder
+    except BaseException as exc:
+        if created is not None:
+            _remove_created(created, exc)
+        raise
+
+
+def _remove_created(created: tuple[Path, bool], exc: BaseException) -> None:
+    """Remove what a failed command put at a new or empty store folder.
+
+    The frames of the failure are cleared first, so that nothing holds the store open
+    and Oxigraph's last write on closing lands before the folder is emptied, not after.
+    """
+    import gc
+    import shutil
+    import traceback
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        traceback.clear_frames(current.__traceback__)
+        current = current.__cause__ or current.__context__
+    gc.collect()
+    folder, keep = created
+    if not keep:
+        shutil.rmtree(folder, ignore_errors=True)
+    elif folder.is_dir():
+        for item in folder.iterdir():
+            if item.is_dir() and not item.is_symlink():
+                shutil.rmtree(item, ignore_errors=True)
+            else:
+                with suppress(OSError):
+                    item.unlink()
 
 
 def oxigraph(graph: Graph) -> ox.Store | None:
@@ -663,49 +737,37 @@ def _graph_size(native: ox.Store, graph: ox.NamedNode) -> int:
     return int(next(iter(solutions))[0].value)
 
 
-#: Formats the memory store reads with Oxigraph's parser: strict (IRIs, escapes, literal
-#: subjects are refused), linear in time on long lines, and literals kept as written.
-#: rdflib's own parsers take invalid input and rewrite typed literals ("yes"^^xsd:boolean
-#: becomes "false", "2024-01-01Z"^^xsd:date loses its zone): every format is read so.
-_OXIGRAPH_PARSED = set(FORMATS)
+# The memory store reads every format with Oxigraph's parser: strict (IRIs, escapes, literal
+# subjects are refused), linear in time on long lines, and literals kept as written; rdflib's
+# own parsers take invalid input and rewrite typed literals ("yes"^^xsd:boolean becomes
+# "false", "2024-01-01Z"^^xsd:date loses its zone).
 
 
 def _load_rdflib(dataset: Dataset, checked: Checked, fmt: str, target: URIRef | None, base: str, replace: bool) -> int:
-    rdflib_format = FORMATS[fmt][1]
-    parsed = Dataset() if fmt in _DATASET_FORMATS else Graph()
+    """Parse with Oxigraph (checked, literals as written), then add the distinct quads to the rdflib store."""
     try:
-        if fmt in _OXIGRAPH_PARSED:
-            _add_parsed(parsed, parse(checked, base=base, rename_blank_nodes=True))
-        else:
-            with parser_errors(checked):
-                if checked.path is not None:
-                    parsed.parse(os.fspath(checked.path), format=rdflib_format, publicID=base)
-                else:
-                    parsed.parse(data=checked.data, format=rdflib_format, publicID=base)
+        raw = parse(checked, base=base, rename_blank_nodes=True)
     except ClusterGraphError:
         raise
-    except Exception as exc:  # rdflib raises many parser-specific types
+    except Exception as exc:  # SyntaxError, with its line and column
         raise syntax_error(exc, checked.name, checked.label, checked.data) from None
-    if isinstance(parsed, Dataset):
-        check_literals(parsed.quads((None, None, None, None)), checked)
-    else:
-        check_literals(parsed.triples((None, None, None)), checked)
-    if isinstance(parsed, Dataset):
-        quads = list(parsed.quads((None, None, None, None)))
-        if target is not None:
-            quads = [(s, p, o, target) for s, p, o, _ in quads]
-            if replace:
-                dataset.remove_graph(target)
-        dataset.addN((s, p, o, dataset.graph(g)) for s, p, o, g in quads)  # type: ignore[misc]
-        return len(quads)
-    if target is None:
-        dest = dataset.default_graph
-    else:
-        if replace:
-            dataset.remove_graph(target)
-        dest = dataset.graph(target)
-    dest += parsed
-    return len(parsed)
+    keep_graphs = fmt in _DATASET_FORMATS and target is None
+    default = target if target is not None else DATASET_DEFAULT_GRAPH_ID
+    items = {
+        (from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object), from_oxigraph(q.graph_name) if keep_graphs else default)
+        for q in raw
+    }
+    if target is not None and replace:
+        dataset.remove_graph(target)
+    graphs: dict[Any, Graph] = {}
+
+    def graph_of(name: Any) -> Graph:
+        if name not in graphs:
+            graphs[name] = dataset.default_graph if name == DATASET_DEFAULT_GRAPH_ID else dataset.graph(name)
+        return graphs[name]
+
+    dataset.addN((s, p, o, graph_of(g)) for s, p, o, g in items)  # type: ignore[misc]
+    return len(items)
 
 
 def read_graph(
@@ -731,17 +793,12 @@ def read_graph(
     return union(dataset)
 
 
-def _add_parsed(parsed: Graph, quads: Iterable[ox.Quad]) -> None:
-    for q in quads:
-        s, p, o = from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object)
-        if isinstance(parsed, Dataset):
-            parsed.add((s, p, o, from_oxigraph(q.graph_name)))  # type: ignore[arg-type]
-        else:
-            parsed.add((s, p, o))  # type: ignore[arg-type]
-
-
-def replace_graph(dataset: Dataset, graph: str | URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> int:
+def replace_graph(dataset: Dataset, graph: str | URIRef, triples: Iterable[Any]) -> int:
     """Replace the named ``graph`` with ``triples`` in one step; return how many were written.
+
+    ``triples`` are rdflib ``(s, p, o)`` tuples, or Oxigraph :class:`~pyoxigraph.Quad` or
+    :class:`~pyoxigraph.Triple` objects (their graph is ignored), which go into an Oxigraph
+    store without a conversion.
 
     >>> ds = open_dataset()
     >>> replace_graph(ds, "http://ex.org/g", [(URIRef("http://ex.org/a"), URIRef("http://ex.org/p"), Literal(1))])
@@ -750,20 +807,33 @@ def replace_graph(dataset: Dataset, graph: str | URIRef, triples: Iterable[tuple
     target = URIRef(str(graph))
     native = oxigraph(dataset)
     if native is not None:
-        staging = ox.NamedNode(f"urn:clustergraph:staging:{uuid.uuid4()}")
-        quads = [ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), staging) for s, p, o in triples]
+        # A graph the store does not hold yet is written directly (extend is one transaction);
+        # one that exists is replaced through a staging graph, so a failure keeps it whole.
+        fresh = not native.contains_named_graph(ox.NamedNode(str(target)))
+        staging = ox.NamedNode(str(target) if fresh else f"urn:clustergraph:staging:{uuid.uuid4()}")
+        quads = (
+            ox.Quad(t.subject, t.predicate, t.object, staging)
+            if isinstance(t, (ox.Quad, ox.Triple))
+            else ox.Quad(to_oxigraph(t[0]), to_oxigraph(t[1]), to_oxigraph(t[2]), staging)
+            for t in triples
+        )
         try:
-            native.extend(quads)
+            native.extend(quads)  # one transaction, fed by a generator: no second list of quads
+            count = _graph_size(native, staging)
+            if fresh:
+                return count
             native.update(f"MOVE SILENT GRAPH <{staging.value}> TO GRAPH <{target}>")
-        except OSError as exc:
+        except BaseException as exc:
             _drop(native, staging)
-            problem = _store_write_error(exc, _folder(dataset))
+            problem = _store_write_error(exc, _folder(dataset)) if isinstance(exc, OSError) else None
             if problem is not None:
                 raise problem from None
             raise
-        return len(set(quads))
+        return count
     new = Graph()
     for t in triples:
+        if isinstance(t, (ox.Quad, ox.Triple)):
+            t = (from_oxigraph(t.subject), from_oxigraph(t.predicate), from_oxigraph(t.object))  # noqa: PLW2901
         new.add(t)
     dataset.remove_graph(target)
     dataset.graph(target).__iadd__(new)
@@ -858,9 +928,9 @@ def dump(graph: Graph, path: str | os.PathLike[str], format: str | None = None) 
     # their lexical form ("258437"^^xsd:decimal stays so; rdflib's writers would write
     # 258437.0, turn "1"^^xsd:boolean into true, NaN into a bare token that is not JSON,
     # and drop blank nodes that only refer to each other), and equal data gives equal files.
-    parsed = ox.parse(input=b"".join(lines), format=ox.RdfFormat.N_QUADS if dataset_format else ox.RdfFormat.N_TRIPLES)
-    items: list[Any] = list(parsed) if dataset_format else [q.triple for q in parsed]
+    items: Any = ox.parse(input=b"".join(lines), format=ox.RdfFormat.N_QUADS if dataset_format else ox.RdfFormat.N_TRIPLES)
     if fmt == "xml":
+        items = list(items)
         _check_xml(items)
     # Data IRIs (cgid:project/cecil) would need an escaped slash in a prefixed
     # name, which older Turtle parsers reject: they are written in full.
@@ -890,7 +960,7 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _EMPTY_LOCAL_NAME = re.compile(rb"<[A-Za-z_][\w.\-]*:[\s/>]")
 
 
-def _check_xml(triples: list[ox.Triple]) -> None:
+def _check_xml(triples: list[ox.Quad]) -> None:
     """Refuse what RDF/XML cannot write: a predicate with no XML local name, a literal with a C0 control character."""
     predicates: set[str] = set()
     for t in triples:
@@ -981,26 +1051,37 @@ def select(
             prefixes={k: str(v) for k, v in graph.namespaces()},
         )
     if native is not None:
-        try:
-            result = native.query(
-                text,
-                use_default_graph_as_union=True,
-                prefixes={k: str(v) for k, v in graph.namespaces()},
-            )
-        except SyntaxError as exc:
-            raise QueryError(f"malformed SPARQL: {exc}", fix="correct the query text") from None
-        if not isinstance(result, ox.QuerySolutions):
-            raise QueryError("select() runs SELECT queries only", fix="use graph.query() for ASK and CONSTRUCT")
-        names = [v.value for v in result.variables]
-        rows = [tuple(from_oxigraph(solution[i]) for i in range(len(names))) for solution in result]
-        return names, rows
+        prefixes = {k: str(v) for k, v in graph.namespaces()}
+
+        def run() -> tuple[list[str], list[tuple[Node | None, ...]]]:
+            try:
+                result = native.query(text, use_default_graph_as_union=True, prefixes=prefixes)
+            except SyntaxError as exc:
+                raise QueryError(f"malformed SPARQL: {exc}", fix="correct the query text") from None
+            if not isinstance(result, ox.QuerySolutions):
+                raise QueryError("select() runs SELECT queries only", fix="use graph.query() for ASK and CONSTRUCT")
+            names = [v.value for v in result.variables]
+            return names, [tuple(from_oxigraph(solution[i]) for i in range(len(names))) for solution in result]
+
+        endpoints = offline.calls_service(text)
+        # A SERVICE runs in Rust with no timeout of its own: the query gets one (offline.run_with_timeout)
+        return offline.run_with_timeout(run, endpoints) if endpoints else run()
     # VALUES rather than initBindings: rdflib's initBindings do not reach variables
     # bound inside sub-queries or BIND, so the two stores would disagree.
     if is_remote(graph):
         res = graph.query(text)
     else:
-        with offline.guard(allow_network):
-            res = graph.query(text)
-            res.bindings  # rdflib evaluates lazily: run the query inside the guard
+        try:
+            with offline.guard(allow_network):
+                res = graph.query(text)
+                res.bindings  # rdflib evaluates lazily: run the query inside the guard
+        except (TimeoutError, URLError) as exc:
+            if not isinstance(exc, TimeoutError) and not isinstance(getattr(exc, "reason", None), TimeoutError):
+                raise
+            endpoints = ", ".join(f"<{e}>" for e in offline.calls_service(text)) or "a host"
+            raise QueryError(
+                f"SERVICE {endpoints} did not answer within {offline.current_service_timeout():g} s",
+                fix=f"try again later, or give it longer with {offline.SERVICE_TIMEOUT_ENV}=SECONDS (service_timeout(...) in Python)",
+            ) from None
     names = [str(v) for v in res.vars or []]
     return names, [tuple(row) for row in res]  # type: ignore[arg-type]

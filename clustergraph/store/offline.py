@@ -34,12 +34,14 @@ True
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import rdflib.plugins.sparql
@@ -59,6 +61,12 @@ __all__ = [
     "clauses",
     "check_query",
     "guard",
+    "DEFAULT_SERVICE_TIMEOUT",
+    "SERVICE_TIMEOUT_ENV",
+    "service_timeout",
+    "current_service_timeout",
+    "calls_service",
+    "run_with_timeout",
 ]
 
 # rdflib's engine would fetch the IRI of a FROM graph it does not hold (and read a
@@ -442,6 +450,8 @@ def _install() -> None:
 
     def guarded_connect(self: socket.socket, address: Any) -> None:
         _refuse_unless_allowed(_address_host(address), "socket.connect")
+        if _GUARDED.get() is not None and self.gettimeout() is None:
+            self.settimeout(current_service_timeout())  # an allowed host that never answers must not hang the run
         return connect(self, address)
 
     def guarded_connect_ex(self: socket.socket, address: Any) -> int:
@@ -474,7 +484,9 @@ def guard(allow_network: AllowNetwork = None) -> Iterator[NetworkPolicy]:
     """While the block runs, Python code in this thread may reach only allowed hosts.
 
     Connections and DNS look-ups through :mod:`socket` to any other host raise
-    :class:`~clustergraph.errors.NetworkError`. Threads started inside the block are
+    :class:`~clustergraph.errors.NetworkError`. A connection to an allowed host that has
+    no timeout of its own gets :func:`current_service_timeout` (rdflib's ``SERVICE`` sets
+    none), for connecting and for every read. Threads started inside the block are
     not guarded; Rust code (Oxigraph) does not use Python sockets, so for it the
     static checks (:func:`check_query`, :mod:`clustergraph.store.parsing`) are what holds.
 
@@ -492,3 +504,100 @@ def guard(allow_network: AllowNetwork = None) -> Iterator[NetworkPolicy]:
         yield policy
     finally:
         _GUARDED.reset(token)
+
+
+# --- how long an allowed host may take ------------------------------------------------------
+
+DEFAULT_SERVICE_TIMEOUT = 30.0
+"""Seconds an allowed ``SERVICE`` endpoint (or any allowed host) may take to answer."""
+
+SERVICE_TIMEOUT_ENV = "CLUSTERGRAPH_SERVICE_TIMEOUT"
+"""Environment variable that sets the timeout for a process (seconds)."""
+
+_TIMEOUT: ContextVar[float | None] = ContextVar("clustergraph_service_timeout", default=None)
+
+T = TypeVar("T")
+
+
+def current_service_timeout() -> float:
+    """Seconds a call to an allowed host may take: the innermost :func:`service_timeout` block,
+    else :data:`SERVICE_TIMEOUT_ENV`, else :data:`DEFAULT_SERVICE_TIMEOUT`.
+
+    >>> current_service_timeout()
+    30.0
+    >>> with service_timeout(2):
+    ...     current_service_timeout()
+    2.0
+    """
+    value = _TIMEOUT.get()
+    if value is not None:
+        return value
+    text = os.environ.get(SERVICE_TIMEOUT_ENV, "").strip()
+    if text:
+        return _positive_seconds(text, SERVICE_TIMEOUT_ENV)
+    return DEFAULT_SERVICE_TIMEOUT
+
+
+def _positive_seconds(value: Any, what: str) -> float:
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = float("nan")
+    if not seconds > 0 or seconds == float("inf"):
+        raise QueryError(f"{what} must be a positive number of seconds, not {value!r}", fix=f"e.g. {what}=30")
+    return seconds
+
+
+@contextmanager
+def service_timeout(seconds: float) -> Iterator[float]:
+    """Let an allowed ``SERVICE`` (or any allowed host) take at most ``seconds`` in the block."""
+    token = _TIMEOUT.set(_positive_seconds(seconds, "the SERVICE timeout"))
+    try:
+        yield _TIMEOUT.get()  # type: ignore[misc]
+    finally:
+        _TIMEOUT.reset(token)
+
+
+def calls_service(text: str) -> list[str]:
+    """The endpoints (or the text written) of every ``SERVICE`` in ``text``.
+
+    >>> calls_service("SELECT * { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+    ['http://127.0.0.1:9/sparql']
+    """
+    return [c.target or c.written for c in clauses(text) if c.keyword == "SERVICE"]
+
+
+def run_with_timeout(work: Callable[[], T], endpoints: list[str], seconds: float | None = None) -> T:
+    """Run ``work`` (a query calling the ``SERVICE`` ``endpoints``, fully read) for at most ``seconds``.
+
+    Oxigraph calls a ``SERVICE`` from Rust with no timeout and releases Python's lock while
+    it waits: the work runs in a daemon thread, and when the time is up a
+    :class:`~clustergraph.errors.QueryError` names the endpoints. The abandoned call ends
+    when the endpoint answers or closes, or with the process.
+
+    >>> run_with_timeout(lambda: 42, ["http://127.0.0.1:9/sparql"])
+    42
+    """
+    limit = current_service_timeout() if seconds is None else _positive_seconds(seconds, "the SERVICE timeout")
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            # without its traceback: the frames (and the Oxigraph results they hold, which
+            # must be dropped in the thread that made them) are released here
+            outcome["error"] = exc.with_traceback(None)
+
+    worker = threading.Thread(target=target, name="clustergraph-service", daemon=True)
+    worker.start()
+    worker.join(limit)
+    if worker.is_alive():
+        shown = ", ".join(f"<{e}>" for e in endpoints) or "(unknown)"
+        raise QueryError(
+            f"SERVICE {shown} did not answer within {limit:g} s",
+            fix=f"try again later, or give it longer with {SERVICE_TIMEOUT_ENV}=SECONDS (service_timeout(...) in Python)",
+        )
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]

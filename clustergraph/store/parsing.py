@@ -81,6 +81,9 @@ __all__ = [
     "parse",
     "syntax_error",
     "xml_position",
+    "CHECKED_DATATYPES",
+    "INTEGER_RANGES",
+    "ill_typed",
 ]
 
 DEFAULT_MAX_INPUT_BYTES = 2 * 1024**3
@@ -699,7 +702,8 @@ def parse(
         checked = check_input(source, format=format, name=name, limits=limits)
     with parser_errors(checked):
         quads = list(ox.parse(**checked.source, format=checked.format, base_iri=base, rename_blank_nodes=rename_blank_nodes))
-    check_literals(((q.subject, q.predicate, q.object) for q in quads), checked)
+    if not checked.parser_checks_literals:  # otherwise Oxigraph's buffer held the limit while parsing
+        check_literals(((q.subject, q.predicate, q.object) for q in quads), checked)
     return quads
 
 
@@ -760,3 +764,90 @@ def xml_position(data: bytes) -> tuple[int | None, int | None]:
     except (xml.sax.SAXException, LookupError, ValueError):  # e.g. an encoding Python does not know
         return None, None
     return None, None
+
+
+# --- ill-typed literals ---------------------------------------------------------------------
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+CHECKED_DATATYPES = tuple(
+    _XSD + name
+    for name in (
+        "integer", "decimal", "double", "float", "boolean", "date", "dateTime", "time", "gYear",
+        "duration", "dayTimeDuration", "yearMonthDuration",
+    )
+)
+"""Datatypes whose literals :func:`ill_typed` checks with Oxigraph's own reading of XML Schema
+(the types the validator reads too), besides the integer types of :data:`INTEGER_RANGES`."""
+
+INTEGER_RANGES: dict[str, tuple[int | None, int | None]] = {
+    _XSD + "long": (-(2**63), 2**63 - 1),
+    _XSD + "int": (-(2**31), 2**31 - 1),
+    _XSD + "short": (-(2**15), 2**15 - 1),
+    _XSD + "byte": (-128, 127),
+    _XSD + "nonNegativeInteger": (0, None),
+    _XSD + "positiveInteger": (1, None),
+    _XSD + "nonPositiveInteger": (None, 0),
+    _XSD + "negativeInteger": (None, -1),
+    _XSD + "unsignedLong": (0, 2**64 - 1),
+    _XSD + "unsignedInt": (0, 2**32 - 1),
+    _XSD + "unsignedShort": (0, 2**16 - 1),
+    _XSD + "unsignedByte": (0, 255),
+}
+"""The integer types derived from ``xsd:integer`` and their ranges. They are checked in Python:
+the Oxigraph store keeps their literals as ``xsd:integer`` (so ``"300"^^xsd:byte`` would come out
+a valid integer), which is why they must be checked before a store sees them."""
+
+_INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
+
+
+def _integer_ok(text: str, datatype: str) -> bool:
+    if not _INTEGER_TEXT.fullmatch(text):
+        return False
+    low, high = INTEGER_RANGES[datatype]
+    value = int(text)
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def ill_typed(quads: Iterable[ox.Quad | ox.Triple]) -> list[ox.Quad | ox.Triple]:
+    """The quads (or triples) whose object is a literal its datatype cannot read: ``"nineteen"^^xsd:integer``.
+
+    The XML Schema types of :data:`CHECKED_DATATYPES` are read the way Oxigraph (and the
+    compiled validator) reads them: a cast of the lexical form to the datatype must succeed,
+    so ``"2023-13-45"^^xsd:date`` and ``" 19 "^^xsd:integer`` (spaces) are ill-typed; the
+    derived integer types must also be in range (:data:`INTEGER_RANGES`). Other datatypes
+    are not checked. Each distinct literal is read once, inside Oxigraph.
+
+    >>> xsd = "http://www.w3.org/2001/XMLSchema#"
+    >>> q = lambda v, t: ox.Quad(ox.NamedNode("http://ex.org/a"), ox.NamedNode("http://ex.org/p"), ox.Literal(v, datatype=ox.NamedNode(xsd + t)))
+    >>> [x.object.value for x in ill_typed([q("19", "integer"), q("nineteen", "integer"), q("2023-13-45", "date"), q("300", "byte"), q("x", "string")])]
+    ['nineteen', '2023-13-45', '300']
+    """
+    items = list(quads)
+    checked: set[ox.Literal] = set()
+    bad: set[ox.Literal] = set()
+    known = set(CHECKED_DATATYPES)
+    for item in items:
+        term = item.object
+        if not isinstance(term, ox.Literal) or term.language or term in checked or term in bad:
+            continue
+        datatype = term.datatype.value
+        if datatype in known:
+            checked.add(term)
+        elif datatype in INTEGER_RANGES and not _integer_ok(term.value, datatype):
+            bad.add(term)
+    if checked:
+        bad |= _unreadable(checked)
+    if not bad:
+        return []
+    return [item for item in items if item.object in bad]
+
+
+def _unreadable(literals: set[ox.Literal]) -> set[ox.Literal]:
+    """The literals among ``literals`` that Oxigraph cannot cast to their own datatype."""
+    scratch = ox.Store()
+    value = ox.NamedNode("urn:clustergraph:value")
+    scratch.extend(ox.Quad(value, value, term) for term in literals)
+    readable = " || ".join(f"(?d = <{dt}> && isLiteral(<{dt}>(STR(?o))))" for dt in CHECKED_DATATYPES)
+    query = f"SELECT ?o WHERE {{ ?s ?p ?o BIND(datatype(?o) AS ?d) FILTER(!COALESCE({readable}, false)) }}"
+    return {solution[0] for solution in scratch.query(query)}  # type: ignore[misc]

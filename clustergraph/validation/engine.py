@@ -277,7 +277,8 @@ def _size(data: Graph) -> int:
 
 @lru_cache(maxsize=4)
 def _ontology(path: str, mtime: int) -> Graph:
-    return Graph().parse(path, format="turtle")
+    # through the input boundary (limits, DTDs refused, JSON-LD contexts bundled only), as data is
+    return _store.read_graph(Path(path), format="turtle" if Path(path).suffix.lower() in ("", ".ttl", ".turtle") else None)
 
 
 def ontology_graph(ontology: Any, shipped: bool) -> Graph | None:

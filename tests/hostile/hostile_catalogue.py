@@ -279,3 +279,142 @@ QUERIES: list[tuple[str, str, str]] = [
     ("from-file", "SELECT * FROM <{file}> WHERE {{ ?s ?p ?o }}", "FROM <file:"),
     ("from-prefixed", "PREFIX r: <{base}> SELECT * FROM r:data.ttl WHERE {{ ?s ?p ?o }}", "FROM <http://127.0.0.1:"),
 ]
+
+# --- more hostile and sloppy inputs (second round) -------------------------------------------------
+
+MALFORMED_TURTLE = "malformed Turtle at line"
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+
+CASES += [
+    Case(
+        "ill-typed-literals",
+        "ill-typed.ttl",
+        lambda d, r: (
+            f"@prefix xsd: <{XSD_NS}> .\n<http://ex.org/a> <http://ex.org/age> \"nineteen\"^^xsd:integer ;\n"
+            '  <http://ex.org/born> "2023-13-45"^^xsd:date ;\n  <http://ex.org/small> "300"^^xsd:byte .\n'
+        ).encode(),
+        "loads as written; import warns with subject, predicate and line (--strict refuses: test_ill_typed_*)",
+        triples=3,
+    ),
+    Case(
+        "bom-and-crlf",
+        "windows.ttl",
+        lambda d, r: b"\xef\xbb\xbf@prefix ex: <http://ex.org/> .\r\nex:a ex:p \"x\" .\r\nex:b ex:p \"y\" .\r\n",
+        "loads: a byte-order mark and CRLF line ends, as Windows editors write",
+        triples=2,
+    ),
+    Case(
+        "iri-with-space",
+        "space.ttl",
+        lambda d, r: b'@prefix ex: <http://ex.org/> .\nex:a ex:p "x" .\n<http://ex.org/a b> ex:p "y" .\n',
+        "refused at line 3 with line and column (no 'character' wording)",
+        MALFORMED_TURTLE + " 3, column",
+        line=3,
+    ),
+    Case(
+        "bad-language-tag",
+        "lang.ttl",
+        lambda d, r: b'<http://ex.org/a> <http://ex.org/p> "x"@a_b .\n',
+        "refused: not a BCP 47 language tag (read as N-Triples or Turtle, by store)",
+        "at line 1, column",
+        line=1,
+    ),
+    Case(
+        "surrogate-escape",
+        "surrogate.nt",
+        lambda d, r: b'<http://ex.org/a> <http://ex.org/p> "\\uD800" .\n',
+        "refused: an escape for a lone surrogate is no character",
+        "malformed N-Triples at line 1",
+        line=1,
+    ),
+    Case(
+        "invalid-utf8",
+        "latin1.ttl",
+        lambda d, r: '<http://ex.org/a> <http://ex.org/p> "Université" .\n'.encode("latin-1"),
+        "refused: a Latin-1 file read as UTF-8, with the line",
+        "at line 1, column",
+        line=1,
+    ),
+    Case(
+        "literal-subject",
+        "literal-subject.nq",
+        lambda d, r: b'"s" <http://ex.org/p> "o" <http://ex.org/g> .\n',
+        "refused: a literal cannot be a subject",
+        "malformed N-Quads at line 1",
+        line=1,
+    ),
+    Case(
+        "nul-escape",
+        "nul.nt",
+        lambda d, r: b'<http://ex.org/a> <http://ex.org/p> "a\\u0000b" .\n',
+        "loads: a NUL written as an escape is a character of RDF (RDF/XML dumps refuse it: test_properties)",
+        triples=1,
+    ),
+    Case(
+        "doctype-system-only",
+        "system.rdf",
+        lambda d, r: f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF SYSTEM "{r.url("rdf.dtd")}">\n<rdf:RDF {RDF_NS}/>\n'.encode(),
+        "refused: an external DTD alone would be fetched",
+        DTD,
+        line=2,
+    ),
+    Case(
+        "xml-base-file",
+        "xmlbase.rdf",
+        lambda d, r: f'<?xml version="1.0"?>\n<rdf:RDF {RDF_NS} xml:base="file:///etc/"><rdf:Description rdf:about="passwd"><ex:p>x</ex:p></rdf:Description></rdf:RDF>\n'.encode(),
+        "loads: xml:base makes an IRI, it reads no file",
+        triples=1,
+    ),
+    Case(
+        "jsonld-base-file",
+        "base.jsonld",
+        lambda d, r: json.dumps({"@context": {"@base": "file:///etc/", "name": "http://schema.org/name"}, "@id": "passwd", "name": "x"}).encode(),
+        "loads: @base makes an IRI, it reads no file",
+        triples=1,
+    ),
+    Case(
+        "context-in-graph",
+        "graph-context.jsonld",
+        lambda d, r: json.dumps({"@context": None, "@graph": [{"@context": r.url("g.jsonld"), "@id": "http://ex.org/a", "name": "x"}]}).encode(),
+        "refused: a remote context inside @graph after a null context",
+        REMOTE,
+        line=1,
+    ),
+    Case(
+        "prefix-file-iri",
+        "file-prefix.ttl",
+        lambda d, r: b"@prefix etc: <file:///etc/> .\netc:passwd etc:shadow etc:hosts .\n",
+        "loads: file: IRIs are names, never opened",
+        triples=1,
+    ),
+    Case(
+        "one-long-line",
+        "long-line.ttl",
+        lambda d, r: b" ".join(f'<http://ex.org/s{i}> <http://ex.org/p> "{i}" .'.encode() for i in range(3_000)) + b"\n",
+        "loads in linear time: 3,000 triples (150 KB) on one Turtle line (rdflib's reader was quadratic; N-Triples refuses two on a line)",
+        triples=3_000,
+    ),
+    Case(
+        "nested-collections",
+        "lists.ttl",
+        lambda d, r: ("<http://ex.org/a> <http://ex.org/p> " + "(" * 1_000 + '"x"' + ")" * 1_000 + " .\n").encode(),
+        "loads: 1,000 nested lists, no recursion (2 triples a list, plus one)",
+        triples=2_001,
+    ),
+    Case(
+        "huge-double",
+        "huge.jsonld",
+        lambda d, r: b'{"@id": "http://ex.org/a", "http://ex.org/p": 1e400}',
+        "loads: a JSON number beyond double range does not crash the parser",
+        triples=1,
+    ),
+    Case(
+        "json-value-deep",
+        "json-literal.jsonld",
+        lambda d, r: ('{"@context": {"p": {"@id": "http://ex.org/p", "@type": "@json"}}, "@id": "http://ex.org/a", "p": '
+                      + "[" * 200 + "]" * 200 + "}").encode(),
+        "refused: a JSON literal (@json) counts towards the nesting limit",
+        TOO_DEEP,
+        line=1,
+    ),
+]

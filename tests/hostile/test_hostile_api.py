@@ -138,3 +138,16 @@ def test_json_tables_are_depth_checked_too(tmp_path) -> None:
     with pytest.raises(InputErrors, match="nested more than 100 levels") as info:
         import_sources([table], store.open_dataset())
     assert info.value.problems[0].file == str(table)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.refused and c.file.endswith(".rdf")], ids=[c.id for c in CASES if c.refused and c.file.endswith(".rdf")])
+def test_user_ontologies_pass_the_same_boundary(case: Case, hostile_files) -> None:
+    """An ontology given by the user (validate, reasoning) is refused like data: DTDs are never expanded."""
+    from clustergraph.reasoning.rules import ontology_graph as reasoning_ontology
+    from clustergraph.validation.engine import ontology_graph as validation_ontology
+
+    path = hostile_files[case.id]
+    for read in (lambda: validation_ontology(path, False), lambda: reasoning_ontology(path)):
+        with pytest.raises(InputError) as info:
+            read()
+        _check_refusal(info.value, case, case.refused, path)

@@ -27,9 +27,10 @@ COMMANDS = {
     "import": ["import", "{file}", "--out", "{out}"],
     "query": ["query", "--data", "{file}", "--file", "{query}"],
     "query-memory": ["query", "--memory-store", "--data", "{file}", "--file", "{query}"],
+    "import-store": ["import", "{file}", "--store", "{store}"],
 }
 #: The store each command parses with (for a case that differs by store).
-STORE_OF = {"validate": "oxigraph", "import": "oxigraph", "query": "oxigraph", "query-memory": "memory"}
+STORE_OF = {"validate": "oxigraph", "import": "oxigraph", "query": "oxigraph", "query-memory": "memory", "import-store": "oxigraph"}
 
 #: A subprocess may take this long (seconds) and this much memory (KiB of peak RSS).
 TIME_BOUND = 60.0
@@ -39,7 +40,7 @@ MEMORY_BOUND_KIB = 600 * 1024
 def _args(command: str, path: Path, tmp_path: Path) -> list[str]:
     query = tmp_path / "count.rq"
     query.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }\n")
-    values = {"file": str(path), "out": str(tmp_path / "out.ttl"), "query": str(query)}
+    values = {"file": str(path), "out": str(tmp_path / "out.ttl"), "query": str(query), "store": str(tmp_path / "store")}
     return [part.format(**values) for part in COMMANDS[command]]
 
 
@@ -61,8 +62,9 @@ def test_command(case: Case, command: str, hostile_files, tmp_path) -> None:
         return
     assert result.exit_code == 2, result.output
     _check_error_line(result.stderr, path, message)
-    if command == "import":  # the importer lists each problem, then the error line
+    if command.startswith("import"):  # the importer lists each problem, then the error line
         assert not (tmp_path / "out.ttl").exists()
+        assert not (tmp_path / "store").exists(), "a refused import left the store folder it made"
     else:
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
 

@@ -342,3 +342,48 @@ def test_a_folder_stands_for_its_files_and_jsonld_is_not_a_table(tmp_path):
     report = import_sources([tmp_path / "t"], store.open_dataset(), root=tmp_path)
     kinds = {s.file: s.kind for s in report.sources}
     assert kinds["t/extra.json"] == "rdf" and kinds["t/organisations.csv"] == "table" and len(kinds) == 10
+
+
+# --- ill-typed literals: reported with subject, predicate and line, never passed silently ------------
+
+_ILL = (
+    "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+    "<http://ex.org/a> <http://ex.org/age> \"nineteen\"^^xsd:integer ;\n"
+    "  <http://ex.org/ok> \"19\"^^xsd:integer ;\n"
+    "  <http://ex.org/born> \"2023-13-45\"^^xsd:date .\n"
+)
+
+
+@pytest.mark.parametrize("kind", ["oxigraph", "memory"])
+def test_ill_typed_literals_are_warnings_with_subject_predicate_and_line(tmp_path, kind) -> None:
+    from clustergraph import store
+
+    path = tmp_path / "ill.ttl"
+    path.write_text(_ILL)
+    report = import_sources([path], store.open_dataset(kind), root=tmp_path)
+    assert report.sources[0].triples == 3  # imported as written
+    found = [(p.line, p.message) for p in report.warnings]
+    assert [line for line, _ in found] == [2, 4]
+    assert '"nineteen"^^xsd:integer is not a valid xsd:integer (subject <http://ex.org/a>, predicate <http://ex.org/age>)' in found[0][1]
+    assert "xsd:date" in found[1][1] and "born" in found[1][1]
+    assert report.as_dict()["sources"][0]["warnings"][0]["line"] == 2
+    assert "ill-typed literal(s), imported as written" in report.to_text()
+
+
+def test_strict_refuses_ill_typed_literals_and_writes_nothing(tmp_path) -> None:
+    from clustergraph import store
+
+    path = tmp_path / "ill.ttl"
+    path.write_text(_ILL)
+    ds = store.open_dataset()
+    with pytest.raises(InputErrors) as info:
+        import_sources([path], ds, strict=True)
+    assert [p.line for p in info.value.problems] == [2, 4] and len(ds) == 0
+
+
+def test_ill_typed_literals_in_json_ld_name_the_file_and_the_triple(tmp_path) -> None:
+    path = tmp_path / "ill.jsonld"
+    path.write_text('{"@id": "http://ex.org/a", "http://ex.org/n": {"@value": "many", "@type": "http://www.w3.org/2001/XMLSchema#integer"}}')
+    (problem,) = import_sources([path]).warnings
+    assert problem.file == str(path) and problem.line == 1
+    assert '"many"^^xsd:integer' in problem.message and "<http://ex.org/a>" in problem.message and "<http://ex.org/n>" in problem.message

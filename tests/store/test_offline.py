@@ -111,3 +111,54 @@ def test_the_guard_is_per_thread_and_only_inside_the_block() -> None:
         with pytest.raises(NetworkError):
             socket.gethostbyname("example.org")
     assert seen == [OFFLINE]
+
+
+# --- an allowed SERVICE that never answers ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def silent_endpoint():
+    """A loopback port that accepts connections and never answers (the socket is never read)."""
+    import socket
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)
+    yield f"http://127.0.0.1:{server.getsockname()[1]}/sparql"
+    server.close()
+
+
+@pytest.mark.parametrize("kind", ["oxigraph", "memory"])
+@pytest.mark.parametrize("form", ["select", "ask"])
+def test_an_allowed_service_that_never_answers_times_out(silent_endpoint, kind, form) -> None:
+    import time
+
+    from clustergraph import store
+
+    ds = store.open_dataset(kind)
+    body = f"{{ SERVICE <{silent_endpoint}> {{ ?s ?p ?o }} }}"
+    start = time.monotonic()
+    if form == "ask" and kind == "memory":  # rdflib's own engine: the guard gives its socket the timeout
+        with offline.service_timeout(0.5), offline.guard("127.0.0.1"), pytest.raises(OSError, match="timed out"):
+            ds.query(f"ASK {body}").askAnswer
+        assert time.monotonic() - start < 5
+        return
+    with offline.service_timeout(0.5), pytest.raises(QueryError, match=r"did not answer within 0.5 s") as info:
+        if form == "select":
+            store.select(ds, f"SELECT * WHERE {body}", allow_network="127.0.0.1")
+        else:
+            with offline.allow_network("127.0.0.1"):
+                ds.query(f"ASK {body}").askAnswer
+    assert time.monotonic() - start < 5
+    assert silent_endpoint in str(info.value) and offline.SERVICE_TIMEOUT_ENV in str(info.value)
+
+
+def test_the_service_timeout_is_configurable(monkeypatch) -> None:
+    assert offline.current_service_timeout() == offline.DEFAULT_SERVICE_TIMEOUT == 30
+    monkeypatch.setenv(offline.SERVICE_TIMEOUT_ENV, "4.5")
+    assert offline.current_service_timeout() == 4.5
+    with offline.service_timeout(2):
+        assert offline.current_service_timeout() == 2
+    monkeypatch.setenv(offline.SERVICE_TIMEOUT_ENV, "soon")
+    with pytest.raises(QueryError, match="positive number of seconds"):
+        offline.current_service_timeout()

@@ -133,3 +133,45 @@ def test_a_file_size_limit_is_a_write_error_and_changes_nothing(tmp_path: Path, 
     finally:
         ds.close()
     assert quads == {(URIRef("http://ex.org/a"), URIRef("http://ex.org/p"), Literal("kept"), URIRef("http://ex.org/g"))}
+
+
+# --- a failed import leaves no store it made ----------------------------------------------------
+
+
+def _import(args: list[str]):
+    from click.testing import CliRunner
+
+    from clustergraph.cli import main
+
+    return CliRunner().invoke(main, ["import", *args])
+
+
+def test_a_failed_import_removes_the_store_folder_it_made(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<http://ex.org/a> <http://ex.org/p> .\n")
+    new, empty = tmp_path / "made" / "store", tmp_path / "empty"
+    empty.mkdir()
+    for target in (new, empty):
+        result = _import([str(bad), "--store", str(target)])
+        assert result.exit_code == 2, result.output
+    assert not (tmp_path / "made").exists()  # with the parent made for it
+    assert empty.is_dir() and not any(empty.iterdir())
+
+
+def test_a_failed_import_leaves_an_existing_store_as_it_was(tmp_path: Path) -> None:
+    folder = _made_store(tmp_path / "store")
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<http://ex.org/a> <http://ex.org/p> .\n")
+    assert _import([str(bad), "--store", str(folder)]).exit_code == 2
+    ds = store.open_dataset("oxigraph", folder)
+    try:
+        assert [str(o) for o in ds.objects()] == ["kept"] and len(ds) == 1
+    finally:
+        ds.close()
+
+
+def test_a_good_import_keeps_the_store_it_made(tmp_path: Path) -> None:
+    good = tmp_path / "good.ttl"
+    good.write_text("<http://ex.org/a> <http://ex.org/p> 1 .\n")
+    assert _import([str(good), "--store", str(tmp_path / "new")]).exit_code == 0
+    assert store.store_folder(tmp_path / "new", create=False)
