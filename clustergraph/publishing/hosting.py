@@ -130,7 +130,14 @@ NGINX_CONF = """# clustergraph: linked-data content negotiation for nginx.
 # }
 
 # --- server { } level -------------------------------------------------------
+# (a types block replaces nginx's list for this server: the site's other files are listed too)
 types {
+    text/css               css;
+    application/javascript js;
+    application/json       json;
+    image/svg+xml          svg;
+    image/png              png;
+    text/plain             txt;
     text/html              html;
     text/turtle            ttl;
     application/ld+json    jsonld;
