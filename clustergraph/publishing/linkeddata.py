@@ -208,9 +208,11 @@ def data_graph(served: Graph) -> Graph:
     >>> len(data_graph(served_dataset(open_dataset())))
     0
     """
-    if not hasattr(served, "default_context"):
+    from rdflib import Dataset
+
+    if not isinstance(served, Dataset):
         return served
-    return served.default_graph if hasattr(type(served), "graphs") else served.default_context  # type: ignore[attr-defined]
+    return served.default_graph if hasattr(Dataset, "default_graph") else served.default_context  # type: ignore[attr-defined]
 
 
 def resource_graph(served: Graph, iri: str, kind: str) -> Graph | None:
@@ -224,7 +226,13 @@ def resource_graph(served: Graph, iri: str, kind: str) -> Graph | None:
     node = URIRef(iri)
     vocabulary = [g for g in graph_names(served) if URIRef(g) in VOCABULARY_GRAPHS]
     if kind == "ontology":
-        described = _construct(served, _VOCABULARY, {}, vocabulary) if vocabulary else Graph()
+        if oxigraph(served) is None:  # rdflib: read the graphs, its engine would copy them first
+            described = bind_prefixes(Graph())
+            for name in vocabulary:
+                for triple in served.graph(URIRef(name)):  # type: ignore[attr-defined]
+                    described.add(triple)
+        else:
+            described = _construct(served, _VOCABULARY, {}, vocabulary) if vocabulary else Graph()
     elif kind == "term":
         described = _construct(served, _TERM, {"r": node}, vocabulary) if vocabulary else Graph()
     else:

@@ -382,7 +382,7 @@ def served_dataset(graph: Graph) -> Graph:
         served.source = graph
         return served
     served = bind_prefixes(ServedDataset(default_union=False))
-    default = served.default_graph if hasattr(Dataset, "graphs") else served.default_context
+    default = served.default_graph if hasattr(Dataset, "default_graph") else served.default_context
     for context in (graph.graphs() if hasattr(graph, "graphs") else graph.contexts()):
         name = context.identifier
         target = default if name == DATASET_DEFAULT_GRAPH_ID else served.graph(name)
