@@ -549,6 +549,8 @@ def app(
     for extend in extensions:
         extend(application)
     warm_up(served)  # workers are forked from this process: let them start with rdflib's parser built
+    for fmt in RDFLIB_FORMATS.values():  # and with the writers of every resource representation loaded
+        Graph().serialize(format=fmt)
     names = frozenset(host_names) if host_names is not None else served_names("127.0.0.1")
     named = {k: dict(v) for k, v in (examples if examples is not None else service_examples()).items()}
     return _Endpoint(application, served, names=names, limits=limits or Limits(), native=native, writable=writable,
