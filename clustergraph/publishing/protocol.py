@@ -481,8 +481,6 @@ def _serialise_oxigraph(result: Any, fmt: str) -> bytes:
 
 def _tsv(result: Any) -> bytes:
     """SPARQL 1.1 TSV results from an rdflib result (rdflib has no TSV writer)."""
-    if result.type == "ASK":
-        return b"?_askResult\n" + (b"true" if result.askAnswer else b"false") + b"\n"
     names = [str(v) for v in result.vars]
     lines = ["\t".join("?" + n for n in names)]
     for row in result:
@@ -512,6 +510,8 @@ def _answer(graph: Graph, text: str, accept: str | None, graphs: tuple[list[str]
     try:
         if engine == "oxigraph":
             body = _serialise_oxigraph(result, fmt)
+        elif fmt in ("csv", "tsv") and result.type == "ASK":  # as Oxigraph writes it (rdflib cannot)
+            body = b"true" if result.askAnswer else b"false"
         elif fmt == "tsv":
             body = _tsv(result)
         else:

@@ -274,3 +274,11 @@ def test_head_requests(served) -> None:
     req = urllib.request.Request(server.url + "id/project/cecil", method="HEAD", headers={"Accept": "text/turtle"})
     with urllib.request.urlopen(req, timeout=10) as res:
         assert res.status == 200 and res.headers["Content-Type"].startswith("text/turtle") and res.read() == b""
+
+
+@pytest.mark.parametrize("accept", ["application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"])
+def test_ask_answers_every_result_format(served, accept) -> None:
+    server, _, _ = served
+    status, headers, body = sparql(server, f"ASK {{ <{CECIL}> ?p ?o }}", accept)
+    assert status == 200 and headers["Content-Type"].split(";")[0] == accept
+    assert b"true" in body
