@@ -68,10 +68,10 @@ def _free_port() -> int:
 class Apache:
     """An Apache 2.4 instance of its own serving ``site`` on loopback."""
 
-    def __init__(self, site: Path, root: Path) -> None:
+    def __init__(self, site: Path, root: Path, modules_loaded: tuple[str, ...] = NEEDED) -> None:
         self.port = _free_port()
         root.mkdir(parents=True, exist_ok=True)
-        modules = "\n".join(f"LoadModule {m}_module {MODULES / f'mod_{m}.so'}" for m in NEEDED)
+        modules = "\n".join(f"LoadModule {m}_module {MODULES / f'mod_{m}.so'}" for m in modules_loaded)
         user = "User nobody\nGroup nogroup" if os.geteuid() == 0 else ""
         conf = root / "apache.conf"
         conf.write_text(_CONF.format(root=root, port=self.port, site=site, modules=modules, user=user))
@@ -258,6 +258,21 @@ def test_every_published_iri_dereferences(apache) -> None:
         assert res.status == 200 and res.getheader("Content-Type").startswith("text/turtle")
         iri = URIRef(str(ID) + path[len("/id/"):])
         assert (iri, None, None) in Graph().parse(data=res.body, format="turtle") or (None, None, iri) in Graph().parse(data=res.body, format="turtle")
+
+
+def test_without_the_optional_modules_the_site_degrades_never_fails(apache, published) -> None:
+    """A host without mod_negotiation, mod_headers and mod_rewrite serves the HTML, not a 500."""
+    base, site = published
+    bare = Apache(site, base / "apache-bare", ("mpm_event", "authz_core", "mime", "dir"))
+    try:
+        for path, accept in ((CECIL, "text/turtle"), (CECIL, None), ("/id/project/cecil", "text/html"), (CECIL + "index.ttl", None), ("/", None)):
+            res = bare.get(path, accept)
+            assert res.status in (200, 301), (path, res.status, res.body[:200])
+        res = bare.get(CECIL, "text/turtle")
+        assert res.getheader("Content-Type").startswith("text/html")  # no negotiation without the module: HTML
+        assert bare.get(CECIL + "index.ttl").getheader("Content-Type").startswith("text/turtle")
+    finally:
+        bare.stop()
 
 
 # --- nginx, with the snippet the site ships -------------------------------------------------
