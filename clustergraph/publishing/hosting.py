@@ -111,9 +111,9 @@ NGINX_CONF = """# clustergraph: linked-data content negotiation for nginx.
 #
 # nginx has no q-value negotiation of its own. The map below picks the first of the
 # site's media types that the Accept header names (HTML unless an RDF type comes
-# first), and */* or no Accept gives HTML; a q-value is not weighed, except that a
-# type given q=0 is never chosen. For exactly the negotiation of `clustergraph serve`
-# (q-values, 406), proxy the resource paths to it instead:
+# first), and */* or no Accept gives HTML (Turtle if HTML is given q=0); a q-value
+# is not weighed, except that a type given q=0 is never chosen. For exactly the
+# negotiation of `clustergraph serve` (q-values, 406), proxy the resource paths to it:
 #     location ~ ^/(id|ontology|graph)/ { proxy_pass http://127.0.0.1:8891; proxy_set_header Host $host; }
 # and start it with --host-name for the public name.
 
@@ -125,12 +125,20 @@ NGINX_CONF = """# clustergraph: linked-data content negotiation for nginx.
 #     "~*application/ld\\+json(?!\\s*;\\s*q=0(?:\\.0*)?\\s*(?:,|$))"               jsonld;
 #     "~*application/n-triples(?!\\s*;\\s*q=0(?:\\.0*)?\\s*(?:,|$))"               nt;
 #     "~*application/rdf\\+xml(?!\\s*;\\s*q=0(?:\\.0*)?\\s*(?:,|$))"               rdf;
+#     "~*text/html\\s*;\\s*q=0(?:\\.0*)?\\s*(?:,|$)"                                   ttl;
 #     "~*(?:^|,)\\s*(?:\\*/\\*|text/\\*)"                                               html;
 #     "~."                                                                      none;
 # }
 
 # --- server { } level -------------------------------------------------------
+# (a types block replaces nginx's list for this server: the site's other files are listed too)
 types {
+    text/css               css;
+    application/javascript js;
+    application/json       json;
+    image/svg+xml          svg;
+    image/png              png;
+    text/plain             txt;
     text/html              html;
     text/turtle            ttl;
     application/ld+json    jsonld;
@@ -140,7 +148,7 @@ types {
     application/n-quads    nq;
 }
 charset utf-8;
-charset_types text/html text/turtle application/ld+json application/n-triples;
+charset_types text/turtle application/ld+json application/n-triples;
 
 location ~ ^(?<clustergraph_doc>/.+)/$ {
     if ($clustergraph_ext = none) { return 406; }

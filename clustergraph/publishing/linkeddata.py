@@ -208,9 +208,11 @@ def data_graph(served: Graph) -> Graph:
     >>> len(data_graph(served_dataset(open_dataset())))
     0
     """
-    if not hasattr(served, "default_context"):
+    from rdflib import Dataset
+
+    if not isinstance(served, Dataset):
         return served
-    return served.default_graph if hasattr(type(served), "graphs") else served.default_context  # type: ignore[attr-defined]
+    return served.default_graph if hasattr(Dataset, "default_graph") else served.default_context  # type: ignore[attr-defined]
 
 
 def resource_graph(served: Graph, iri: str, kind: str) -> Graph | None:
@@ -224,7 +226,13 @@ def resource_graph(served: Graph, iri: str, kind: str) -> Graph | None:
     node = URIRef(iri)
     vocabulary = [g for g in graph_names(served) if URIRef(g) in VOCABULARY_GRAPHS]
     if kind == "ontology":
-        described = _construct(served, _VOCABULARY, {}, vocabulary) if vocabulary else Graph()
+        if oxigraph(served) is None:  # rdflib: read the graphs, its engine would copy them first
+            described = bind_prefixes(Graph())
+            for name in vocabulary:
+                for triple in served.graph(URIRef(name)):  # type: ignore[attr-defined]
+                    described.add(triple)
+        else:
+            described = _construct(served, _VOCABULARY, {}, vocabulary) if vocabulary else Graph()
     elif kind == "term":
         described = _construct(served, _TERM, {"r": node}, vocabulary) if vocabulary else Graph()
     else:
@@ -241,6 +249,11 @@ def resource_graph(served: Graph, iri: str, kind: str) -> Graph | None:
     if not any(True for _ in described.triples((node, None, None))) and not any(True for _ in described.triples((None, None, node))):
         return None
     return described
+
+
+def _url(path: str) -> str:
+    """A path from :func:`path_of` (already percent-encoded, as the IRI is) made safe for a URL."""
+    return quote(path, safe="/%!$&'()*+,;=:@-._~")
 
 
 def _label(graph: Graph, node: Any) -> str:
@@ -291,11 +304,11 @@ def fallback_page(description: Graph, iri: str, *, title: str = "clustergraph") 
     ]
     path = path_of(iri) or "/"
     alternates = "".join(
-        f'<link rel="alternate" type="{media}" href="{html.escape(quote(path))}index.{suffix}">'
+        f'<link rel="alternate" type="{media}" href="{html.escape(_url(path))}index.{suffix}">'
         for suffix, media in RESOURCE_FORMATS.items() if suffix != "html"
     )
     downloads = " · ".join(
-        f'<a href="{html.escape(quote(path))}index.{suffix}" type="{media}">{label}</a>'
+        f'<a href="{html.escape(_url(path))}index.{suffix}" type="{media}">{label}</a>'
         for suffix, media, label in (("ttl", "text/turtle", "Turtle"), ("jsonld", "application/ld+json", "JSON-LD"),
                                      ("nt", "application/n-triples", "N-Triples"), ("rdf", "application/rdf+xml", "RDF/XML"))
     )
@@ -315,10 +328,10 @@ th{{text-align:left;padding-right:1rem;font-weight:normal;color:#444}}td,th{{ver
 
 
 def _headers(path: str, chosen: str | None) -> tuple[tuple[str, str], ...]:
-    links = ", ".join(f'<{quote(path)}index.{s}>; rel="alternate"; type="{m}"' for s, m in RESOURCE_FORMATS.items())
+    links = ", ".join(f'<{_url(path)}index.{s}>; rel="alternate"; type="{m}"' for s, m in RESOURCE_FORMATS.items())
     out = [("Vary", "Accept"), ("Link", links)]
     if chosen:
-        out.append(("Content-Location", f"{quote(path)}index.{chosen}"))
+        out.append(("Content-Location", f"{_url(path)}index.{chosen}"))
     return tuple(out)
 
 
@@ -335,7 +348,7 @@ def _not_found(accept: str | None, what: str) -> Answer:
 
 
 def _not_acceptable(path: str) -> Answer:
-    listing = "\n".join(f"{m}: {quote(path)}index.{s}" for s, m in RESOURCE_FORMATS.items())
+    listing = "\n".join(f"{m}: {_url(path)}index.{s}" for s, m in RESOURCE_FORMATS.items())
     return Answer(406, "text/plain", f"none of this resource's representations is acceptable; they are:\n{listing}\n".encode(), _headers(path, None))
 
 
@@ -374,7 +387,7 @@ def answer_resource(served: Graph, path: str, accept: str | None, renderer: Page
         page = renderer(served, URIRef(iri), description) if renderer is not None else None
         text = page if page is not None else fallback_page(description, iri)
         if negotiated and not path.endswith("/") and "<base " not in text:  # relative links are written for the document
-            text = text.replace("<head>", f'<head><base href="{html.escape(quote(document))}">', 1)
+            text = text.replace("<head>", f'<head><base href="{html.escape(_url(document))}">', 1)
         return Answer(200, "text/html", text.encode("utf-8"), headers)
     body = description.serialize(format=RDFLIB_FORMATS[media], encoding="utf-8")
     return Answer(200, media, body, headers)
@@ -431,7 +444,7 @@ def answer_search(served: Graph, text: str, accept: str | None) -> Answer:
         body = json.dumps({"query": text, "results": hits}, ensure_ascii=False, indent=1).encode("utf-8")
         return Answer(200, media, body, (("Vary", "Accept"),))
     items = "".join(
-        f'<li><a href="{html.escape(quote(h["url"]) if h["url"] else h["iri"] or "")}">{html.escape(h["label"] or "")}</a>'
+        f'<li><a href="{html.escape(_url(h["url"]) if h["url"] else h["iri"] or "")}">{html.escape(h["label"] or "")}</a>'
         f'{" <span class=type>(" + html.escape(_label(Graph(), URIRef(h["type"]))) + ")</span>" if h["type"] else ""}</li>'
         for h in hits
     )

@@ -357,7 +357,7 @@ def served_dataset(graph: Graph) -> Graph:
         served.source = graph
         return served
     served = bind_prefixes(ServedDataset(default_union=False))
-    default = served.default_graph if hasattr(Dataset, "graphs") else served.default_context
+    default = served.default_graph if hasattr(Dataset, "default_graph") else served.default_context
     for context in (graph.graphs() if hasattr(graph, "graphs") else graph.contexts()):
         name = context.identifier
         target = default if name == DATASET_DEFAULT_GRAPH_ID else served.graph(name)
@@ -456,8 +456,6 @@ def _serialise_oxigraph(result: Any, fmt: str) -> bytes:
 
 def _tsv(result: Any) -> bytes:
     """SPARQL 1.1 TSV results from an rdflib result (rdflib has no TSV writer)."""
-    if result.type == "ASK":
-        return b"?_askResult\n" + (b"true" if result.askAnswer else b"false") + b"\n"
     names = [str(v) for v in result.vars]
     lines = ["\t".join("?" + n for n in names)]
     for row in result:
@@ -487,6 +485,8 @@ def _answer(graph: Graph, text: str, accept: str | None, graphs: tuple[list[str]
     try:
         if engine == "oxigraph":
             body = _serialise_oxigraph(result, fmt)
+        elif fmt in ("csv", "tsv") and result.type == "ASK":  # as Oxigraph writes it (rdflib cannot)
+            body = b"true" if result.askAnswer else b"false"
         elif fmt == "tsv":
             body = _tsv(result)
         else:

@@ -1,11 +1,17 @@
-"""Serving a dataset as a SPARQL 1.1 Protocol endpoint on this machine.
+"""Serving a dataset on this machine: a SPARQL 1.1 Protocol endpoint and a linked-data server.
 
-Built on rdflib-endpoint (FastAPI, served by uvicorn): ``GET``/``POST`` at ``/``
-(and ``/sparql``) answer queries in the formats a client asks for (SPARQL JSON,
-XML, CSV; Turtle, N-Triples, JSON-LD for CONSTRUCT), a browser gets the YASGUI query
-editor, and a plain ``GET`` the service description. The endpoint is read-only unless
-``writable=True``: updates are refused with HTTP 403 (writable endpoints run updates
-in Oxigraph).
+An ASGI application served by uvicorn. ``GET``/``POST`` at ``/`` (and ``/sparql``) answer
+queries in the format the ``Accept`` header asks for, by q-values (SPARQL JSON, XML, CSV,
+TSV; Turtle, JSON-LD, N-Triples, RDF/XML for CONSTRUCT and DESCRIBE; 406 when none fits);
+without a query, a browser gets the query page (YASGUI shipped with the package, the
+library's queries as examples) and an RDF client the service description, which lists
+the default graph (the data's union, without the ontology) and every named graph. The
+dataset's resource paths (``/id/...``, ``/graph/...``, ``/ontology``, ``/ontology/TERM``)
+answer HTML, Turtle, JSON-LD, N-Triples or RDF/XML by ``Accept``
+(:mod:`clustergraph.publishing.linkeddata`), and ``/search?q=`` finds labels. Any other
+path goes to a FastAPI application that serves the static assets and the routes that
+``extensions`` add. The endpoint is read-only unless ``writable=True``: updates are
+refused with HTTP 403 (writable endpoints run updates in Oxigraph).
 
 It listens on the loopback interface; any other address must be asked for
 explicitly (``allow_public=True``, ``clustergraph serve --public``), because the
@@ -556,6 +562,8 @@ def app(
     if wrap is not None:
         application = wrap(application)
     warm_up(served)  # workers are forked from this process: let them start with rdflib's parser built
+    for fmt in RDFLIB_FORMATS.values():  # and with the writers of every resource representation loaded
+        Graph().serialize(format=fmt)
     names = frozenset(host_names) if host_names is not None else served_names("127.0.0.1")
     named = {k: dict(v) for k, v in (examples if examples is not None else service_examples()).items()}
     return _Endpoint(application, served, names=names, limits=limits or Limits(), native=native, writable=writable,

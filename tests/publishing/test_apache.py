@@ -68,10 +68,10 @@ def _free_port() -> int:
 class Apache:
     """An Apache 2.4 instance of its own serving ``site`` on loopback."""
 
-    def __init__(self, site: Path, root: Path) -> None:
+    def __init__(self, site: Path, root: Path, modules_loaded: tuple[str, ...] = NEEDED) -> None:
         self.port = _free_port()
         root.mkdir(parents=True, exist_ok=True)
-        modules = "\n".join(f"LoadModule {m}_module {MODULES / f'mod_{m}.so'}" for m in NEEDED)
+        modules = "\n".join(f"LoadModule {m}_module {MODULES / f'mod_{m}.so'}" for m in modules_loaded)
         user = "User nobody\nGroup nogroup" if os.geteuid() == 0 else ""
         conf = root / "apache.conf"
         conf.write_text(_CONF.format(root=root, port=self.port, site=site, modules=modules, user=user))
@@ -115,25 +115,34 @@ def _readable(folder: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def apache():
-    if not (os.access(APACHE, os.X_OK) and all((MODULES / f"mod_{m}.so").exists() for m in NEEDED)):
-        if os.environ.get("CI"):
-            pytest.fail("Debian's apache2 must be installed on CI (.ci/run installs it)")
-        pytest.skip("Debian's apache2 is not installed")
+def published():
+    """A site published from the embedded dataset (plus a non-ASCII IRI), readable by nobody."""
     # Not under pytest's temporary root: another pytest run may make that 0700 again,
-    # and Apache's workers (nobody) could no longer read the site.
-    base = Path(tempfile.mkdtemp(prefix="clustergraph-apache-"))
+    # and the web servers' workers (nobody) could no longer read the site.
+    base = Path(tempfile.mkdtemp(prefix="clustergraph-hosting-"))
     base.chmod(0o755)
     data = load_embedded(store.open_dataset())
     store.load(data, TOKYO.encode(), format="turtle", graph="https://w3id.org/clustergraph/graph/test")
     site = publish(data, base / "site").path
     _readable(site)
-    server = Apache(site, base / "server")
+    try:
+        yield base, site
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def apache(published):
+    if not (os.access(APACHE, os.X_OK) and all((MODULES / f"mod_{m}.so").exists() for m in NEEDED)):
+        if os.environ.get("CI"):
+            pytest.fail("Debian's apache2 must be installed on CI (.ci/run installs it)")
+        pytest.skip("Debian's apache2 is not installed")
+    base, site = published
+    server = Apache(site, base / "apache")
     try:
         yield server, site
     finally:
         server.stop()
-        shutil.rmtree(base, ignore_errors=True)
 
 
 CECIL = "/id/project/cecil/"
@@ -249,3 +258,94 @@ def test_every_published_iri_dereferences(apache) -> None:
         assert res.status == 200 and res.getheader("Content-Type").startswith("text/turtle")
         iri = URIRef(str(ID) + path[len("/id/"):])
         assert (iri, None, None) in Graph().parse(data=res.body, format="turtle") or (None, None, iri) in Graph().parse(data=res.body, format="turtle")
+
+
+def test_without_the_optional_modules_the_site_degrades_never_fails(apache, published) -> None:
+    """A host without mod_negotiation, mod_headers and mod_rewrite serves the HTML, not a 500."""
+    base, site = published
+    bare = Apache(site, base / "apache-bare", ("mpm_event", "authz_core", "mime", "dir"))
+    try:
+        for path, accept in ((CECIL, "text/turtle"), (CECIL, None), ("/id/project/cecil", "text/html"), (CECIL + "index.ttl", None), ("/", None)):
+            res = bare.get(path, accept)
+            assert res.status in (200, 301), (path, res.status, res.body[:200])
+        res = bare.get(CECIL, "text/turtle")
+        assert res.getheader("Content-Type").startswith("text/html")  # no negotiation without the module: HTML
+        assert bare.get(CECIL + "index.ttl").getheader("Content-Type").startswith("text/turtle")
+    finally:
+        bare.stop()
+
+
+# --- nginx, with the snippet the site ships -------------------------------------------------
+
+NGINX = "/usr/sbin/nginx"
+
+
+class Nginx(Apache):
+    """An nginx instance of its own serving ``site`` with its ``nginx.conf`` (the map moved to http level)."""
+
+    def __init__(self, site: Path, root: Path) -> None:  # noqa: D107 - same interface as Apache
+        self.port = _free_port()
+        root.mkdir(parents=True, exist_ok=True)
+        (root / "tmp").mkdir(exist_ok=True)
+        snippet = (site / "nginx.conf").read_text()
+        block = re.search(r"# map \$http_accept.*?# \}", snippet, re.S)
+        assert block, "nginx.conf has no map to copy"
+        mapping = "\n".join(line[2:] if line.startswith("# ") else line for line in block.group(0).splitlines())
+        user = "user nobody nogroup;" if os.geteuid() == 0 else ""
+        temp = " ".join(f"{k}_temp_path {root}/tmp;" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        conf = root / "nginx.conf"
+        conf.write_text(
+            f"daemon off; pid {root}/nginx.pid; error_log {root}/error.log; worker_processes 1; {user}\n"
+            f"events {{ worker_connections 64; }}\nhttp {{ access_log off; {temp}\n{mapping}\n"
+            f"server {{ listen 127.0.0.1:{self.port}; root {site}; include {site}/nginx.conf; }} }}\n"
+        )
+        self.root = root
+        self.process = subprocess.Popen([NGINX, "-c", str(conf)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                break
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    out = self.process.stdout.read().decode() if self.process.stdout else ""
+                    raise RuntimeError(f"nginx did not start: {out}")
+                time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def nginx(published):
+    if not os.access(NGINX, os.X_OK):
+        if os.environ.get("CI"):
+            pytest.fail("Debian's nginx must be installed on CI (.ci/run installs nginx-light)")
+        pytest.skip("Debian's nginx is not installed")
+    base, site = published
+    server = Nginx(site, base / "nginx")
+    try:
+        yield server, site
+    finally:
+        server.stop()
+
+
+#: What the nginx snippet answers: the same as Apache and serve where no q-value decides
+#: between two listed types (nginx cannot weigh them).
+NGINX_ACCEPTS = [(a, s) for a, s in ACCEPTS if a is None or ";q=" not in a or a.startswith("text/html;q=0,") or a.startswith("text/html,")]
+
+
+@pytest.mark.parametrize(("accept", "suffix"), NGINX_ACCEPTS)
+def test_nginx_snippet_negotiates(nginx, accept, suffix) -> None:
+    server, site = nginx
+    res = server.get(CECIL, accept)
+    assert res.status == 200 and res.getheader("Content-Type").split(";")[0] == RESOURCE_FORMATS[suffix]
+    assert res.getheader("Vary") == "Accept" and 'rel="alternate"' in res.getheader("Link", "")
+    assert res.body == (site / "id" / "project" / "cecil" / f"index.{suffix}").read_bytes()
+
+
+def test_nginx_snippet_redirects_refuses_and_misses(nginx) -> None:
+    server, _ = nginx
+    res = server.get("/id/project/cecil", "text/turtle")
+    assert res.status == 303 and urlsplit(res.getheader("Location")).path == CECIL
+    assert server.get(CECIL, "image/png").status == 406
+    assert server.get("/id/project/no-such-project", "text/turtle").status == 404
+    assert server.get("/id/project/no-such-project/", "text/turtle").status == 404
+    assert server.get("/dataset/clustergraph.nt").getheader("Content-Type").startswith("application/n-triples")

@@ -53,7 +53,7 @@ def test_answers_the_sparql_protocol(served):
 def test_library_queries_through_the_endpoint_equal_local_ones(served):
     server, data = served
     remote = open_remote(server.url, timeout=10)
-    for name, params in [("projects-per-call", {}), ("eu-contribution-by-country", {}), ("labels-on-date", {}), ("holds-label", {"organisation": "cgid:organisation/ditenave"})]:
+    for name, params in [("projects-per-call", {}), ("eu-contribution-by-country", {}), ("labels-on-date", {}), ("label-progression", {}), ("holds-label", {"organisation": "cgid:organisation/ditenave"})]:
         local, far = query.run(data, name, params), query.run(remote, name, params)
         assert (far.boolean, sorted(far.rows)) == (local.boolean, sorted(local.rows)), name
     assert len(query.run(remote, "collaboration-network").graph) == len(query.run(data, "collaboration-network").graph)

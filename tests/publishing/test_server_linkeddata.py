@@ -43,6 +43,7 @@ ACCEPTS = [  # the same cases as tests/publishing/test_apache.py: Apache and ser
 @pytest.fixture(scope="module", params=["oxigraph", "memory"])
 def served(request):
     data = query.open_data(kind=request.param)
+    store.load(data, TOKYO.encode(), format="nt", graph="https://w3id.org/clustergraph/graph/test")
     hits: list[str] = []
 
     def extension(api) -> None:
@@ -69,6 +70,8 @@ def sparql(server: Server, text: str, accept: str, **params: str):
 
 
 CECIL = ID["project/cecil"]
+#: A resource whose IRI path is not ASCII (percent-encoded in the IRI).
+TOKYO = '<https://w3id.org/clustergraph/id/organisation/%E6%9D%B1%E4%BA%AC> <http://www.w3.org/2000/01/rdf-schema#label> "Tokyo cluster"@en .\n'
 
 
 @pytest.mark.parametrize(("accept", "suffix"), ACCEPTS)
@@ -101,6 +104,17 @@ def test_each_representation_has_its_own_url(served) -> None:
         assert status == 200 and headers["Content-Type"].split(";")[0] == media
     status, headers, body = fetch(server.url + "id/project/cecil/index.ttl")
     assert (CECIL, None, None) in Graph().parse(data=body, format="turtle")
+
+
+def test_a_non_ascii_iri_dereferences(served) -> None:
+    server, _, _ = served
+    for path in ("id/organisation/%E6%9D%B1%E4%BA%AC", "id/organisation/%e6%9d%b1%e4%ba%ac/"):
+        status, headers, body = fetch(server.url + path, "text/turtle")
+        assert status == 200 and headers["Content-Location"] == "/id/organisation/%E6%9D%B1%E4%BA%AC/index.ttl"
+        assert (ID["organisation/%E6%9D%B1%E4%BA%AC"], RDFS.label, Literal("Tokyo cluster", lang="en")) in Graph().parse(data=body, format="turtle")
+    hits = json.loads(fetch(server.url + "search?q=tokyo", "application/json")[2])["results"]
+    assert [h["url"] for h in hits] == ["/id/organisation/%E6%9D%B1%E4%BA%AC/"]
+    assert b'href="/id/organisation/%E6%9D%B1%E4%BA%AC/"' in fetch(server.url + "search?q=tokyo", "text/html")[2]
 
 
 def test_unknown_is_404_and_unacceptable_is_406(served) -> None:
@@ -260,3 +274,11 @@ def test_head_requests(served) -> None:
     req = urllib.request.Request(server.url + "id/project/cecil", method="HEAD", headers={"Accept": "text/turtle"})
     with urllib.request.urlopen(req, timeout=10) as res:
         assert res.status == 200 and res.headers["Content-Type"].startswith("text/turtle") and res.read() == b""
+
+
+@pytest.mark.parametrize("accept", ["application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"])
+def test_ask_answers_every_result_format(served, accept) -> None:
+    server, _, _ = served
+    status, headers, body = sparql(server, f"ASK {{ <{CECIL}> ?p ?o }}", accept)
+    assert status == 200 and headers["Content-Type"].split(";")[0] == accept
+    assert b"true" in body
