@@ -35,6 +35,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
 from ..namespaces import CG, ID
+from ..store.dataset import union
 from .links import Links, pick
 from .serialisation import FILE_FORMATS
 
@@ -550,10 +551,12 @@ def render_resource(
     ``ontology`` gives the property and class labels (the shipped ontology if omitted);
     ``root`` is the path from the page to the site root (``"/"`` for a server at the
     root of its host); ``base`` the public address of the site, for the canonical link.
-    A live server calls this with its store's graph; :func:`~clustergraph.publishing.site.publish`
-    calls it for every resource.
+    A live server calls this with its store's graph or dataset (named graphs are read as
+    one); :func:`~clustergraph.publishing.site.publish` renders the same pages with the
+    site's own links.
     """
     node = URIRef(str(iri))
+    graph = union(graph)  # a dataset's named graphs, read as one
     if links is None:
         if ontology is None:
             from .vocabulary import load_ontology

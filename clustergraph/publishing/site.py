@@ -503,7 +503,7 @@ def publish(
                                             "entries": [{"cell": here.value(cls), "detail": here.text(cls, RDFS.comment)}]})
             (folder / "index.html").write_text(render_page("listing.html", context), encoding="utf-8")
 
-        _write_ontology(tmp, ontology, links, base, nav)
+        _write_ontology(tmp, ontology, links, base, nav, {c for c in classes if c is not None})
         _write_records(tmp, union, records, named, links, base, nav)
 
         # the home page
@@ -549,30 +549,54 @@ def _dataset_schema(description: Graph, base: str) -> dict[str, Any]:
     }
 
 
-def _write_ontology(tmp: Path, ontology: Graph, links: Links, base: str, nav: list[dict[str, str]]) -> None:
+#: The rendered term pages of the last site, reused while what they show is the same.
+_TERM_PAGES: dict[Any, dict[str, str]] = {}
+
+
+def _write_ontology(tmp: Path, ontology: Graph, links: Links, base: str, nav: list[dict[str, str]],
+                    indexed: set[URIRef] = frozenset()) -> None:  # type: ignore[assignment]
     folder = tmp / "ontology"
     folder.mkdir()
     files = ontology_files(ontology)
     for suffix in FILE_FORMATS:
         (folder / f"index.{suffix}").write_bytes(files[f"ontology/index.{suffix}"])
-    here = links.at("../")
-    title = here.text(ONTOLOGY_IRI, DCTERMS.title) or "The clustergraph ontology"
-    context = {
-        "site": SITE_NAME, "lang": "en", "root": here.root, "title": title, "heading": title,
-        "canonical": f"{base}/ontology/", "nav": nav,
-        "alternates": [{"type": FILE_FORMATS[f][1], "href": f"index.{f}", "name": _FORMAT_NAMES[f]} for f in FILE_FORMATS],
-        "jsonld": schema_org({"@type": "DefinedTermSet", "@id": str(ONTOLOGY_IRI), "name": title, "url": f"{base}/ontology/"}),
-        "intro": [here.text(ONTOLOGY_IRI, DCTERMS.description) or "",
-                  f"Namespace: {CG} (prefix cg:). Version {here.text(ONTOLOGY_IRI, OWL.versionInfo) or ''}; licence CC BY 4.0."],
-        "sections": index_sections(here, ontology),
-    }
-    (folder / "index.html").write_text(render_page("listing.html", context), encoding="utf-8")
+    # the pages show the ontology, the navigation and which of the ontology's individuals and classes have pages
+    key = (id(ontology), tuple((n["text"], n["path"]) for n in nav), base, frozenset(indexed),
+           frozenset((s, links.name(s)) for s in set(ontology.subjects()) if str(s).startswith(str(ID)) and links.path(s) is not None))
+    cached = _TERM_PAGES.get(key, {})
+    rendered: dict[str, str] = {}
+    if "ontology" in cached:
+        rendered["ontology"] = cached["ontology"]
+    else:
+        here = links.at("../")
+        title = here.text(ONTOLOGY_IRI, DCTERMS.title) or "The clustergraph ontology"
+        context = {
+            "site": SITE_NAME, "lang": "en", "root": here.root, "title": title, "heading": title,
+            "canonical": f"{base}/ontology/", "nav": nav,
+            "alternates": [{"type": FILE_FORMATS[f][1], "href": f"index.{f}", "name": _FORMAT_NAMES[f]} for f in FILE_FORMATS],
+            "jsonld": schema_org({"@type": "DefinedTermSet", "@id": str(ONTOLOGY_IRI), "name": title, "url": f"{base}/ontology/"}),
+            "intro": [here.text(ONTOLOGY_IRI, DCTERMS.description) or "",
+                      f"Namespace: {CG} (prefix cg:). Version {here.text(ONTOLOGY_IRI, OWL.versionInfo) or ''}; licence CC BY 4.0."],
+            "sections": index_sections(here, ontology),
+        }
+        rendered["ontology"] = render_page("listing.html", context)
+    (folder / "index.html").write_text(rendered["ontology"], encoding="utf-8")
     for term in terms(ontology):
         rel = term_path(term)
         sub = tmp.joinpath(*rel.parts)
         sub.mkdir(parents=True, exist_ok=True)
+        for suffix in FILE_FORMATS:
+            (sub / f"index.{suffix}").write_bytes(files[f"{rel}/index.{suffix}"])
+        if str(rel) in cached:
+            rendered[str(rel)] = cached[str(rel)]
+            (sub / "index.html").write_text(cached[str(rel)], encoding="utf-8")
+            continue
         at = links.at("../../")
         facts, sections = term_facts(at, term)
+        if term in indexed:
+            sections.append({"kind": "list", "heading": "In the data", "id": "in-the-data", "entries": [
+                {"cell": {"text": f"Every {at.class_label(term).lower()} in the dataset", "href": at.root + _index_path(term), "lang": None, "iri": None},
+                 "detail": None}]})
         label = at.text(term, RDFS.label, SKOS.prefLabel) or str(term)[len(str(CG)):]
         kind = term_kind(ontology, term)
         context = {
@@ -584,9 +608,10 @@ def _write_ontology(tmp: Path, ontology: Graph, links: Links, base: str, nav: li
             "jsonld": schema_org({"@type": "DefinedTerm", "@id": str(term), "name": label, "termCode": "cg:" + str(term)[len(str(CG)):],
                                   "inDefinedTermSet": str(ONTOLOGY_IRI), "url": f"{base}/{rel}/"}),
         }
-        (sub / "index.html").write_text(render_page("resource.html", context), encoding="utf-8")
-        for suffix in FILE_FORMATS:
-            (sub / f"index.{suffix}").write_bytes(files[f"{rel}/index.{suffix}"])
+        rendered[str(rel)] = render_page("resource.html", context)
+        (sub / "index.html").write_text(rendered[str(rel)], encoding="utf-8")
+    _TERM_PAGES.clear()
+    _TERM_PAGES[key] = rendered
 
 
 def _write_records(tmp: Path, union: Graph, records: dict[URIRef, PurePosixPath], named: dict[URIRef, int],
