@@ -62,7 +62,7 @@ _KNOWN = {
     RDF.type: "type", RDFS.label: "name", RDFS.comment: "comment", RDFS.seeAlso: "see also",
     DCTERMS.title: "title", DCTERMS.description: "description", DCTERMS.source: "source",
     DCTERMS.subject: "subject", DCTERMS.relation: "related to", DCTERMS.language: "language",
-    SKOS.altLabel: "also known as", SKOS.prefLabel: "name", SKOS.editorialNote: "note",
+    SKOS.altLabel: "also known as", SKOS.prefLabel: "preferred name", SKOS.editorialNote: "note",
     SKOS.inScheme: "in scheme", PROV.wasDerivedFrom: "derived from", PROV.qualifiedDerivation: "provenance record",
     PROV.generatedAtTime: "generated at", PROV.entity: "entity",
     RDFS.subClassOf: "subclass of", RDFS.subPropertyOf: "subproperty of", RDFS.domain: "domain",

@@ -447,6 +447,12 @@ def subtitle(links: Links, node: Any) -> str | None:
     if CG.LabelAward in types:
         body = g.value(node, CG.awardedBy)
         return f"Awarded by {links.name(body)}" if body is not None else None
+    if CG.Statistic in types:
+        value = g.value(node, CG.value)
+        comparator = links.text(node, CG.comparator)
+        if value is not None:
+            shown = links.value(value)["text"]
+            return f"Value: {comparator} {shown}" if comparator and comparator != "exactly" else f"Value: {shown}"
     return None
 
 
