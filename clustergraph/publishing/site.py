@@ -54,7 +54,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
 from ..atomic import TEMP_MARKER, clean_stale, is_write_error, umask, write_error
 from ..errors import ClusterGraphError, Problem
@@ -79,6 +79,7 @@ __all__ = [
 ]
 
 _FORMAT_NAMES = {"ttl": "Turtle", "jsonld": "JSON-LD", "rdf": "RDF/XML", "nt": "N-Triples"}
+_ALTERNATES = [{"type": media, "href": f"index.{suffix}", "name": _FORMAT_NAMES[suffix]} for suffix, (_fmt, media) in FILE_FORMATS.items()]
 
 #: Representation suffix → media type, in order of preference for ``*/*``.
 MEDIA_TYPES = {
@@ -492,7 +493,7 @@ def publish(
                 intro.append(f"The class is documented in the ontology as {links.class_label(cls)} ({cls}).")
             context = {
                 "site": SITE_NAME, "lang": "en", "root": here.root, "title": f"{label}: index of {len(members)}",
-                "heading": label, "canonical": f"{base}/{_index_path(cls)}", "alternates": [],
+                "heading": label, "canonical": f"{base}/{_index_path(cls)}", "alternates": _ALTERNATES,
                 "jsonld": schema_org({"@type": "CollectionPage", "name": label, "url": f"{base}/{_index_path(cls)}"}),
                 "nav": nav, "intro": [i for i in intro if i],
                 "sections": [{"kind": "table", "heading": f"All {len(members)} {label.lower()}", "id": "all", "columns": ["Name", "Details"],
@@ -502,6 +503,12 @@ def publish(
                 context["sections"].append({"kind": "list", "heading": "The class in the ontology", "id": "class",
                                             "entries": [{"cell": here.value(cls), "detail": here.text(cls, RDFS.comment)}]})
             (folder / "index.html").write_text(render_page("listing.html", context), encoding="utf-8")
+            listing = bind_prefixes(Graph())  # the index as data: its members, their class and name
+            for m in members:
+                if cls is not None:
+                    listing.add((m, RDF.type, cls))
+                listing.add((m, RDFS.label, Literal(links.name(m))))
+            _write_rdf(folder, listing)
 
         _write_ontology(tmp, ontology, links, base, nav, {c for c in classes if c is not None})
         _write_records(tmp, union, records, named, links, base, nav)
@@ -624,7 +631,7 @@ def _write_records(tmp: Path, union: Graph, records: dict[URIRef, PurePosixPath]
         rows.append({"cells": [here.value(r), _cell(here.text(r, CG.sourceFile) or ""), _cell(f"{named.get(r, 0):,}")], "strong": False})
     context = {
         "site": SITE_NAME, "lang": "en", "root": here.root, "title": "Provenance: named graphs and source files",
-        "heading": "Provenance", "canonical": f"{base}/graph/", "alternates": [], "nav": nav,
+        "heading": "Provenance", "canonical": f"{base}/graph/", "alternates": _ALTERNATES, "nav": nav,
         "jsonld": schema_org({"@type": "CollectionPage", "name": "Provenance", "url": f"{base}/graph/"}),
         "intro": ["Every source file is imported into a named graph of its own; each statement about a resource "
                   "links the row it comes from. The TriG download keeps these graphs."],
@@ -632,6 +639,14 @@ def _write_records(tmp: Path, union: Graph, records: dict[URIRef, PurePosixPath]
                       "rows": rows, "caption": "Named graphs of the dataset", "foot": None}],
     }
     (folder / "index.html").write_text(render_page("listing.html", context), encoding="utf-8")
+    listing = bind_prefixes(Graph())  # the named graphs as data: their size and source file
+    for r in records:
+        if r in named:
+            listing.add((r, VOID.triples, Literal(named[r], datatype=XSD.integer)))
+        for p in (CG.sourceFile, PROV.generatedAtTime, CG.checksum):
+            for o in union.objects(r, p):
+                listing.add((r, p, o))
+    _write_rdf(folder, listing)
     for r, rel in records.items():
         sub = folder.joinpath(*rel.parts)
         sub.mkdir(parents=True, exist_ok=True)

@@ -107,6 +107,7 @@ def test_every_page_has_an_accessible_structure(pages: dict) -> None:
             "landmarks": all(x in p.landmarks for x in ("header", "main", "footer")) and p.landmarks.count("main") == 1,
             "viewport": any(m.get("name") == "viewport" for m in p.meta),
             "canonical": any(link.get("rel") == "canonical" for link in p.link_rel),
+            "alternate RDF": any(link.get("rel") == "alternate" and link.get("type") == "text/turtle" for link in p.link_rel),
             "json-ld": any(a.get("type") == "application/ld+json" for a, _ in p.scripts),
             "no script but data": all(a.get("type") == "application/ld+json" for a, _ in p.scripts),
             "images have text": all(i.get("alt") or i.get("aria-label") or i.get("aria-labelledby") for i in p.images),
