@@ -35,10 +35,12 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from ..namespaces import CG, COUNTRY, GRAPH, ID
 
-__all__ = ["Links", "COUNTRY_NAMES", "ONTOLOGY_IRI", "SITE_NAMESPACE", "pick", "slug_words"]
+__all__ = ["COUNTRY_NAMES", "Links", "ONTOLOGY_IRI", "PAGE_LANG", "SITE_NAMESPACE", "format_literal", "pick", "slug_words"]
 
 #: The ontology document; its terms are ``ONTOLOGY_IRI#Term``.
 ONTOLOGY_IRI = URIRef("https://w3id.org/clustergraph/ontology")
+#: The language of the pages' own words (headings, captions): a value in another language is marked with its tag.
+PAGE_LANG = "en"
 #: Every IRI the project mints starts here: a link to one must resolve in the site.
 SITE_NAMESPACE = "https://w3id.org/clustergraph/"
 
@@ -273,7 +275,7 @@ class Links:
         if isinstance(node, URIRef):
             return {"text": self.name(node), "href": self.href(node), "lang": None, "iri": str(node)}
         if isinstance(node, Literal):
-            lang = node.language if node.language and node.language != self.lang else None
+            lang = node.language if node.language and node.language != PAGE_LANG else None
             text, href = format_literal(node, prop), None
             if node.datatype == XSD.anyURI and urlsplit(str(node)).scheme.lower() in ("http", "https"):
                 href = str(node)

@@ -36,7 +36,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
 from ..namespaces import CG, ID
 from ..store.dataset import union
-from .links import Links, pick
+from .links import PAGE_LANG, Links, pick
 from .serialisation import FILE_FORMATS
 
 __all__ = [
@@ -483,6 +483,10 @@ def resource_context(
         skip_in |= more_in
     if CG.SourceDocument in links.types(node):
         skip_in.discard(PROV.wasDerivedFrom)
+    stats = list(links.graph.subjects(CG.about, node))
+    if stats and not any(s.get("id") == "figures" for s in sections):
+        sections.append(_statistics(links, stats))
+        skip_in.add(CG.about)
     facts = _facts(links, node, skip_out)
     for row in extra:
         row["key"] = (_ORDER.index(CG.call) if CG.call in _ORDER else 0, row["label"])
@@ -517,7 +521,7 @@ def resource_context(
             schema["address"] = {"@type": "PostalAddress", "addressCountry": countries[0]}
     return {
         "site": SITE_NAME,
-        "lang": links.lang,
+        "lang": PAGE_LANG,
         "root": links.root,
         "title": name,
         "heading": name,

@@ -216,3 +216,13 @@ def test_render_resource_serves_one_page_from_a_graph() -> None:
     g.add((ID["thing/x"], RDFS.label, Literal("<script>alert(1)</script>", lang="en")))
     html = render_resource(g, ID["thing/x"])
     assert "<script>alert(1)</script>" not in html and "<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>" in html  # autoescaped
+
+
+def test_labels_are_chosen_by_language_tag() -> None:
+    g = Graph()
+    g.add((ID["thing/x"], RDFS.label, Literal("Grappe", lang="fr")))
+    g.add((ID["thing/x"], RDFS.label, Literal("Cluster", lang="en")))
+    assert "<h1>Cluster</h1>" in render_resource(g, ID["thing/x"])
+    french = render_resource(g, ID["thing/x"], lang="fr")
+    assert "<h1>Grappe</h1>" in french and '<html lang="en">' in french  # the page's own words stay English
+    assert '<span lang="fr">Grappe</span>' in french  # a value in another language says so
