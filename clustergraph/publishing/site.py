@@ -681,19 +681,32 @@ def _write_records(tmp: Path, union: Graph, records: dict[URIRef, PurePosixPath]
 def _staging(out: str | os.PathLike[str]) -> Iterator[Path]:
     """A new folder beside ``out``; when the block succeeds it replaces ``out`` whole, with renames.
 
-    If the block fails, the folder is removed and ``out`` is as it was.
+    If the block fails, the folder is removed and ``out`` is as it was. When only ``out``
+    itself is writable (a mount point, a folder in a read-only parent), the site is built
+    inside it and swapped in entry by entry: the old entries are moved aside first and
+    removed last, so the folder still ends up holding the new site alone.
     """
     target = Path(os.path.abspath(out))
     if os.path.lexists(target) and not target.is_dir():
         raise write_error(NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(out)), out, unchanged=True)
+    inside = False
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         clean_stale(target)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.{TEMP_MARKER}", suffix=".tmp", dir=target.parent))
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.{TEMP_MARKER}", suffix=".tmp", dir=target.parent))
+        except PermissionError:
+            if not target.is_dir() or target.is_symlink():
+                raise
+            staging = Path(tempfile.mkdtemp(prefix=f".{TEMP_MARKER}", suffix=".tmp", dir=target))
+            inside = True
     except OSError as exc:
         raise write_error(exc, out, unchanged=True) from exc
     try:
         yield staging
+        if inside:
+            _swap_entries(staging, target)
+            return
         os.chmod(staging, 0o777 & ~umask())
         old = None
         if os.path.lexists(target):
@@ -712,3 +725,27 @@ def _staging(out: str | os.PathLike[str]) -> Iterator[Path]:
         if is_write_error(exc):
             raise write_error(exc, out, unchanged=True) from exc  # type: ignore[arg-type]
         raise
+
+
+def _swap_entries(staging: Path, target: Path) -> None:
+    """Replace every entry of ``target`` by those of ``staging`` (a folder inside it)."""
+    old = Path(tempfile.mkdtemp(prefix=f".{TEMP_MARKER}", suffix=".old", dir=target))
+    keep = {staging.name, old.name}
+    moved: list[str] = []
+    try:
+        for name in sorted(os.listdir(target)):
+            if name not in keep:
+                os.rename(target / name, old / name)
+                moved.append(name)
+        for name in sorted(os.listdir(staging)):
+            os.rename(staging / name, target / name)
+    except OSError:
+        for name in os.listdir(target):  # undo: the new entries out, the old ones back
+            if name not in keep and name not in moved:
+                shutil.rmtree(target / name, ignore_errors=True) if (target / name).is_dir() and not (target / name).is_symlink() else os.unlink(target / name)
+        for name in moved:
+            os.rename(old / name, target / name)
+        shutil.rmtree(old, ignore_errors=True)
+        raise
+    staging.rmdir()
+    shutil.rmtree(old, ignore_errors=True)
