@@ -226,3 +226,14 @@ def test_labels_are_chosen_by_language_tag() -> None:
     french = render_resource(g, ID["thing/x"], lang="fr")
     assert "<h1>Grappe</h1>" in french and '<html lang="en">' in french  # the page's own words stay English
     assert '<span lang="fr">Grappe</span>' in french  # a value in another language says so
+
+
+@pytest.mark.parametrize("folder", ["id/project/cecil", "ontology/Project", "ontology/BronzeLabelledCluster", "browse/Project", "graph/source/data-projects-csv"])
+def test_the_rdf_files_of_a_page_say_the_same_in_every_format(site: Path, folder: str) -> None:
+    from rdflib.compare import isomorphic
+
+    graphs = {fmt: Graph().parse(site / folder / f"index.{suffix}", format=fmt)
+              for suffix, fmt in (("ttl", "turtle"), ("jsonld", "json-ld"), ("rdf", "xml"), ("nt", "nt"))}
+    assert len(graphs["turtle"]) > 0
+    for fmt, g in graphs.items():
+        assert isomorphic(g, graphs["turtle"]), fmt
