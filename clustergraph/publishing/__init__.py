@@ -1,6 +1,9 @@
 """Linked-data publishing: the static site and the SPARQL/linked-data server.
 
-Owns writing dumps, pages, DCAT and VoID (:mod:`.site`, confined to the output folder)
+Owns writing dumps, pages, DCAT and VoID (:mod:`.site`, confined to the output folder;
+pages for people in :mod:`.pages` from the templates in ``templates/``, their names and
+links in :mod:`.links`, the ontology's pages in :mod:`.vocabulary`, the DCAT-AP record in
+:mod:`.catalog`, byte-stable RDF files in :mod:`.serialisation`)
 and serving a dataset over the SPARQL 1.1 Protocol (:mod:`.server`, with the protocol
 rules in :mod:`.protocol` and queries run in killable worker processes by
 :mod:`.isolation`).
