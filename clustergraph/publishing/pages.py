@@ -122,13 +122,13 @@ def star_picture(centre: str, others: list[tuple[str, str]], *, title: str) -> d
     >>> star_picture("CECIL", [("Cap Digital", "France")], title="t")["nodes"][0]["label"]
     'Cap Digital'
     """
-    width, height, radius = 640, 360, 130
+    width, height, radius = 760, 360, 130  # room for a 32-character label on either side
     cx, cy = width / 2, height / 2
     nodes = []
     n = max(len(others), 1)
     for i, (label, tag) in enumerate(others):
         angle = -math.pi / 2 + 2 * math.pi * i / n
-        x, y = cx + radius * 1.6 * math.cos(angle), cy + radius * math.sin(angle)
+        x, y = cx + radius * 1.15 * math.cos(angle), cy + radius * math.sin(angle)
         anchor = "middle" if abs(math.cos(angle)) < 0.3 else ("start" if math.cos(angle) > 0 else "end")
         short = label if len(label) <= 32 else label[:30] + "…"
         nodes.append({"x": round(x, 1), "y": round(y, 1), "label": short, "tag": tag, "anchor": anchor,
