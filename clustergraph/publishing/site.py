@@ -219,15 +219,18 @@ def negotiate(accept: str | None) -> str:
     return best
 
 
-def describe(graph: Graph, resource: URIRef) -> Graph:
+def describe(graph: Graph, resource: URIRef, *, prefixes: bool = True) -> Graph:
     """The description of ``resource``: its triples, the triples pointing at it, and labels of its neighbours.
+
+    ``prefixes=False`` leaves the clustergraph prefixes unbound (faster, for a writer that
+    brings its own).
 
     >>> g = Graph(); p = ID["project/x"]
     >>> _ = g.add((p, RDFS.label, Literal("X")))
     >>> len(describe(g, p))
     1
     """
-    out = bind_prefixes(Graph())
+    out = bind_prefixes(Graph()) if prefixes else Graph(bind_namespaces="none")
     neighbours: set[Any] = set()
     for p, o in graph.predicate_objects(resource):
         out.add((resource, p, o))
@@ -473,7 +476,7 @@ def publish(
             here = links.at("../" * (len(rel.parts) + 1))
             context = resource_context(combined, s, links=here, base=base, path=f"id/{str(s)[len(str(ID)):]}/", nav=nav)
             (folder / "index.html").write_text(render_page(context["template"], context), encoding="utf-8")
-            _write_rdf(folder, describe(combined, s))
+            _write_rdf(folder, describe(combined, s, prefixes=False))
             result.pages += 1
 
         # one index per class
