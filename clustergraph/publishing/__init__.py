@@ -1,11 +1,13 @@
 """Linked-data publishing: the static site and the SPARQL/linked-data server.
 
-Owns writing dumps, pages, DCAT and VoID (:mod:`.site`, confined to the output folder),
-the files that make a static host negotiate (:mod:`.hosting`), content negotiation
-(:mod:`.negotiation`), and serving a dataset (:mod:`.server`): the SPARQL 1.1 Protocol
-(:mod:`.protocol`, its service description and query page in :mod:`.service`), resources
-by their IRI paths and a search (:mod:`.linkeddata`), all run in killable worker
-processes (:mod:`.isolation`).
+Owns writing dumps, pages, DCAT and VoID (:mod:`.site`, confined to the output folder;
+pages for people in :mod:`.pages` from the templates in ``templates/``, their names and
+links in :mod:`.links`, the ontology's pages in :mod:`.vocabulary`, the DCAT-AP record in
+:mod:`.catalog`, byte-stable RDF files in :mod:`.serialisation`), the files that make a
+static host negotiate (:mod:`.hosting`), content negotiation (:mod:`.negotiation`), and
+serving a dataset (:mod:`.server`): the SPARQL 1.1 Protocol (:mod:`.protocol`, its service
+description and query page in :mod:`.service`), resources by their IRI paths and a search
+(:mod:`.linkeddata`), all run in killable worker processes (:mod:`.isolation`).
 
 Imports from: core and :mod:`clustergraph.store`.
 """
@@ -153,9 +155,9 @@ __all__ = [
     "read_graphs",
     "read_request",
     "refusal",
+    "render_resource",
     "resolve",
     "resource_graph",
-    "render_resource",
     "resource_path",
     "run_forked",
     "run_query",

@@ -35,10 +35,12 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from ..namespaces import CG, COUNTRY, GRAPH, ID
 
-__all__ = ["Links", "COUNTRY_NAMES", "ONTOLOGY_IRI", "SITE_NAMESPACE", "pick", "slug_words"]
+__all__ = ["COUNTRY_NAMES", "Links", "ONTOLOGY_IRI", "PAGE_LANG", "SITE_NAMESPACE", "format_literal", "pick", "slug_words"]
 
 #: The ontology document; its terms are ``ONTOLOGY_IRI#Term``.
 ONTOLOGY_IRI = URIRef("https://w3id.org/clustergraph/ontology")
+#: The language of the pages' own words (headings, captions): a value in another language is marked with its tag.
+PAGE_LANG = "en"
 #: Every IRI the project mints starts here: a link to one must resolve in the site.
 SITE_NAMESPACE = "https://w3id.org/clustergraph/"
 
@@ -62,7 +64,7 @@ _KNOWN = {
     RDF.type: "type", RDFS.label: "name", RDFS.comment: "comment", RDFS.seeAlso: "see also",
     DCTERMS.title: "title", DCTERMS.description: "description", DCTERMS.source: "source",
     DCTERMS.subject: "subject", DCTERMS.relation: "related to", DCTERMS.language: "language",
-    SKOS.altLabel: "also known as", SKOS.prefLabel: "name", SKOS.editorialNote: "note",
+    SKOS.altLabel: "also known as", SKOS.prefLabel: "preferred name", SKOS.editorialNote: "note",
     SKOS.inScheme: "in scheme", PROV.wasDerivedFrom: "derived from", PROV.qualifiedDerivation: "provenance record",
     PROV.generatedAtTime: "generated at", PROV.entity: "entity",
     RDFS.subClassOf: "subclass of", RDFS.subPropertyOf: "subproperty of", RDFS.domain: "domain",
@@ -183,6 +185,7 @@ class Links:
         return None
 
     def types(self, node: Any) -> set[URIRef]:
+        """``node``'s classes, from the data and the ontology."""
         return {t for g in (self.graph, self.ontology) for t in g.objects(node, RDF.type) if isinstance(t, URIRef)}
 
     def name(self, node: Any) -> str:
@@ -192,6 +195,7 @@ class Links:
         return self.plain_name(node)
 
     def plain_name(self, node: Any) -> str:
+        """What ``node`` is called, before titles are made unique across the site."""
         if isinstance(node, Literal):
             return str(node)
         g = self.graph
@@ -219,10 +223,11 @@ class Links:
             if label and project is not None:
                 return f"{label} of {self.plain_name(project)}"
         if CG.Objective in types:
-            code, project = self.text(node, CG.objectiveCode), g.value(node, CG.project)
+            code = self.text(node, CG.objectiveCode)
             label = self.text(node, RDFS.label, DCTERMS.title, DCTERMS.description)
             if label:
-                return label if len(label) <= 90 else label[:87].rstrip() + "…"
+                label = label if len(label) <= 90 else label[:87].rstrip() + "…"
+                return f"{code}: {label}" if code else label
         if isinstance(node, URIRef) and str(node).startswith(str(GRAPH)):
             match = _ROW.match(str(node))
             if match:
@@ -239,10 +244,12 @@ class Links:
         return slug_words(str(node))
 
     def source_file(self, record: URIRef) -> str:
+        """The file a provenance record is about (``data/projects.csv``)."""
         found = self.text(record, CG.sourceFile)
         return found or slug_words(str(record))
 
     def class_label(self, cls: Any, plural: bool = False) -> str:
+        """The ontology's label of ``cls`` (``Call for proposals``), or its plural (``Calls for proposals``)."""
         label = self.text(cls, RDFS.label) or slug_words(str(cls))
         if plural and " for " in label:
             head, _, tail = label.partition(" ")
@@ -253,9 +260,12 @@ class Links:
 
     @staticmethod
     def plural(label: str) -> str:
-        if True:
-            return label if label.endswith("s") and not label.endswith("ss") else (label[:-1] + "ies" if label.endswith("y") and label[-2:-1] not in "aeiou" else label + "s")
-        return label  # pragma: no cover
+        """``label`` in the plural, the English way: ``Project`` → ``Projects``, ``Industrial ecosystem`` → ``...s``, ``Body`` → ``Bodies``."""
+        if label.endswith("s") and not label.endswith("ss"):
+            return label
+        if label.endswith("y") and label[-2:-1] not in "aeiou":
+            return label[:-1] + "ies"
+        return label + "s"
 
     def property_label(self, prop: Any) -> str:
         """The ontology's label of ``prop`` in the reader's language, else a known name, else its local name as words."""
@@ -273,22 +283,19 @@ class Links:
         if isinstance(node, URIRef):
             return {"text": self.name(node), "href": self.href(node), "lang": None, "iri": str(node)}
         if isinstance(node, Literal):
-            lang = node.language if node.language and node.language != self.lang else None
+            lang = node.language if node.language and node.language != PAGE_LANG else None
             text, href = format_literal(node, prop), None
             if node.datatype == XSD.anyURI and urlsplit(str(node)).scheme.lower() in ("http", "https"):
                 href = str(node)
             return {"text": text, "href": href, "lang": lang, "iri": None}
         return {"text": "(unnamed)", "href": None, "lang": None, "iri": None}
 
-    def link(self, node: Any) -> dict[str, Any]:
-        return self.value(node)
-
 
 def format_literal(node: Literal, prop: Any = None) -> str:
     """A literal as a reader reads it: money in euros, dates in words, numbers grouped."""
     text = str(node)
     dt = node.datatype
-    if prop in _MONEY or dt in (XSD.decimal, XSD.integer, XSD.double, XSD.float) and prop in _MONEY:
+    if prop in _MONEY:
         try:
             amount = Decimal(text)
         except InvalidOperation:

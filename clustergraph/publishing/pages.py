@@ -35,7 +35,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
 from ..namespaces import CG, ID
-from .links import Links, pick
+from ..store.dataset import union
+from .links import PAGE_LANG, Links, pick
 from .serialisation import FILE_FORMATS
 
 __all__ = [
@@ -121,13 +122,13 @@ def star_picture(centre: str, others: list[tuple[str, str]], *, title: str) -> d
     >>> star_picture("CECIL", [("Cap Digital", "France")], title="t")["nodes"][0]["label"]
     'Cap Digital'
     """
-    width, height, radius = 640, 360, 130
+    width, height, radius = 760, 360, 130  # room for a 32-character label on either side
     cx, cy = width / 2, height / 2
     nodes = []
     n = max(len(others), 1)
     for i, (label, tag) in enumerate(others):
         angle = -math.pi / 2 + 2 * math.pi * i / n
-        x, y = cx + radius * 1.6 * math.cos(angle), cy + radius * math.sin(angle)
+        x, y = cx + radius * 1.15 * math.cos(angle), cy + radius * math.sin(angle)
         anchor = "middle" if abs(math.cos(angle)) < 0.3 else ("start" if math.cos(angle) > 0 else "end")
         short = label if len(label) <= 32 else label[:30] + "…"
         nodes.append({"x": round(x, 1), "y": round(y, 1), "label": short, "tag": tag, "anchor": anchor,
@@ -446,6 +447,12 @@ def subtitle(links: Links, node: Any) -> str | None:
     if CG.LabelAward in types:
         body = g.value(node, CG.awardedBy)
         return f"Awarded by {links.name(body)}" if body is not None else None
+    if CG.Statistic in types:
+        value = g.value(node, CG.value)
+        comparator = links.text(node, CG.comparator)
+        if value is not None:
+            shown = links.value(value)["text"]
+            return f"Value: {comparator} {shown}" if comparator and comparator != "exactly" else f"Value: {shown}"
     return None
 
 
@@ -476,6 +483,10 @@ def resource_context(
         skip_in |= more_in
     if CG.SourceDocument in links.types(node):
         skip_in.discard(PROV.wasDerivedFrom)
+    stats = list(links.graph.subjects(CG.about, node))
+    if stats and not any(s.get("id") == "figures" for s in sections):
+        sections.append(_statistics(links, stats))
+        skip_in.add(CG.about)
     facts = _facts(links, node, skip_out)
     for row in extra:
         row["key"] = (_ORDER.index(CG.call) if CG.call in _ORDER else 0, row["label"])
@@ -510,7 +521,7 @@ def resource_context(
             schema["address"] = {"@type": "PostalAddress", "addressCountry": countries[0]}
     return {
         "site": SITE_NAME,
-        "lang": links.lang,
+        "lang": PAGE_LANG,
         "root": links.root,
         "title": name,
         "heading": name,
@@ -550,10 +561,12 @@ def render_resource(
     ``ontology`` gives the property and class labels (the shipped ontology if omitted);
     ``root`` is the path from the page to the site root (``"/"`` for a server at the
     root of its host); ``base`` the public address of the site, for the canonical link.
-    A live server calls this with its store's graph; :func:`~clustergraph.publishing.site.publish`
-    calls it for every resource.
+    A live server calls this with its store's graph or dataset (named graphs are read as
+    one); :func:`~clustergraph.publishing.site.publish` renders the same pages with the
+    site's own links.
     """
     node = URIRef(str(iri))
+    graph = union(graph)  # a dataset's named graphs, read as one
     if links is None:
         if ontology is None:
             from .vocabulary import load_ontology

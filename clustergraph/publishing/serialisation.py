@@ -21,7 +21,8 @@ import json
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph
+from rdflib import BNode, Graph, Literal
+from rdflib.namespace import RDF
 
 from ..namespaces import PREFIXES
 from ..store.dataset import to_oxigraph
@@ -40,6 +41,9 @@ _OX_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "xml
 # data IRIs (cgid:project/cecil) would need an escaped slash in a prefixed name
 _PREFIXES = {k: str(v) for k, v in PREFIXES.items() if k not in ("cgid", "cggraph")}
 _CONTEXT = {k: str(v) for k, v in PREFIXES.items()}
+_BY_LENGTH = sorted(_CONTEXT.items(), key=lambda kv: -len(kv[1]))
+_RDF_TYPE = RDF.type
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def canonical(graph: Graph) -> Graph:
@@ -87,15 +91,47 @@ def canonical(graph: Graph) -> Graph:
     return out
 
 
-def _sorted_json(value: Any, in_list: bool = False) -> Any:
-    if isinstance(value, dict):
-        return {k: _sorted_json(v, k == "@list") for k, v in value.items()}
-    if isinstance(value, list):
-        items = [_sorted_json(v) for v in value]
-        if in_list:  # an RDF collection keeps its order
-            return items
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-    return value
+def _compact(iri: str) -> str:
+    for prefix, ns in _BY_LENGTH:
+        if iri.startswith(ns) and len(iri) > len(ns):
+            rest = iri[len(ns):]
+            if not rest.startswith("//") and ":" not in rest.split("/", 1)[0]:
+                return f"{prefix}:{rest}"
+    return iri
+
+
+def _term(node: Any) -> str:
+    return f"_:{node}" if isinstance(node, BNode) else _compact(str(node))
+
+
+def _json_value(node: Any) -> Any:
+    if isinstance(node, Literal):
+        value: dict[str, Any] = {"@value": str(node)}
+        if node.language:
+            value["@language"] = node.language
+        elif node.datatype is not None and str(node.datatype) != _XSD_STRING:
+            value["@type"] = _compact(str(node.datatype))
+        return value
+    return {"@id": _term(node)}
+
+
+def _json_ld(graph: Graph) -> dict[str, Any]:
+    """``graph`` as JSON-LD: one node object per subject, sorted, prefixed names from :data:`PREFIXES`."""
+    nodes: dict[str, dict[str, Any]] = {}
+    for s, p, o in graph:
+        node = nodes.setdefault(_term(s), {"@id": _term(s)})
+        if p == _RDF_TYPE and not isinstance(o, Literal):
+            node.setdefault("@type", []).append(_term(o))
+        else:
+            node.setdefault(_compact(str(p)), []).append(_json_value(o))
+    out = []
+    for key in sorted(nodes):
+        node = nodes[key]
+        for k, v in node.items():
+            if isinstance(v, list):
+                node[k] = sorted(v, key=lambda x: json.dumps(x, sort_keys=True, ensure_ascii=False)) if k != "@type" else sorted(set(v))
+        out.append(node)
+    return {"@context": dict(_CONTEXT), "@graph": out}
 
 
 def serialise(graph: Graph, fmt: str) -> bytes:
@@ -103,8 +139,7 @@ def serialise(graph: Graph, fmt: str) -> bytes:
     fmt = FILE_FORMATS[fmt][0] if fmt in FILE_FORMATS else fmt
     g = canonical(graph)
     if fmt == "json-ld":
-        data = json.loads(g.serialize(format="json-ld", context=dict(_CONTEXT), auto_compact=True))
-        return (json.dumps(_sorted_json(data), indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+        return (json.dumps(_json_ld(g), indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
     triples = sorted(g, key=lambda t: tuple(x.n3() for x in t))
     items = [ox.Triple(*(to_oxigraph(x) for x in t)) for t in triples]
     return ox.serialize(items, format=_OX_FORMATS[fmt], prefixes=_PREFIXES if fmt in ("turtle", "xml") else None)

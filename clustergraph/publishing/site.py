@@ -49,7 +49,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
 from ..atomic import TEMP_MARKER, clean_stale, is_write_error, umask, write_error
 from ..errors import ClusterGraphError, Problem
@@ -74,6 +74,7 @@ __all__ = [
 ]
 
 _FORMAT_NAMES = {"ttl": "Turtle", "jsonld": "JSON-LD", "rdf": "RDF/XML", "nt": "N-Triples"}
+_ALTERNATES = [{"type": media, "href": f"index.{suffix}", "name": _FORMAT_NAMES[suffix]} for suffix, (_fmt, media) in FILE_FORMATS.items()]
 
 
 
@@ -194,15 +195,18 @@ class PublishResult:
         return out + (table_html(["skipped"], [[str(p)] for p in self.skipped], total=len(self.skipped)) if self.skipped else "")
 
 
-def describe(graph: Graph, resource: URIRef) -> Graph:
+def describe(graph: Graph, resource: URIRef, *, prefixes: bool = True) -> Graph:
     """The description of ``resource``: its triples, the triples pointing at it, and labels of its neighbours.
+
+    ``prefixes=False`` leaves the clustergraph prefixes unbound (faster, for a writer that
+    brings its own).
 
     >>> g = Graph(); p = ID["project/x"]
     >>> _ = g.add((p, RDFS.label, Literal("X")))
     >>> len(describe(g, p))
     1
     """
-    out = bind_prefixes(Graph())
+    out = bind_prefixes(Graph()) if prefixes else Graph(bind_namespaces="none")
     neighbours: set[Any] = set()
     for p, o in graph.predicate_objects(resource):
         out.add((resource, p, o))
@@ -427,7 +431,7 @@ def publish(
             here = links.at("../" * (len(rel.parts) + 1))
             context = resource_context(combined, s, links=here, base=base, path=f"id/{str(s)[len(str(ID)):]}/", nav=nav)
             (folder / "index.html").write_text(render_page(context["template"], context), encoding="utf-8")
-            _write_rdf(folder, describe(combined, s))
+            _write_rdf(folder, describe(combined, s, prefixes=False))
             result.pages += 1
 
         # one index per class
@@ -447,7 +451,7 @@ def publish(
                 intro.append(f"The class is documented in the ontology as {links.class_label(cls)} ({cls}).")
             context = {
                 "site": SITE_NAME, "lang": "en", "root": here.root, "title": f"{label}: index of {len(members)}",
-                "heading": label, "canonical": f"{base}/{_index_path(cls)}", "alternates": [],
+                "heading": label, "canonical": f"{base}/{_index_path(cls)}", "alternates": _ALTERNATES,
                 "jsonld": schema_org({"@type": "CollectionPage", "name": label, "url": f"{base}/{_index_path(cls)}"}),
                 "nav": nav, "intro": [i for i in intro if i],
                 "sections": [{"kind": "table", "heading": f"All {len(members)} {label.lower()}", "id": "all", "columns": ["Name", "Details"],
@@ -457,8 +461,14 @@ def publish(
                 context["sections"].append({"kind": "list", "heading": "The class in the ontology", "id": "class",
                                             "entries": [{"cell": here.value(cls), "detail": here.text(cls, RDFS.comment)}]})
             (folder / "index.html").write_text(render_page("listing.html", context), encoding="utf-8")
+            listing = bind_prefixes(Graph())  # the index as data: its members, their class and name
+            for m in members:
+                if cls is not None:
+                    listing.add((m, RDF.type, cls))
+                listing.add((m, RDFS.label, Literal(links.name(m))))
+            _write_rdf(folder, listing)
 
-        _write_ontology(tmp, ontology, links, base, nav)
+        _write_ontology(tmp, ontology, links, base, nav, {c for c in classes if c is not None})
         _write_records(tmp, union, records, named, links, base, nav)
 
         # the home page
@@ -505,30 +515,54 @@ def _dataset_schema(description: Graph, base: str) -> dict[str, Any]:
     }
 
 
-def _write_ontology(tmp: Path, ontology: Graph, links: Links, base: str, nav: list[dict[str, str]]) -> None:
+#: The rendered term pages of the last site, reused while what they show is the same.
+_TERM_PAGES: dict[Any, dict[str, str]] = {}
+
+
+def _write_ontology(tmp: Path, ontology: Graph, links: Links, base: str, nav: list[dict[str, str]],
+                    indexed: set[URIRef] = frozenset()) -> None:  # type: ignore[assignment]
     folder = tmp / "ontology"
     folder.mkdir()
     files = ontology_files(ontology)
     for suffix in FILE_FORMATS:
         (folder / f"index.{suffix}").write_bytes(files[f"ontology/index.{suffix}"])
-    here = links.at("../")
-    title = here.text(ONTOLOGY_IRI, DCTERMS.title) or "The clustergraph ontology"
-    context = {
-        "site": SITE_NAME, "lang": "en", "root": here.root, "title": title, "heading": title,
-        "canonical": f"{base}/ontology/", "nav": nav,
-        "alternates": [{"type": FILE_FORMATS[f][1], "href": f"index.{f}", "name": _FORMAT_NAMES[f]} for f in FILE_FORMATS],
-        "jsonld": schema_org({"@type": "DefinedTermSet", "@id": str(ONTOLOGY_IRI), "name": title, "url": f"{base}/ontology/"}),
-        "intro": [here.text(ONTOLOGY_IRI, DCTERMS.description) or "",
-                  f"Namespace: {CG} (prefix cg:). Version {here.text(ONTOLOGY_IRI, OWL.versionInfo) or ''}; licence CC BY 4.0."],
-        "sections": index_sections(here, ontology),
-    }
-    (folder / "index.html").write_text(render_page("listing.html", context), encoding="utf-8")
+    # the pages show the ontology, the navigation and which of the ontology's individuals and classes have pages
+    key = (id(ontology), tuple((n["text"], n["path"]) for n in nav), base, frozenset(indexed),
+           frozenset((s, links.name(s)) for s in set(ontology.subjects()) if str(s).startswith(str(ID)) and links.path(s) is not None))
+    cached = _TERM_PAGES.get(key, {})
+    rendered: dict[str, str] = {}
+    if "ontology" in cached:
+        rendered["ontology"] = cached["ontology"]
+    else:
+        here = links.at("../")
+        title = here.text(ONTOLOGY_IRI, DCTERMS.title) or "The clustergraph ontology"
+        context = {
+            "site": SITE_NAME, "lang": "en", "root": here.root, "title": title, "heading": title,
+            "canonical": f"{base}/ontology/", "nav": nav,
+            "alternates": [{"type": FILE_FORMATS[f][1], "href": f"index.{f}", "name": _FORMAT_NAMES[f]} for f in FILE_FORMATS],
+            "jsonld": schema_org({"@type": "DefinedTermSet", "@id": str(ONTOLOGY_IRI), "name": title, "url": f"{base}/ontology/"}),
+            "intro": [here.text(ONTOLOGY_IRI, DCTERMS.description) or "",
+                      f"Namespace: {CG} (prefix cg:). Version {here.text(ONTOLOGY_IRI, OWL.versionInfo) or ''}; licence CC BY 4.0."],
+            "sections": index_sections(here, ontology),
+        }
+        rendered["ontology"] = render_page("listing.html", context)
+    (folder / "index.html").write_text(rendered["ontology"], encoding="utf-8")
     for term in terms(ontology):
         rel = term_path(term)
         sub = tmp.joinpath(*rel.parts)
         sub.mkdir(parents=True, exist_ok=True)
+        for suffix in FILE_FORMATS:
+            (sub / f"index.{suffix}").write_bytes(files[f"{rel}/index.{suffix}"])
+        if str(rel) in cached:
+            rendered[str(rel)] = cached[str(rel)]
+            (sub / "index.html").write_text(cached[str(rel)], encoding="utf-8")
+            continue
         at = links.at("../../")
         facts, sections = term_facts(at, term)
+        if term in indexed:
+            sections.append({"kind": "list", "heading": "In the data", "id": "in-the-data", "entries": [
+                {"cell": {"text": f"Every {at.class_label(term).lower()} in the dataset", "href": at.root + _index_path(term), "lang": None, "iri": None},
+                 "detail": None}]})
         label = at.text(term, RDFS.label, SKOS.prefLabel) or str(term)[len(str(CG)):]
         kind = term_kind(ontology, term)
         context = {
@@ -540,9 +574,10 @@ def _write_ontology(tmp: Path, ontology: Graph, links: Links, base: str, nav: li
             "jsonld": schema_org({"@type": "DefinedTerm", "@id": str(term), "name": label, "termCode": "cg:" + str(term)[len(str(CG)):],
                                   "inDefinedTermSet": str(ONTOLOGY_IRI), "url": f"{base}/{rel}/"}),
         }
-        (sub / "index.html").write_text(render_page("resource.html", context), encoding="utf-8")
-        for suffix in FILE_FORMATS:
-            (sub / f"index.{suffix}").write_bytes(files[f"{rel}/index.{suffix}"])
+        rendered[str(rel)] = render_page("resource.html", context)
+        (sub / "index.html").write_text(rendered[str(rel)], encoding="utf-8")
+    _TERM_PAGES.clear()
+    _TERM_PAGES[key] = rendered
 
 
 def _write_records(tmp: Path, union: Graph, records: dict[URIRef, PurePosixPath], named: dict[URIRef, int],
@@ -555,7 +590,7 @@ def _write_records(tmp: Path, union: Graph, records: dict[URIRef, PurePosixPath]
         rows.append({"cells": [here.value(r), _cell(here.text(r, CG.sourceFile) or ""), _cell(f"{named.get(r, 0):,}")], "strong": False})
     context = {
         "site": SITE_NAME, "lang": "en", "root": here.root, "title": "Provenance: named graphs and source files",
-        "heading": "Provenance", "canonical": f"{base}/graph/", "alternates": [], "nav": nav,
+        "heading": "Provenance", "canonical": f"{base}/graph/", "alternates": _ALTERNATES, "nav": nav,
         "jsonld": schema_org({"@type": "CollectionPage", "name": "Provenance", "url": f"{base}/graph/"}),
         "intro": ["Every source file is imported into a named graph of its own; each statement about a resource "
                   "links the row it comes from. The TriG download keeps these graphs."],
@@ -563,6 +598,14 @@ def _write_records(tmp: Path, union: Graph, records: dict[URIRef, PurePosixPath]
                       "rows": rows, "caption": "Named graphs of the dataset", "foot": None}],
     }
     (folder / "index.html").write_text(render_page("listing.html", context), encoding="utf-8")
+    listing = bind_prefixes(Graph())  # the named graphs as data: their size and source file
+    for r in records:
+        if r in named:
+            listing.add((r, VOID.triples, Literal(named[r], datatype=XSD.integer)))
+        for p in (CG.sourceFile, PROV.generatedAtTime, CG.checksum):
+            for o in union.objects(r, p):
+                listing.add((r, p, o))
+    _write_rdf(folder, listing)
     for r, rel in records.items():
         sub = folder.joinpath(*rel.parts)
         sub.mkdir(parents=True, exist_ok=True)
@@ -597,19 +640,32 @@ def _write_records(tmp: Path, union: Graph, records: dict[URIRef, PurePosixPath]
 def _staging(out: str | os.PathLike[str]) -> Iterator[Path]:
     """A new folder beside ``out``; when the block succeeds it replaces ``out`` whole, with renames.
 
-    If the block fails, the folder is removed and ``out`` is as it was.
+    If the block fails, the folder is removed and ``out`` is as it was. When only ``out``
+    itself is writable (a mount point, a folder in a read-only parent), the site is built
+    inside it and swapped in entry by entry: the old entries are moved aside first and
+    removed last, so the folder still ends up holding the new site alone.
     """
     target = Path(os.path.abspath(out))
     if os.path.lexists(target) and not target.is_dir():
         raise write_error(NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(out)), out, unchanged=True)
+    inside = False
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         clean_stale(target)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.{TEMP_MARKER}", suffix=".tmp", dir=target.parent))
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.{TEMP_MARKER}", suffix=".tmp", dir=target.parent))
+        except PermissionError:
+            if not target.is_dir() or target.is_symlink():
+                raise
+            staging = Path(tempfile.mkdtemp(prefix=f".{TEMP_MARKER}", suffix=".tmp", dir=target))
+            inside = True
     except OSError as exc:
         raise write_error(exc, out, unchanged=True) from exc
     try:
         yield staging
+        if inside:
+            _swap_entries(staging, target)
+            return
         os.chmod(staging, 0o777 & ~umask())
         old = None
         if os.path.lexists(target):
@@ -628,3 +684,27 @@ def _staging(out: str | os.PathLike[str]) -> Iterator[Path]:
         if is_write_error(exc):
             raise write_error(exc, out, unchanged=True) from exc  # type: ignore[arg-type]
         raise
+
+
+def _swap_entries(staging: Path, target: Path) -> None:
+    """Replace every entry of ``target`` by those of ``staging`` (a folder inside it)."""
+    old = Path(tempfile.mkdtemp(prefix=f".{TEMP_MARKER}", suffix=".old", dir=target))
+    keep = {staging.name, old.name}
+    moved: list[str] = []
+    try:
+        for name in sorted(os.listdir(target)):
+            if name not in keep:
+                os.rename(target / name, old / name)
+                moved.append(name)
+        for name in sorted(os.listdir(staging)):
+            os.rename(staging / name, target / name)
+    except OSError:
+        for name in os.listdir(target):  # undo: the new entries out, the old ones back
+            if name not in keep and name not in moved:
+                shutil.rmtree(target / name, ignore_errors=True) if (target / name).is_dir() and not (target / name).is_symlink() else os.unlink(target / name)
+        for name in moved:
+            os.rename(old / name, target / name)
+        shutil.rmtree(old, ignore_errors=True)
+        raise
+    staging.rmdir()
+    shutil.rmtree(old, ignore_errors=True)

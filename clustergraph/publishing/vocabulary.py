@@ -195,7 +195,6 @@ def term_facts(links: Links, term: URIRef) -> tuple[list[dict[str, Any]], list[d
         ("Properties with this domain", "domain-of", list(o.subjects(RDFS.domain, term))),
         ("Properties with this range", "range-of", list(o.subjects(RDFS.range, term))),
         ("Members", "members", [s for s in o.subjects(RDF.type, term)] + list(o.subjects(SKOS.inScheme, term))),
-        ("Instances in the data", "instances", [s for s in links.graph.subjects(RDF.type, term)]),
     ]
     for heading, ident, nodes in groups:
         cells = sorted({c["iri"] or c["text"]: c for c in (links.value(n) for n in nodes if isinstance(n, URIRef))}.values(), key=lambda c: c["text"].lower())

@@ -107,6 +107,7 @@ def test_every_page_has_an_accessible_structure(pages: dict) -> None:
             "landmarks": all(x in p.landmarks for x in ("header", "main", "footer")) and p.landmarks.count("main") == 1,
             "viewport": any(m.get("name") == "viewport" for m in p.meta),
             "canonical": any(link.get("rel") == "canonical" for link in p.link_rel),
+            "alternate RDF": any(link.get("rel") == "alternate" and link.get("type") == "text/turtle" for link in p.link_rel),
             "json-ld": any(a.get("type") == "application/ld+json" for a, _ in p.scripts),
             "no script but data": all(a.get("type") == "application/ld+json" for a, _ in p.scripts),
             "images have text": all(i.get("alt") or i.get("aria-label") or i.get("aria-labelledby") for i in p.images),
@@ -215,3 +216,24 @@ def test_render_resource_serves_one_page_from_a_graph() -> None:
     g.add((ID["thing/x"], RDFS.label, Literal("<script>alert(1)</script>", lang="en")))
     html = render_resource(g, ID["thing/x"])
     assert "<script>alert(1)</script>" not in html and "<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>" in html  # autoescaped
+
+
+def test_labels_are_chosen_by_language_tag() -> None:
+    g = Graph()
+    g.add((ID["thing/x"], RDFS.label, Literal("Grappe", lang="fr")))
+    g.add((ID["thing/x"], RDFS.label, Literal("Cluster", lang="en")))
+    assert "<h1>Cluster</h1>" in render_resource(g, ID["thing/x"])
+    french = render_resource(g, ID["thing/x"], lang="fr")
+    assert "<h1>Grappe</h1>" in french and '<html lang="en">' in french  # the page's own words stay English
+    assert '<span lang="fr">Grappe</span>' in french  # a value in another language says so
+
+
+@pytest.mark.parametrize("folder", ["id/project/cecil", "ontology/Project", "ontology/BronzeLabelledCluster", "browse/Project", "graph/source/data-projects-csv"])
+def test_the_rdf_files_of_a_page_say_the_same_in_every_format(site: Path, folder: str) -> None:
+    from rdflib.compare import isomorphic
+
+    graphs = {fmt: Graph().parse(site / folder / f"index.{suffix}", format=fmt)
+              for suffix, fmt in (("ttl", "turtle"), ("jsonld", "json-ld"), ("rdf", "xml"), ("nt", "nt"))}
+    assert len(graphs["turtle"]) > 0
+    for fmt, g in graphs.items():
+        assert isomorphic(g, graphs["turtle"]), fmt

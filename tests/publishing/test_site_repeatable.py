@@ -88,3 +88,27 @@ def test_a_failed_publish_leaves_the_previous_site_intact(tmp_path: Path) -> Non
         publish(bad, out)
     assert snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_site_whose_parent_is_read_only_is_still_replaced_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the site folder is writable (a mount point): the new site is built inside it and swapped in."""
+    import tempfile
+
+    from clustergraph.publishing import site as site_module
+
+    out = tmp_path / "site"
+    publish(small(), out)
+    (out / "left-over.html").write_text("old")
+    real = tempfile.mkdtemp
+
+    def refuse_beside(*args, **kwargs):  # the parent refuses new entries, as a read-only parent does for a user
+        if Path(kwargs.get("dir", "")) == tmp_path:
+            raise PermissionError(13, "Permission denied", str(tmp_path))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(site_module.tempfile, "mkdtemp", refuse_beside)
+    publish(small(), out)
+    names = sorted(p.name for p in out.iterdir())
+    assert "left-over.html" not in names and "index.html" in names and (out / "id" / "project" / "ok" / "index.html").is_file()
+    assert not any(n.startswith(".") and n != ".htaccess" for n in names)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
