@@ -357,6 +357,8 @@ def validate_command(data: tuple[Path, ...], shapes: Path | None, where: Where, 
         from .store.location import open_location
 
         opened = source = open_location(where.location)  # a folder must hold a store: never make an empty one at a mistyped path
+        if where.remote:
+            opened.store.graphs  # noqa: B018 - reach the store before the shapes are compiled: a dead endpoint fails at once
     elif data:
         source = list(data)
     else:
@@ -555,6 +557,8 @@ def network_command(where: Where, out: Path, fmt: str, seed: int, samples: int |
     progress = (lambda text: click.echo(text, err=True)) if sys.stderr.isatty() else None
     if where.location is not None:
         dataset = _dataset(where, memory_store)  # a remote store: edge lists and aggregates are computed there
+        if where.remote:
+            dataset.store.graphs  # noqa: B018 - a dead endpoint fails before the analysis starts
     else:
         dataset = open_data(list(where.data) or None, kind="memory" if memory_store else "oxigraph")
     report = analyse(
