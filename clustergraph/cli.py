@@ -96,7 +96,7 @@ class Where:
         return None if self.location is None else self.location.endpoint
 
 
-def store_options(*, data: bool = True, legacy: tuple[str, ...] = (), graph: bool = True, timeout: bool = True):
+def store_options(*, data: bool = True, legacy: tuple[str, ...] = (), graph: bool = True, timeout: bool = True, data_with_endpoint: bool = False):
     """The options that name a command's inputs and store, the same on every command.
 
     ``--data FILE`` (repeatable) names input files; ``--store DIR|NAME`` an on-disk
@@ -105,6 +105,9 @@ def store_options(*, data: bool = True, legacy: tuple[str, ...] = (), graph: boo
     (repeatable: the named graphs that make up the data) and ``--timeout``. The
     decorated command receives them as one ``where`` argument (:class:`Where`).
     ``legacy`` names old spellings kept as hidden aliases of ``--data`` (``--input``).
+    ``data_with_endpoint``: --data and --endpoint go together (build and import write the
+    files into the store; publish reads --data and advertises --endpoint, its old
+    meaning); elsewhere they exclude each other.
     """
     import functools
 
@@ -125,7 +128,7 @@ def store_options(*, data: bool = True, legacy: tuple[str, ...] = (), graph: boo
             for item in files:
                 if not item.is_file():
                     raise ClusterGraphError(f"{item}: file not found", fix="check the path given to --data")
-            if files and endpoint:
+            if files and endpoint and not data_with_endpoint:
                 raise ClusterGraphError("--data files and --endpoint exclude each other", fix="push the files to the store first, or drop --endpoint")
             from .store.location import locate
 
@@ -193,7 +196,7 @@ def main(ctx: click.Context, allowed_hosts: tuple[str, ...]) -> None:
 @main.command()
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"), show_default=True, help="Directory for clustergraph.ttl, .nt, .jsonld and .trig.")
-@store_options(graph=False)
+@store_options(graph=False, data_with_endpoint=True)
 @click.option("--memory-store", is_flag=True, help="Use rdflib's memory store instead of Oxigraph.")
 @click.option("--reason", is_flag=True, help="Add the inferred triples (lightweight rules) in their own named graph.")
 @click.option("--no-validate", is_flag=True, help="Skip SHACL validation.")
@@ -238,7 +241,7 @@ def build(sources: tuple[Path, ...], out: Path, where: Where, memory_store: bool
 @main.command("import")
 @click.argument("sources", nargs=-1, required=False, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the imported graph to this file (.ttl, .nt, .jsonld, .trig, .nq); written only if every source is clean.")
-@store_options(graph=False)
+@store_options(graph=False, data_with_endpoint=True)
 @click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), default=None, help="CSVW mapping (.csv-metadata.json) to use for every table.")
 @click.option("--lenient", is_flag=True, help="Import the good rows and report the skipped ones instead of failing.")
 @click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of the tables (e.g. cp1252, latin-1).")
@@ -672,7 +675,7 @@ class _NoBar:
 
 @main.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True, help="Directory for the static linked-data site.")
-@store_options()
+@store_options(data_with_endpoint=True)
 @click.option("--advertise-endpoint", "advertised", default=None, metavar="URL", help="Public SPARQL endpoint URL to advertise in the DCAT/VoID description (default: --endpoint's URL).")
 @click.option("--base-url", default=None, help="URL the site will be served from.")
 def publish(out: Path, where: Where, advertised: str | None, base_url: str | None) -> None:

@@ -165,3 +165,18 @@ def test_a_server_killed_mid_push_leaves_each_graph_old_or_new(oxigraph_server):
     values = {str(r[0]).split(" ")[0] for r in sparql(ep, f"SELECT ?o WHERE {{ GRAPH <{target}> {{ ?s ?p ?o }} }}", graphs=(target,))}
     count = len(list(sparql(ep, f"SELECT ?s WHERE {{ GRAPH <{target}> {{ ?s ?p ?o }} }}", graphs=(target,))))
     assert (values, count) in (({"old"}, 500), ({"new"}, 20000)), "the graph is the old or the new one, never a part"
+
+
+def test_cli_import_writes_into_the_store_graph_by_graph(oxigraph_server, tmp_path):
+    source = tmp_path / "extra.ttl"
+    source.write_text('<https://w3id.org/clustergraph/id/organisation/extra> <http://www.w3.org/2000/01/rdf-schema#label> "Extra"@en .\n')
+    ep = server_endpoint(oxigraph_server)
+    args = ["import", "--data", str(source), "--endpoint", ep.url, "--update-endpoint", ep.update_url, "--graph-store-endpoint", ep.graph_store_url]
+    out = CliRunner().invoke(main, args, env={"CLUSTERGRAPH_CONFIG": ""})
+    assert out.exit_code == 0, out.output
+    assert f"in {ep.url}" in out.stdout
+    graphs = {str(r[0]) for r in sparql(ep, "SELECT DISTINCT ?g WHERE { GRAPH ?g { <https://w3id.org/clustergraph/id/organisation/extra> ?p ?o } }")}
+    assert len(graphs) == 1 and "provenance" not in next(iter(graphs))
+    again = CliRunner().invoke(main, args, env={"CLUSTERGRAPH_CONFIG": ""})  # the source graph is replaced, not added to
+    assert again.exit_code == 0
+    assert len(list(sparql(ep, f"SELECT ?p ?o WHERE {{ GRAPH <{next(iter(graphs))}> {{ <https://w3id.org/clustergraph/id/organisation/extra> ?p ?o }} }}"))) == 1
