@@ -565,8 +565,25 @@ def network_command(where: Where, out: Path, fmt: str, seed: int, samples: int |
     else:
         dataset = open_data(list(where.data) or None, kind="memory" if memory_store else "oxigraph")
     report = analyse(
-        dataset, out, format=fmt, seed=seed, k=samples if samples is not None else "auto", progress=progress, spreadsheet_safe=spreadsheet_safe
+        dataset,
+        out,
+        format=fmt,
+        seed=seed,
+        k=samples if samples is not None else "auto",
+        progress=progress,
+        spreadsheet_safe=spreadsheet_safe,
+        metrics=not where.remote,  # a remote store gets its metrics graph below, all or nothing, if it takes updates
     )
+    if where.remote and where.endpoint.update_url != where.endpoint.url:
+        from rdflib import Graph
+
+        from .network.metrics import METRICS_GRAPH, metrics_triples
+        from .store.upload import push as run_push
+
+        metrics_graph = Graph()
+        for t in metrics_triples(report.table, report.summary):
+            metrics_graph.add(t)
+        click.echo(run_push(metrics_graph, where.endpoint, METRICS_GRAPH).summary())
     for line in report.highlights:
         click.echo(line)
     click.echo(f"wrote {len(report.files)} files to {out} (metrics.ttl: {report.triples} triples; network.{fmt}, mixing.{fmt})")

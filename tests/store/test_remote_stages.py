@@ -180,3 +180,13 @@ def test_cli_import_writes_into_the_store_graph_by_graph(oxigraph_server, tmp_pa
     again = CliRunner().invoke(main, args, env={"CLUSTERGRAPH_CONFIG": ""})  # the source graph is replaced, not added to
     assert again.exit_code == 0
     assert len(list(sparql(ep, f"SELECT ?p ?o WHERE {{ GRAPH <{next(iter(graphs))}> {{ <https://w3id.org/clustergraph/id/organisation/extra> ?p ?o }} }}"))) == 1
+
+
+def test_network_metrics_in_the_store_are_the_local_ones(loaded, local):
+    from clustergraph.network.metrics import analyse
+
+    _, ep = loaded
+    mine = analyse(local, None, metrics=False, seed=0)
+    theirs = analyse(open_remote(ep), None, metrics=False, seed=0)
+    assert theirs.summary == mine.summary and theirs.highlights == mine.highlights
+    assert theirs.table.sort_index().equals(mine.table.sort_index())
