@@ -44,9 +44,12 @@ class SlowProxy:
                         time.sleep(proxy.delay)  # a query over everything: too slow for the client
                 conn = http.client.HTTPConnection("127.0.0.1", target_port, timeout=30)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "connection")}
-                conn.request(self.command, self.path, body=body, headers=headers)
-                res = conn.getresponse()
-                data = res.read()
+                try:
+                    conn.request(self.command, self.path, body=body, headers=headers)
+                    res = conn.getresponse()
+                    data = res.read()
+                except OSError:
+                    return  # the server behind went away; the client sees the connection close
                 try:
                     self.send_response(res.status, res.reason)
                     for k, v in res.getheaders():
