@@ -143,3 +143,17 @@ def test_rules_without_credentials_say_so_and_change_nothing(virtuoso):
     with pytest.raises(EndpointError) as err:
         infer_in_store(ep)
     assert "refused the request without credentials (HTTP 401)" in str(err.value) and "CLUSTERGRAPH_ENDPOINT_USER" in str(err.value)
+
+
+def test_shapes_that_cannot_be_compiled_are_named_not_downloaded():
+    from clustergraph.errors import ShapesError
+    from clustergraph.validation.sparql.execution import validate_sparql
+
+    shapes = Graph().parse(
+        data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://ex.org/> .
+        ex:Recursive a sh:NodeShape ; sh:targetClass ex:Person ; sh:property [ sh:path ex:knows ; sh:node ex:Recursive ] .""",
+        format="turtle",
+    )
+    nowhere = open_remote(Endpoint("http://127.0.0.1:9/query", timeout=1, graphs=("urn:g",)))
+    with pytest.raises(ShapesError, match=r"http://ex.org/Recursive cannot be compiled to SPARQL, so they cannot be checked in the remote store.*fix: validate a local copy"):
+        validate_sparql(nowhere, shapes)
