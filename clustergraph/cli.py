@@ -96,7 +96,7 @@ class Where:
         return None if self.location is None else self.location.endpoint
 
 
-def store_options(*, data: bool = True, legacy: tuple[str, ...] = (), graph: bool = True, timeout: bool = True):
+def store_options(*, data: bool = True, legacy: tuple[str, ...] = (), graph: bool = True, timeout: bool = True, data_with_endpoint: bool = False):
     """The options that name a command's inputs and store, the same on every command.
 
     ``--data FILE`` (repeatable) names input files; ``--store DIR|NAME`` an on-disk
@@ -105,6 +105,9 @@ def store_options(*, data: bool = True, legacy: tuple[str, ...] = (), graph: boo
     (repeatable: the named graphs that make up the data) and ``--timeout``. The
     decorated command receives them as one ``where`` argument (:class:`Where`).
     ``legacy`` names old spellings kept as hidden aliases of ``--data`` (``--input``).
+    ``data_with_endpoint``: --data and --endpoint go together (build and import write the
+    files into the store; publish reads --data and advertises --endpoint, its old
+    meaning); elsewhere they exclude each other.
     """
     import functools
 
@@ -125,7 +128,7 @@ def store_options(*, data: bool = True, legacy: tuple[str, ...] = (), graph: boo
             for item in files:
                 if not item.is_file():
                     raise ClusterGraphError(f"{item}: file not found", fix="check the path given to --data")
-            if files and endpoint:
+            if files and endpoint and not data_with_endpoint:
                 raise ClusterGraphError("--data files and --endpoint exclude each other", fix="push the files to the store first, or drop --endpoint")
             from .store.location import locate
 
@@ -196,7 +199,7 @@ def main(ctx: click.Context, allowed_hosts: tuple[str, ...], quiet: bool) -> Non
 @main.command()
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"), show_default=True, help="Directory for clustergraph.ttl, .nt, .jsonld and .trig.")
-@store_options(graph=False)
+@store_options(graph=False, data_with_endpoint=True)
 @click.option("--memory-store", is_flag=True, help="Use rdflib's memory store instead of Oxigraph.")
 @click.option("--reason", is_flag=True, help="Add the inferred triples (lightweight rules) in their own named graph.")
 @click.option("--no-validate", is_flag=True, help="Skip SHACL validation.")
@@ -242,7 +245,7 @@ def build(sources: tuple[Path, ...], out: Path, where: Where, memory_store: bool
 @main.command("import")
 @click.argument("sources", nargs=-1, required=False, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the imported graph to this file (.ttl, .nt, .jsonld, .trig, .nq); written only if every source is clean.")
-@store_options(graph=False)
+@store_options(graph=False, data_with_endpoint=True)
 @click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), default=None, help="CSVW mapping (.csv-metadata.json) to use for every table.")
 @click.option("--lenient", is_flag=True, help="Import the good rows and report the skipped ones instead of failing.")
 @click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of the tables (e.g. cp1252, latin-1).")
@@ -365,6 +368,8 @@ def validate_command(data: tuple[Path, ...], shapes: Path | None, where: Where, 
         from .store.location import open_location
 
         opened = source = open_location(where.location)  # a folder must hold a store: never make an empty one at a mistyped path
+        if where.remote:
+            opened.store.graphs  # noqa: B018 - reach the store before the shapes are compiled: a dead endpoint fails at once
     elif data:
         source = list(data)
     else:
@@ -636,12 +641,31 @@ def network_command(where: Where, out: Path, fmt: str, seed: int, samples: int |
 
     if where.location is not None:
         dataset = _dataset(where, memory_store)  # a remote store: edge lists and aggregates are computed there
+        if where.remote:
+            dataset.store.graphs  # noqa: B018 - a dead endpoint fails before the analysis starts
     else:
         dataset = open_data(list(where.data) or None, kind="memory" if memory_store else "oxigraph")
     with task("network") as bar:
         report = analyse(
-            dataset, out, format=fmt, seed=seed, k=samples if samples is not None else "auto", progress=bar.describe, spreadsheet_safe=spreadsheet_safe
+            dataset,
+            out,
+            format=fmt,
+            seed=seed,
+            k=samples if samples is not None else "auto",
+            progress=bar.describe,
+            spreadsheet_safe=spreadsheet_safe,
+            metrics=not where.remote,  # a remote store gets its metrics graph below, all or nothing, if it takes updates
         )
+    if where.remote and where.endpoint.update_url != where.endpoint.url:
+        from rdflib import Graph
+
+        from .network.metrics import METRICS_GRAPH, metrics_triples
+        from .store.upload import push as run_push
+
+        metrics_graph = Graph()
+        for t in metrics_triples(report.table, report.summary):
+            metrics_graph.add(t)
+        click.echo(run_push(metrics_graph, where.endpoint, METRICS_GRAPH).summary())
     for line in report.highlights:
         click.echo(line)
     click.echo(f"wrote {len(report.files)} files to {out} (metrics.ttl: {report.triples} triples; network.{fmt}, mixing.{fmt})")
@@ -736,7 +760,7 @@ def generate(organisations: int | None, projects: int | None, triples: int | Non
 
 @main.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True, help="Directory for the static linked-data site.")
-@store_options()
+@store_options(data_with_endpoint=True)
 @click.option("--advertise-endpoint", "advertised", default=None, metavar="URL", help="Public SPARQL endpoint URL to advertise in the DCAT/VoID description (default: --endpoint's URL).")
 @click.option("--base-url", default=None, help="URL the site will be served from.")
 def publish(out: Path, where: Where, advertised: str | None, base_url: str | None) -> None:

@@ -17,6 +17,7 @@ from .reasoners import (
     java_executable,
     reason,
 )
+from .remote import StoreRun, infer_in_store
 from .rules import (
     DEFINED_CLASS_RULES,
     GROUPS,
@@ -42,12 +43,14 @@ __all__ = [
     "ReasoningResult",
     "Rule",
     "RuleRun",
+    "StoreRun",
     "Workspace",
     "add_inferred",
     "compile_rules",
     "counts",
     "explain",
     "infer",
+    "infer_in_store",
     "java_executable",
     "last_run",
     "materialise",

@@ -1,11 +1,11 @@
 """The lightweight rules run in a remote store: SPARQL Update into its inferred graph.
 
 :func:`infer_in_store` turns each rule (a ``CONSTRUCT``, :mod:`clustergraph.reasoning.rules`)
-into ``INSERT { GRAPH <temporary> { head } } USING <g>... WHERE { body }``, where the
-``USING`` graphs are the store's data graphs and the temporary graph itself (SPARQL 1.1
-Update names the dataset the same way on every server), and repeats the rules until
-the temporary graph stops growing (a fixpoint). It then removes what was already
-asserted and what the output conventions leave out, and replaces the store's
+into ``INSERT { GRAPH <batch> { head } } USING <g>... WHERE { body }``, where the
+``USING`` graphs are the store's data graphs and the earlier batches (SPARQL 1.1 Update
+names the dataset the same way on every server), and repeats the rules, semi-naively,
+until a round finds nothing new (a fixpoint). It then gathers the batches, removes what
+the output conventions leave out, and replaces the store's
 inferred graph with the temporary one in a single ``MOVE``: the inferred graph is
 always the old or the new one, never a part. Only counts travel back.
 """
@@ -20,10 +20,11 @@ from os import PathLike
 from typing import Any
 
 from rdflib import Graph
+from rdflib.namespace import RDF
 
-from ..errors import ReasonerError
+from ..errors import EndpointError, ReasonerError
 from ..namespaces import GRAPH
-from ..store.remote import Endpoint, EndpointError, data_graphs, sparql, update
+from ..store.remote import Endpoint, data_graphs, sparql, update
 from .rules import GROUPS, HIDDEN_PROPERTIES, IRREFLEXIVE_OUTPUT, compile_rules, ontology_graph
 
 __all__ = ["StoreRun", "infer_in_store"]
@@ -47,14 +48,22 @@ def _count(endpoint: Endpoint, graph: str) -> int:
     return int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
 
-def _as_insert(rule_sparql: str, target: str, using: list[str]) -> str:
+def _as_insert(rule_sparql: str, target: str, using: list[str], named: list[str] = ()) -> str:  # type: ignore[assignment]
     prologue, _, rest = rule_sparql.partition("CONSTRUCT")
     m = re.match(r"\s*\{(.*?)\}\s*WHERE\s*", rest, re.S)
     if m is None:
         raise ReasonerError("a rule is not CONSTRUCT { ... } WHERE { ... }", fix="a bug in the rule compiler")
     head, body = m.group(1), rest[m.end() :]
-    clauses = " ".join(f"USING <{g}>" for g in using)
+    clauses = " ".join([f"USING <{g}>" for g in using] + [f"USING NAMED <{g}>" for g in named])
     return f"{prologue}INSERT {{ GRAPH <{target}> {{ {head} }} }} {clauses} WHERE {body}"
+
+
+def _keys(endpoint: Endpoint, batch: str) -> frozenset[str]:
+    """Predicates and classes that have triples in ``batch`` (what makes a rule worth running again)."""
+    keys = {str(r[0]) for r in sparql(endpoint, f"SELECT DISTINCT ?p WHERE {{ GRAPH <{batch}> {{ ?s ?p ?o }} }}", graphs=(batch,))}
+    if str(RDF.type) in keys:
+        keys |= {str(r[0]) for r in sparql(endpoint, f"SELECT DISTINCT ?c WHERE {{ GRAPH <{batch}> {{ ?s a ?c }} }}", graphs=(batch,))}
+    return frozenset(keys)
 
 
 def infer_in_store(
@@ -68,34 +77,57 @@ def infer_in_store(
     """Run the rules in the remote store and replace its graph ``graph`` (all or nothing) with the inferences.
 
     The inferences are those :func:`clustergraph.reasoning.rules.materialise` adds
-    locally on the same data. Needs an endpoint that accepts updates (credentials as
-    for ``push``).
+    locally on the same data. Semi-naive, as locally: each round's new triples go into a
+    batch graph of their own; afterwards a rule runs again only if that batch holds what
+    it reads, and a rule with a premise per batch reads that premise from the batch
+    alone (``GRAPH <batch>``). Needs an endpoint that accepts updates (credentials as for
+    ``push``).
     """
     started = time.monotonic()
     onto = ontology_graph(ontology)
     rules = compile_rules(onto, groups)
     sources = [g for g in data_graphs(endpoint) if g != graph]
-    temporary = f"urn:clustergraph:tmp:inferred:{uuid.uuid4()}"
-    using = [*sources, temporary]
-    inserts = [_as_insert(rule.sparql, temporary, using) for rule in rules]
+    run_id = uuid.uuid4()
+    temporary = f"urn:clustergraph:tmp:inferred:{run_id}"
+    batches: list[str] = []
+    reads = [frozenset(str(r) for r in rule.reads) if rule.reads is not None else None for rule in rules]
+    values = " ".join(f"<{g}>" for g in sources)
     try:
-        before, rounds = -1, 0
-        size = 0
-        while size != before:
+        keys: frozenset[str] = frozenset()
+        rounds = 0
+        while True:
             rounds += 1
             if rounds > max_rounds:
                 raise ReasonerError(f"the rules found new triples after {max_rounds} rounds", fix="check the ontology for cyclic rules")
-            before = size
-            for text in inserts:
-                update(endpoint, text)
-            size = _count(endpoint, temporary)
-        # What the rules' own filter leaves out locally: asserted triples, technical links,
-        # reflexive collaboration, statements about the ontology's own terms.
-        values = " ".join(f"<{g}>" for g in sources)
-        tidy = [f"DELETE {{ GRAPH <{temporary}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{temporary}> {{ ?s ?p ?o }} VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"] if sources else []
-        tidy += [f"DELETE WHERE {{ GRAPH <{temporary}> {{ ?s <{p}> ?o }} }}" for p in sorted(HIDDEN_PROPERTIES)]
+            batch = f"urn:clustergraph:tmp:batch:{run_id}:{rounds}"
+            using = [*sources, *batches]
+            for rule, read in zip(rules, reads):
+                if not batches:
+                    update(endpoint, _as_insert(rule.sparql, batch, using))
+                    continue
+                if read is not None and not (read & keys):
+                    continue
+                if rule.delta:
+                    last = batches[-1]
+                    for text in rule.delta:
+                        update(endpoint, _as_insert(text.replace("GRAPH ?g {", f"GRAPH <{last}> {{"), batch, using, [last]))
+                else:
+                    update(endpoint, _as_insert(rule.sparql, batch, using))
+            # Only what is new: not asserted, not found in an earlier round.
+            known = " ".join(f"<{g}>" for g in [*sources, *batches])
+            if known:
+                update(endpoint, f"DELETE {{ GRAPH <{batch}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{batch}> {{ ?s ?p ?o }} VALUES ?g {{ {known} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+            if _count(endpoint, batch) == 0:
+                break
+            batches.append(batch)
+            keys = _keys(endpoint, batch)
+        if batches:
+            update(endpoint, " ;\n".join(f"ADD SILENT GRAPH <{b}> TO GRAPH <{temporary}>" for b in batches))
+        # The output conventions: no technical links, no reflexive collaboration,
+        # nothing about the ontology's own terms.
+        tidy = [f"DELETE WHERE {{ GRAPH <{temporary}> {{ ?s <{p}> ?o }} }}" for p in sorted(HIDDEN_PROPERTIES)]
         tidy += [f"DELETE {{ GRAPH <{temporary}> {{ ?s <{p}> ?s }} }} WHERE {{ GRAPH <{temporary}> {{ ?s <{p}> ?s }} }}" for p in sorted(IRREFLEXIVE_OUTPUT)]
-        own = sorted({str(s) for s in onto.subjects() if not isinstance(s, type(None)) and str(s).startswith(("http://", "https://", "urn:"))})
+        own = sorted({str(s) for s in onto.subjects() if str(s).startswith(("http://", "https://", "urn:"))})
         for i in range(0, len(own), 300):
             block = " ".join(f"<{s}>" for s in own[i : i + 300])
             tidy.append(f"DELETE {{ GRAPH <{temporary}> {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {block} }} GRAPH <{temporary}> {{ ?s ?p ?o }} }}")
@@ -110,4 +142,10 @@ def infer_in_store(
         except EndpointError:
             pass
         raise
+    finally:
+        for b in [*batches, f"urn:clustergraph:tmp:batch:{run_id}:{len(batches) + 1}"]:
+            try:
+                update(endpoint, f"DROP SILENT GRAPH <{b}>")
+            except EndpointError:
+                pass
     return StoreRun(graph, triples, rounds, time.monotonic() - started)

@@ -39,7 +39,7 @@ from ..bindings import where_group_start
 from ..errors import EndpointError
 from .remote import EMPTY_GRAPH, Endpoint, body_message, data_graphs, request
 
-__all__ = ["RemoteQueries", "Solutions", "values_block", "term_text"]
+__all__ = ["RemoteQueries", "Solutions", "portable", "values_block", "term_text", "with_values"]
 
 
 def term_text(term: Any) -> str:
@@ -117,7 +117,9 @@ class RemoteQueries:
         return RemoteQueries(self.endpoint, (*self.graphs, *extra))
 
     def prepare(self, query: str, prefixes: Mapping[str, str] | None = None, substitutions: Mapping[Any, Any] | None = None) -> str:
-        """The text sent: ``PREFIX`` lines for ``prefixes`` the query uses, ``substitutions`` as ``VALUES``."""
+        """The text sent: ``PREFIX`` lines for ``prefixes`` the query uses, ``substitutions`` as ``VALUES``,
+        and the rewrites of :func:`portable`."""
+        query = portable(query)
         if substitutions:
             names = [getattr(k, "value", str(k)).lstrip("?$") for k in substitutions]
             query = with_values(query, values_block(names, [list(substitutions.values())]))
@@ -176,6 +178,138 @@ class RemoteQueries:
 
     def __iter__(self) -> Iterator[Any]:  # pragma: no cover - not a store of quads
         raise TypeError("a remote store is queried, not iterated")
+
+
+_XSD_STRING = "<http://www.w3.org/2001/XMLSchema#string>"
+_SAME_PLAIN = re.compile(r'sameTerm\((\?\w+), ("(?:[^"\\]|\\.)*")\)(?!\^|@)')
+_DOUBLE_NOT = re.compile(r"NOT EXISTS \{\s*\{\s*FILTER\s*\(\s*NOT EXISTS \{")
+
+
+def _group_end(text: str, start: int) -> int:
+    """Index just past the ``}`` closing the group whose ``{`` is at ``start`` (strings and IRIs skipped)."""
+    depth, i = 0, start
+    while i < len(text):
+        c = text[i]
+        if c == '"':
+            i += 1
+            while i < len(text) and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif c == "<" and re.match(r"<[^\s<>\"{}|^`\\]*>", text[i:]):
+            i = text.index(">", i)
+        elif c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return -1
+
+
+def _close(text: str, start: int, opening: str, closing: str) -> int:
+    """Index just past the ``closing`` that matches the ``opening`` at ``start`` (strings and IRIs skipped)."""
+    depth, i = 0, start
+    while i < len(text):
+        c = text[i]
+        if c == '"':
+            i += 1
+            while i < len(text) and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif c == "<" and re.match(r"<[^\s<>\"{}|^`\\]*>", text[i:]):
+            i = text.index(">", i)
+        elif c == opening:
+            depth += 1
+        elif c == closing:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return -1
+
+
+_EXISTS = re.compile(r"(NOT\s+)?EXISTS\s*\{")
+
+
+def _filter_only_exists(query: str) -> str:
+    """``EXISTS { { FILTER(A) } UNION { FILTER(B) } }`` as ``(COALESCE(A, false) || COALESCE(B, false))``."""
+    pos = 0
+    while True:
+        m = _EXISTS.search(query, pos)
+        if m is None:
+            return query
+        group = m.end() - 1
+        end = _close(query, group, "{", "}")
+        expressions: list[str] = []
+        i = group + 1
+        ok = end > 0
+        while ok:
+            i = len(query[:i]) + (len(query[i:]) - len(query[i:].lstrip()))
+            if query[i] == "}" and i == end - 1:
+                break
+            if expressions:
+                u = re.match(r"UNION\s*", query[i:])
+                if u is None:
+                    ok = False
+                    break
+                i += u.end()
+            if query[i] != "{":
+                ok = False
+                break
+            inner_end = _close(query, i, "{", "}")
+            f = re.fullmatch(r"\s*FILTER\s*(\(.*\))\s*", query[i + 1 : inner_end - 1], re.S)
+            if inner_end < 0 or f is None or _close(f.group(1), 0, "(", ")") != len(f.group(1)):
+                ok = False
+                break
+            expressions.append(f.group(1))
+            i = inner_end
+        if not ok or not expressions:
+            pos = m.end()
+            continue
+        condition = "(" + " || ".join(f"COALESCE({e}, false)" for e in expressions) + ")"
+        if m.group(1):
+            condition = "!" + condition
+        query = query[: m.start()] + condition + query[end:]
+        pos = m.start()
+
+
+def portable(query: str) -> str:
+    """``query`` rewritten into an equivalent form every server evaluates alike.
+
+    * ``sameTerm(?v, "text")`` is spelt out as "a literal without language whose datatype is
+      xsd:string and whose text is ``text``" (the same condition in RDF 1.1; Virtuoso 7.2
+      stores plain strings typed and answers ``sameTerm`` false for them);
+    * ``NOT EXISTS { { FILTER(NOT EXISTS { P }) } }`` becomes ``EXISTS { P }`` (the same
+      condition; Virtuoso 7.2 gets the double negation wrong inside ``OPTIONAL``);
+    * ``EXISTS`` over groups that hold only a ``FILTER`` (``EXISTS { { FILTER(A) } UNION
+      { FILTER(B) } }``) becomes the condition itself, ``(COALESCE(A, false) || ...)``
+      (Virtuoso 7.2 answers such an ``EXISTS`` inside ``BIND`` false).
+
+    >>> portable('FILTER(sameTerm(?v, "a"))')
+    'FILTER(COALESCE(isLiteral(?v) && lang(?v) = "" && datatype(?v) = <http://www.w3.org/2001/XMLSchema#string> && STR(?v) = "a", false))'
+    >>> portable("FILTER(NOT EXISTS { {  FILTER(NOT EXISTS { ?w a <urn:c> . }) } })")
+    'FILTER(EXISTS { ?w a <urn:c> . })'
+    >>> portable('BIND(EXISTS { {  FILTER(!isIRI(?v)) } UNION { FILTER(isBlank(?v)) } } AS ?f)')
+    'BIND((COALESCE((!isIRI(?v)), false) || COALESCE((isBlank(?v)), false)) AS ?f)'
+    >>> portable("FILTER(NOT EXISTS { { FILTER(?x > 1) } })")
+    'FILTER(!(COALESCE((?x > 1), false)))'
+    """
+    query = _SAME_PLAIN.sub(lambda m: f'COALESCE(isLiteral({m.group(1)}) && lang({m.group(1)}) = "" && datatype({m.group(1)}) = {_XSD_STRING} && STR({m.group(1)}) = {m.group(2)}, false)', query)
+    return _filter_only_exists(_double_negations(query))
+
+
+def _double_negations(query: str) -> str:
+    while True:
+        m = _DOUBLE_NOT.search(query)
+        if m is None:
+            return query
+        outer = m.start() + len("NOT EXISTS ")
+        inner = m.end() - 1
+        inner_end = _group_end(query, inner)
+        outer_end = _group_end(query, outer)
+        between = query[inner_end:outer_end] if inner_end > 0 and outer_end > 0 else ""
+        if not re.fullmatch(r"\s*\)\s*\}\s*\}", between):
+            return query  # not the plain double negation: leave it
+        query = query[: m.start()] + "EXISTS " + query[inner:inner_end] + query[outer_end:]
 
 
 def _form(query: str) -> str:

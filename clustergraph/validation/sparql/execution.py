@@ -182,7 +182,7 @@ def _build(check: Check, fetched: _Fetched, shapes: dict[Node, Shape], dg: Graph
             for k, part in enumerate(check.parts):
                 if part.flag is not None:
                     flag = row.get(part.flag[1:])
-                    if flag is None or str(flag) != "true":
+                    if flag is None or str(flag) not in ("true", "1"):  # a store may answer booleans as 1/0 (Virtuoso)
                         continue
                 if part.per_focus:
                     if (k, focus) in seen:
