@@ -40,7 +40,6 @@ def render(path: Path) -> Path:
     """Run ``path`` and write its rendered copy; return the copy's path."""
     with tempfile.TemporaryDirectory() as folder:
         book = execute(path, folder)
-    book.metadata.pop("widgets", None)
     RENDERED.mkdir(exist_ok=True)
     out = RENDERED / path.name
     nbformat.write(book, out)

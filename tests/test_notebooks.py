@@ -91,6 +91,8 @@ def test_queries(executed):
 def test_network(executed):
     book = _checked(executed, "network")
     assert pictures(book) >= 2 and "metrics.ttl" in text(book)
+    explored = [out for out in outputs(book) if "Sigma(nx.Graph with 8 nodes and 9 edges)" in out.get("data", {}).get("text/plain", "")]
+    assert explored and "application/vnd.jupyter.widget-view+json" in explored[0]["data"], "the network as a widget"
 
 
 def test_getting_started(executed):
