@@ -15,8 +15,9 @@ library with ``key=value`` parameters::
 The answer is a pandas DataFrame (``--labels`` adds the labels of IRIs, ``--compact``
 shortens IRIs), or the :class:`~clustergraph.query.QueryResult` with ``--result``;
 ``--out NAME`` stores it in the notebook variable ``NAME`` instead of showing it.
-The data is the embedded dataset (opened once per session), ``--data FILE`` (repeatable),
-an on-disk store ``--store DIR`` or a SPARQL endpoint ``--endpoint URL [--graph IRI]``.
+The data is the embedded dataset (opened once per session), ``--data FILE`` (repeatable,
+read at each run), an on-disk store ``--store DIR`` (opened once) or a SPARQL endpoint
+``--endpoint URL [--graph IRI]``.
 
 Values are bound, never pasted: ``key=$name`` (line magic or ``--param`` of the cell
 magic) takes the Python value of ``name`` and binds it as an RDF term in a ``VALUES``
@@ -110,12 +111,14 @@ def open_source(args: argparse.Namespace) -> Any:
         from .store import store_folder
 
         store_folder(Path(args.store), create=False)
-    key = ("store", args.store) if args.store else ("data", *sorted(str(Path(d).resolve()) for d in args.data))
-    if key not in _CACHE:
+    if args.data:  # read again each time: the files may have changed since
         for item in args.data:
             if not Path(item).is_file():
                 raise ClusterGraphError(f"%sparql: {item}: file not found", fix="check the path given to --data")
-        _CACHE[key] = open_data(list(args.data) or None, path=args.store)
+        return open_data(list(args.data))
+    key = ("store", str(Path(args.store).resolve())) if args.store else ("embedded",)
+    if key not in _CACHE:
+        _CACHE[key] = open_data(None, path=args.store)
     return _CACHE[key]
 
 

@@ -70,3 +70,12 @@ def test_errors_are_one_line(ip):
         ip.run_line_magic("sparql", "projects-in-year year=$missing")
     with pytest.raises(UsageError, match="no query named 'nope'"):
         ip.run_line_magic("sparql", "nope")
+
+
+def test_data_files_are_read_at_each_run(ip, tmp_path):
+    data = tmp_path / "mine.ttl"
+    q = "PREFIX cg: <https://w3id.org/clustergraph/ontology#>\nSELECT ?a WHERE { ?p cg:acronym ?a }"
+    data.write_text('<urn:p> <https://w3id.org/clustergraph/ontology#acronym> "ONE" .\n')
+    assert cell(ip, f"--data {data}", q)["a"].tolist() == ["ONE"]
+    data.write_text('<urn:p> <https://w3id.org/clustergraph/ontology#acronym> "TWO" .\n')
+    assert cell(ip, f"--data {data}", q)["a"].tolist() == ["TWO"]

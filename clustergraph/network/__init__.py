@@ -9,7 +9,9 @@ Layered bottom to top, each module importing only those below it:
   (value-chain links and paths), side by side on the graphs;
 - :mod:`.overview`: :func:`highlights`, the one place the analyses are combined;
 - :mod:`.plot` (pictures) and :mod:`.metrics` (measures back into RDF, exports,
-  and :func:`analyse`, which runs everything).
+  and :func:`analyse`, which runs everything);
+- :mod:`.interactive`: :func:`explore`, the network as a widget in a notebook
+  (ipysigma, an optional extra), the picture of :mod:`.plot` without it.
 
 Imports from: core and :mod:`clustergraph.store`.
 """
@@ -48,6 +50,7 @@ from .graphs import (
     sector_graph,
     shares,
 )
+from .interactive import explore, widget_graph
 from .metrics import (
     EXPORT_FORMATS,
     METRICS_GRAPH,
@@ -105,6 +108,7 @@ __all__ = [
     "cross_sector_edges",
     "effective_size",
     "ei_index",
+    "explore",
     "export",
     "highlights",
     "metrics_triples",
@@ -126,6 +130,7 @@ __all__ = [
     "summary",
     "value_chain",
     "value_chain_paths",
+    "widget_graph",
     "write_exports",
     "write_metrics",
 ]

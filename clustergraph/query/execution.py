@@ -245,7 +245,8 @@ class QueryResult:
             body = [[term_html(t, names.get(t)) for t in triple] for triple in triples]
             return table_html(["subject", "predicate", "object"], body, caption=f"{title}: {plural(len(self.graph), 'triple')}", total=len(self.graph))
         names = self.labels()
-        body = [[term_html(t, names.get(t)) for t in row] for row in self.rows[:MAX_ROWS]]
+        # numbers stay literals, so that the table aligns them right
+        body = [[t if isinstance(t, Literal) and _kind(t) in ("integer", "float") else term_html(t, names.get(t)) for t in row] for row in self.rows[:MAX_ROWS]]
         return table_html(self.variables, body, caption=f"{title}: {plural(len(self.rows), 'row')}", total=len(self.rows))
 
     # --- serialisations -----------------------------------------------------------
