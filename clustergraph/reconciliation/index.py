@@ -139,8 +139,8 @@ class Index:
 
         >>> from clustergraph.ingest import load_embedded
         >>> ix = Index.from_graph(load_embedded())
-        >>> sorted(ix.entities[i].name for i in ix.candidates(tokens("Mazovia ICT Clustr")))[:1]
-        ['Mazovia ICT Cluster']
+        >>> "Mazovia ICT Cluster" in {ix.entities[i].name for i in ix.candidates(tokens("Mazovia ICT Clustr"))}
+        True
         """
         from rapidfuzz import fuzz, process
 
