@@ -6,7 +6,11 @@ must not match) through :func:`clustergraph.reconciliation.reconcile` against th
 dataset, one query per variant without constraints, and prints the measures overall and by
 kind of variant.
 
-    .venv/bin/python benchmarks/reconciliation.py [--misses]
+    .venv/bin/python benchmarks/reconciliation.py [--misses] [--distractors N]
+
+``--distractors N`` adds N synthetic organisations from ``clustergraph generate`` (names
+such as ``Baltic Food Network 293``, ``Clúster Nordic Energy Institute 12``) to the graph
+matched against, to see whether more look-alikes cause wrong matches.
 """
 
 from __future__ import annotations
@@ -63,8 +67,29 @@ def _rates(c: dict) -> str:
     return f"{c.get('variants', 0):>4} {auto:>5} {precision:>9} {rank1:>7} {top3:>9}"
 
 
+def _index_with_distractors(n: int):
+    import tempfile
+    from pathlib import Path as _Path
+
+    from clustergraph import store
+    from clustergraph.generate import generate
+    from clustergraph.ingest import load_embedded
+    from clustergraph.reconciliation import Index
+
+    ds = load_embedded()
+    if n:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = _Path(tmp) / "distractors.nt"
+            generate(out, organisations=n, projects=max(10, n // 5), seed=3, error_rate=0)
+            store.load(ds, out, graph="https://w3id.org/clustergraph/graph/distractors")
+    return Index.from_graph(ds)
+
+
 def main(argv: list[str]) -> int:
-    m = measure()
+    n = int(argv[argv.index("--distractors") + 1]) if "--distractors" in argv else 0
+    index = _index_with_distractors(n)
+    print(f"{len(index.entities)} organisations in the graph ({n} synthetic distractors)")
+    m = measure(index)
     print(f"{'kind':<16} {'n':>4} {'auto':>5} {'precision':>9} {'rank-1':>7} {'recall@3':>9}")
     for kind, c in m["by kind"].items():
         print(f"{kind:<16} {_rates(c)}")

@@ -126,7 +126,7 @@ def test_shape_patterns_are_the_scheme_patterns():
 
 @pytest.mark.parametrize("engine", ["pyshacl", "sparql"])
 def test_ror_checksum_rule_agrees_with_python(engine):
-    """60 ROR IDs, half with their right check digits, half off by one: the rule flags exactly the wrong ones."""
+    """30 ROR IDs, half with their right check digits, half off by one: the rule flags exactly the wrong ones."""
     import random
 
     from rdflib import Graph, URIRef
@@ -136,7 +136,7 @@ def test_ror_checksum_rule_agrees_with_python(engine):
 
     rng = random.Random(7)
     data, wrong = Graph(), set()
-    for i in range(60):
+    for i in range(30):
         body = "0" + "".join(rng.choice("0123456789abcdefghjkmnpqrstvwxyz") for _ in range(6))
         check = ror_checksum(body)
         if i % 2:
@@ -150,6 +150,6 @@ def test_ror_checksum_rule_agrees_with_python(engine):
     from clustergraph.resources import shapes_dir
 
     shapes = Graph().parse(shapes_dir() / "identifier.ttl").parse(shapes_dir() / "prefixes.ttl")
-    report = validate(data, shapes=shapes, engine=engine, fail_on="info", ontology=True)
+    report = validate(data, shapes=shapes, engine=engine, fail_on="info", ontology=False)
     flagged = {f.focus for f in report.findings if str(f.source_shape).endswith("RorChecksumRule")}
     assert flagged == wrong

@@ -229,9 +229,10 @@ _SOURCE_PREFIX = str(GRAPH["source/"])
 
 _IDENTIFIERS_QUERY = """
 SELECT ?g ?org ?p ?value WHERE {
-  GRAPH ?g { ?org ?p ?value . FILTER (?p IN (%s) && isLiteral(?value)) }
+  VALUES ?p { %s }
+  GRAPH ?g { ?org ?p ?value . FILTER (isLiteral(?value)) }
 }
-""" % ", ".join(s.property.n3() for s in SCHEMES.values())
+""" % " ".join(s.property.n3() for s in SCHEMES.values())
 
 
 def identifiers(graph: Graph) -> dict[URIRef, dict[str, set[str]]]:
@@ -410,9 +411,13 @@ def merge_by_identifier(dataset: Dataset, *, new: Iterable[URIRef] = ()) -> list
         decisions.append(IdentityDecision(keep, gone, "merged", reason))
     if not decisions:
         return []
-    graphs = {g for g, *_ in rows} | set(renames)
+    graphs = set(renames)
     if merged:  # the merged IRIs may be named in any source graph (a participation table)
-        graphs |= {URIRef(str(c.identifier)) for c in dataset.graphs() if str(c.identifier).startswith(_SOURCE_PREFIX)}
+        from ..store.dataset import select
+
+        values = " ".join(iri.n3() for iri in merged)
+        _, found = select(dataset, "SELECT DISTINCT ?g WHERE { VALUES ?x { %s } GRAPH ?g { { ?x ?p ?o } UNION { ?s ?p ?x } } }" % values)
+        graphs |= {g for (g,) in found if isinstance(g, URIRef) and str(g).startswith(_SOURCE_PREFIX)}
     for g in sorted(graphs):
         local = renames.get(g, {})
         old = list(dataset.graph(g).triples((None, None, None)))

@@ -15,7 +15,7 @@ from rdflib.graph import Graph
 
 from ..identifiers import SCHEMES, scheme_of
 from ..namespaces import CG
-from .matching import idf_weights, tokens
+from .matching import acronym, idf_weights, tokens
 
 __all__ = ["Entity", "Index", "ORGANISATION_TYPES"]
 
@@ -113,10 +113,57 @@ class Index:
         self.entities = entities
         self.weights = idf_weights(w for e in entities.values() for w in e.words)
         self.by_identifier: dict[tuple[str, str], list[URIRef]] = {}
+        self.by_word: dict[str, set[URIRef]] = {}
+        self.by_acronym: dict[str, set[URIRef]] = {}
+        self.compact: list[str] = []
+        self.compact_owner: list[URIRef] = []
         for e in entities.values():
             for scheme, values in e.identifiers.items():
                 for v in values:
                     self.by_identifier.setdefault((scheme, v), []).append(e.iri)
+            for words in e.words:
+                for w in words:
+                    self.by_word.setdefault(w, set()).add(e.iri)
+                initials = acronym(words)
+                if initials:
+                    self.by_acronym.setdefault(initials, set()).add(e.iri)
+                self.compact.append("".join(words))
+                self.compact_owner.append(e.iri)
+        self.vocabulary = sorted(self.by_word)
+
+    def candidates(self, words: list[str], *, limit: int = 50) -> set[URIRef]:
+        """The organisations worth scoring for a query's words (blocking): those sharing a
+        distinctive word or a close spelling of one, whose name is close written without
+        spaces, or whose initials the query is. Scoring every organisation would cost a
+        few milliseconds per thousand organisations and query; this keeps it flat.
+
+        >>> from clustergraph.ingest import load_embedded
+        >>> ix = Index.from_graph(load_embedded())
+        >>> "Mazovia ICT Cluster" in {ix.entities[i].name for i in ix.candidates(tokens("Mazovia ICT Clustr"))}
+        True
+        """
+        from rapidfuzz import fuzz, process
+
+        found: set[URIRef] = set()
+        common = max(10, len(self.entities) // 10)  # a word in more than a tenth of the names does not tell them apart
+        for w in words:
+            holders = self.by_word.get(w)
+            if holders is not None and len(holders) <= common:
+                found |= holders
+            if len(w) >= 4:
+                for other, _score, _i in process.extract(w, self.vocabulary, scorer=fuzz.ratio, score_cutoff=80, limit=10):
+                    if other != w and len(self.by_word[other]) <= common:
+                        found |= self.by_word[other]
+        if words:
+            for _text, _score, i in process.extract("".join(words), self.compact, scorer=fuzz.ratio, score_cutoff=70, limit=limit):
+                found.add(self.compact_owner[i])
+            if len(words) == 1:
+                found |= self.by_acronym.get(words[0], set())
+            found |= self.by_acronym.get(acronym(words), set())
+        if not found:  # only common words: fall back to the names that share them
+            for w in words:
+                found |= self.by_word.get(w, set())
+        return found
 
     @classmethod
     def from_graph(cls, graph: Graph) -> Index:

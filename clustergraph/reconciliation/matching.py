@@ -32,7 +32,7 @@ from rapidfuzz import fuzz
 
 from ..ingest.normalise import fold, organisation_key
 
-__all__ = ["SYNONYMS", "STOPWORDS", "tokens", "acronym", "similarity", "idf_weights"]
+__all__ = ["SYNONYMS", "STOPWORDS", "Weights", "tokens", "acronym", "similarity", "idf_weights"]
 
 STOPWORDS = frozenset(
     "and of for the a an in on at to & "
@@ -114,13 +114,24 @@ def idf_weights(names: Iterable[list[str]]) -> dict[str, float]:
         total += 1
         for w in set(words):
             counts[w] = counts.get(w, 0) + 1
-    return {w: math.log(1 + (total + 1) / c) for w, c in counts.items()}
+    return Weights({w: math.log(1 + (total + 1) / c) for w, c in counts.items()})
+
+
+class Weights(dict):
+    """Word weights with the weight of a word never seen (the largest) kept at hand."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.unseen = max(self.values(), default=1.0)
 
 
 def _weight(word: str, weights: Mapping[str, float] | None) -> float:
     if not weights:
         return 1.0
-    return weights.get(word, max(weights.values(), default=1.0))
+    found = weights.get(word)
+    if found is not None:
+        return found
+    return weights.unseen if isinstance(weights, Weights) else max(weights.values(), default=1.0)
 
 
 def _covered(words: list[str], others: list[str], weights: Mapping[str, float] | None) -> tuple[float, float]:

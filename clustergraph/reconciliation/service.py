@@ -214,7 +214,11 @@ def _types(e: Entity) -> list[dict[str, str]]:
 
 def _reconcile_one(index: Index, query: _Query) -> dict[str, Any]:
     words = tokens(query.text) if query.text else []
-    pool = [e for e in index.entities.values() if not query.types or any(t in e.types for t in query.types)]
+    block = index.candidates(words) if words else set()
+    for scheme in SCHEMES:
+        for value in query.constraints.get(scheme, ()):
+            block.update(index.by_identifier.get((scheme, value), ()))
+    pool = [index.entities[i] for i in sorted(block) if not query.types or any(t in index.entities[i].types for t in query.types)]
     scored = []
     for e in pool:
         score, features, agrees, disagrees = _score(query, words, e, index)

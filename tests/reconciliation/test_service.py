@@ -188,10 +188,11 @@ def test_an_oversized_body_is_413_before_it_is_read(server):
 
 def test_the_specification_examples_are_valid_for_the_schemas_used(schemas):
     """The schema check itself can fail: the specification's invalid examples are refused."""
-    from tests.reconciliation.conftest import SPEC
+    from pathlib import Path
 
-    bad = json.loads((SPEC / "examples" / "data-extension-response" / "invalid" / "wrong-properties.json").read_text())
+    spec = Path(__file__).resolve().parents[3] / "shared" / "testdata" / "reconciliation-api-0.2"
+    bad = json.loads((spec / "examples" / "data-extension-response" / "invalid" / "wrong-properties.json").read_text())
     with pytest.raises(AssertionError):
         schemas("data-extension-response", bad)
-    good = json.loads((SPEC / "examples" / "reconciliation-result-batch" / "valid" / "example-full.json").read_text())
+    good = json.loads((spec / "examples" / "reconciliation-result-batch" / "valid" / "example-full.json").read_text())
     schemas("reconciliation-result-batch", good)
