@@ -318,11 +318,9 @@ def export(G: nx.Graph, path: str | os.PathLike[str], format: str | None = None,
             writers.write_node_link(G, fh)
     else:
         attributes = sorted({k for _, _, d in G.edges(data=True) for k in d})
-        frame = pd.DataFrame(
-            [(u, v, *[d.get(a) for a in attributes]) for u, v, d in G.edges(data=True)], columns=["source", "target", *attributes]
-        )
+        rows = [(u, v, *[d.get(a) for a in attributes]) for u, v, d in G.edges(data=True)]
         with atomic_write(target) as fh:
-            (safe_frame(frame) if spreadsheet_safe else frame).to_csv(fh, index=False, lineterminator="\n")
+            writers.write_csv(fh, ["source", "target", *attributes], rows, spreadsheet_safe=spreadsheet_safe)
     return target
 
 
@@ -346,9 +344,9 @@ def write_exports(
         if fmt == "csv":
             written.append(export(G, out / f"{stem}-edges.csv", "csv", spreadsheet_safe=spreadsheet_safe))
             attributes = sorted({k for _, d in G.nodes(data=True) for k in d})
-            frame = pd.DataFrame([(n, *[d.get(a) for a in attributes]) for n, d in G.nodes(data=True)], columns=["id", *attributes])
+            rows = [(n, *[d.get(a) for a in attributes]) for n, d in G.nodes(data=True)]
             with atomic_write(out / f"{stem}-nodes.csv") as fh:
-                (safe_frame(frame) if spreadsheet_safe else frame).to_csv(fh, index=False, lineterminator="\n")
+                writers.write_csv(fh, ["id", *attributes], rows, spreadsheet_safe=spreadsheet_safe)
             written.append(out / f"{stem}-nodes.csv")
         else:
             written.append(export(G, out / f"{stem}.{fmt}", fmt))
