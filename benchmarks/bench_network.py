@@ -148,7 +148,6 @@ def _focused(rows: list[tuple[str, float, str]], info: dict[str, Any], ds: Any, 
     G = _timed(rows, "collaboration_graph", lambda: network.collaboration_graph(ds), lambda g: f"{g.number_of_nodes():,} nodes, {g.number_of_edges():,} edges")
     info["nodes"], info["edges"] = G.number_of_nodes(), G.number_of_edges()
     k = args.samples if args.samples else "auto"
-    table = _timed(rows, "brokers (betweenness, constraint, effective size)", lambda: crosssector.brokers(G, k=k, seed=args.seed))
 
     def modularity(parts: Any) -> str:
         return f"{len(parts)} communities, modularity {nx.community.modularity(G, parts, weight='weight'):.4f}"
@@ -157,7 +156,7 @@ def _focused(rows: list[tuple[str, float, str]], info: dict[str, Any], ds: Any, 
     parts = _timed(rows, "communities (igraph Louvain, seeded)", lambda: crosssector.communities(G, seed=args.seed, method="igraph"), modularity)
     assert crosssector.communities(G, seed=args.seed, method="igraph") == parts, "igraph's Louvain gave another partition for the same seed"
     info["communities"] = rows[-2][1] / rows[-1][1]
-    nodes = metrics.node_metrics(G, seed=args.seed, k=k, parts=parts)
+    nodes = _timed(rows, "node_metrics (brokers; the communities above)", lambda: metrics.node_metrics(G, seed=args.seed, k=k, parts=parts))
     out = Path(tempfile.mkdtemp(prefix="bench-network-"))
     annotated = metrics.annotate(nx.Graph(G), nodes.drop(columns=["sector"]))
     _exports(rows, info, annotated, out)

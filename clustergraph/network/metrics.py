@@ -30,7 +30,6 @@ whole) are listed in :data:`TERMS`.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Callable, Hashable, Iterable, Sequence

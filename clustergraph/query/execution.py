@@ -56,7 +56,7 @@ from ..store import offline
 from ..store.parsing import Limits
 from . import library
 from .library import NamedQuery
-from .results import typed_series
+from .columns import typed_series
 
 __all__ = ["QueryResult", "run", "list_queries", "resolve_query", "open_data", "FORMATS", "compact"]
 
