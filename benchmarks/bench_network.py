@@ -75,6 +75,9 @@ def run(args: argparse.Namespace) -> tuple[list[tuple[str, float, str]], dict[st
     ds = store.open_dataset()
     _timed(rows, "load into Oxigraph", lambda: store.load(ds, source, graph="urn:bench:data"), lambda n: f"{n:,} triples")
 
+    full = args.steps == "all"
+    if not full:
+        return _focused(rows, info, ds, args)
     pairs = _timed(rows, "participations (edge list, Oxigraph)", lambda: network.participations(ds), lambda f: f"{len(f):,} rows")
     # The design choice: the store joins participations to (organisation, project) pairs and numpy
     # counts the organisation pairs; the alternative pushes the pair aggregate into the store too.
@@ -97,7 +100,13 @@ def run(args: argparse.Namespace) -> tuple[list[tuple[str, float, str]], dict[st
     table = _timed(rows, "brokers (the three above, one adjacency)", lambda: crosssector.brokers(G, k=k, seed=args.seed))
     _timed(rows, "bridges", lambda: crosssector.bridges(G), lambda f: f"{len(f):,} bridges")
     _timed(rows, "articulation_points", lambda: crosssector.articulation_points(G), lambda a: f"{len(a):,} points")
-    parts = _timed(rows, "communities (networkx Louvain, seeded)", lambda: crosssector.communities(G, seed=args.seed), lambda c: f"{len(c)} communities")
+    def modularity(parts: Any) -> str:
+        return f"{len(parts)} communities, modularity {nx.community.modularity(G, parts, weight='weight'):.4f}"
+
+    _timed(rows, "baseline: communities (networkx Louvain, seeded)", lambda: crosssector.communities(G, seed=args.seed, method="networkx"), modularity)
+    parts = _timed(rows, "communities (igraph Louvain, seeded)", lambda: crosssector.communities(G, seed=args.seed, method="igraph"), modularity)
+    again = crosssector.communities(G, seed=args.seed, method="igraph")
+    assert again == parts, "igraph's Louvain gave another partition for the same seed"
     _timed(rows, "community_sectors", lambda: crosssector.community_sectors(G, parts))
     _timed(rows, "value_chain", lambda: valuechain.value_chain(ds), lambda f: f"{len(f)} links")
     _timed(rows, "value_chain_paths", lambda: valuechain.value_chain_paths(ds, G), lambda f: f"{len(f)} chains")
@@ -107,12 +116,15 @@ def run(args: argparse.Namespace) -> tuple[list[tuple[str, float, str]], dict[st
     _timed(rows, "write_metrics (RDF into cggraph:metrics)", lambda: metrics.write_metrics(ds, G, table=nodes, summary=summary), lambda n: f"{n:,} triples")
     out = Path(tempfile.mkdtemp(prefix="bench-network-"))
     annotated = metrics.annotate(nx.Graph(G), table.drop(columns=["sector"]))
-    for fmt in ("graphml", "gexf", "json", "csv"):
-        _timed(rows, f"export {fmt}", lambda fmt=fmt: metrics.write_exports(annotated, out, "collaboration", formats=(fmt,)), lambda p: f"{sum(x.stat().st_size for x in p) / 1e6:,.0f} MB")
+    _exports(rows, info, annotated, out)
     _timed(rows, "plot_network (400 most central)", lambda: plot.plot_network(G, out / "network.png", seed=args.seed, table=table))
     _timed(rows, "plot_mixing", lambda: plot.plot_mixing(matrix, out / "mixing.png"))
     _timed(rows, "highlights", lambda: network.highlights(ds, G=G, table=table, seed=args.seed, k=k))
 
+    whole = Path(tempfile.mkdtemp(prefix="bench-network-all-"))
+    _timed(rows, "analyse (all of `clustergraph network` after loading)", lambda: metrics.analyse(ds, whole / "out", seed=args.seed, k=k), lambda r: f"{len(r.files)} files")
+    info["whole"] = rows[-1][1] + next(s for name, s, _ in rows if name == "load into Oxigraph")
+    info["communities"] = next(s for n, s, _ in rows if n.startswith("baseline: communities")) / next(s for n, s, _ in rows if n.startswith("communities (igraph"))
     info["load_after"] = os.getloadavg()[0]
     if args.baseline:
         memory = store.open_dataset("memory")
@@ -126,6 +138,72 @@ def run(args: argparse.Namespace) -> tuple[list[tuple[str, float, str]], dict[st
     return rows, info
 
 
+def _focused(rows: list[tuple[str, float, str]], info: dict[str, Any], ds: Any, args: argparse.Namespace) -> tuple[list[tuple[str, float, str]], dict[str, Any]]:
+    """Only the communities and the exports, each against its networkx baseline (and what they need)."""
+    import networkx as nx
+
+    from clustergraph import network
+    from clustergraph.network import crosssector, metrics
+
+    G = _timed(rows, "collaboration_graph", lambda: network.collaboration_graph(ds), lambda g: f"{g.number_of_nodes():,} nodes, {g.number_of_edges():,} edges")
+    info["nodes"], info["edges"] = G.number_of_nodes(), G.number_of_edges()
+    k = args.samples if args.samples else "auto"
+
+    def modularity(parts: Any) -> str:
+        return f"{len(parts)} communities, modularity {nx.community.modularity(G, parts, weight='weight'):.4f}"
+
+    _timed(rows, "baseline: communities (networkx Louvain, seeded)", lambda: crosssector.communities(G, seed=args.seed, method="networkx"), modularity)
+    parts = _timed(rows, "communities (igraph Louvain, seeded)", lambda: crosssector.communities(G, seed=args.seed, method="igraph"), modularity)
+    assert crosssector.communities(G, seed=args.seed, method="igraph") == parts, "igraph's Louvain gave another partition for the same seed"
+    info["communities"] = rows[-2][1] / rows[-1][1]
+    nodes = _timed(rows, "node_metrics (brokers; the communities above)", lambda: metrics.node_metrics(G, seed=args.seed, k=k, parts=parts))
+    out = Path(tempfile.mkdtemp(prefix="bench-network-"))
+    annotated = metrics.annotate(nx.Graph(G), nodes.drop(columns=["sector"]))
+    _exports(rows, info, annotated, out)
+    info["load_after"] = os.getloadavg()[0]
+    return rows, info
+
+
+def _exports(rows: list[tuple[str, float, str]], info: dict[str, Any], annotated: Any, out: Path) -> None:
+    import networkx as nx
+
+    from clustergraph.network import metrics
+
+    size = lambda p: f"{sum(x.stat().st_size for x in p) / 1e6:,.0f} MB"  # noqa: E731
+    baselines = {
+        "graphml": lambda: nx.write_graphml(annotated, out / "baseline.graphml"),
+        "gexf": lambda: nx.write_gexf(annotated, out / "baseline.gexf"),
+        # the JSON export before the streaming writer: node_link_data, nan as null, json.dump with indent=1
+        "json": lambda: _json_baseline(annotated, out / "baseline.json"),
+    }
+    for fmt in ("graphml", "gexf", "json", "csv"):
+        written = _timed(rows, f"export {fmt}", lambda fmt=fmt: metrics.write_exports(annotated, out, "collaboration", formats=(fmt,)), size)
+        if fmt in baselines:
+            _timed(rows, f"baseline: export {fmt} (networkx)", lambda fmt=fmt: baselines[fmt]() or [out / f"baseline.{fmt}"], size)
+            info[f"export_{fmt}"] = rows[-1][1] / rows[-2][1]
+            if fmt == "graphml":
+                assert sorted(nx.read_graphml(written[0]).edges()) == sorted(nx.read_graphml(out / "baseline.graphml").edges())
+
+
+def _json_baseline(G: Any, path: Path) -> None:
+    import json
+    import math
+
+    import networkx as nx
+
+    def safe(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: safe(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [safe(v) for v in value]
+        if hasattr(value, "item"):
+            value = value.item()
+        return None if isinstance(value, float) and math.isnan(value) else value
+
+    with path.open("w", encoding="utf-8") as fh:
+        json.dump(safe(nx.node_link_data(G, edges="edges")), fh, indent=1, ensure_ascii=False, allow_nan=False)
+
+
 def markdown(rows: list[tuple[str, float, str]], info: dict[str, Any], args: argparse.Namespace) -> str:
     lines = [
         "## Network analysis (`benchmarks/bench_network.py`)",
@@ -134,12 +212,20 @@ def markdown(rows: list[tuple[str, float, str]], info: dict[str, Any], args: arg
         f"collaboration network {info['nodes']:,} nodes, {info['edges']:,} edges), Python {platform.python_version()}, "
         f"{os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d')}. Command: `python benchmarks/bench_network.py"
         + (f" --organisations {args.organisations} --projects {args.projects}" if (args.organisations, args.projects) != (10000, 50000) else "")
+        + (f" --steps {args.steps}" if args.steps != "all" else "") + ("" if args.baseline else " --no-baseline")
         + "`.",
         "",
         "| step | seconds | result |",
         "| --- | ---: | --- |",
     ]
     lines += [f"| {name} | {seconds:.2f} | {note} |" for name, seconds, note in rows]
+    lines += [
+        "",
+        f"Communities: networkx's Louvain takes **{info['communities']:.1f}x** the time of igraph's (same seed, same partition on a second run). "
+        + "Exports, networkx's writer over the streaming writer: "
+        + ", ".join(f"{fmt} **{info['export_' + fmt]:.1f}x**" for fmt in ("graphml", "gexf", "json") if "export_" + fmt in info)
+        + (f". The whole `clustergraph network` work (load + analyse): {info['whole']:.1f} s." if "whole" in info else "."),
+    ]
     if "ratio" in info:
         lines += ["", f"Edge-list query: plain rdflib (memory store, its SPARQL engine) takes **{info['ratio']:.1f}x** the time of Oxigraph."]
     lines += [
@@ -149,9 +235,9 @@ def markdown(rows: list[tuple[str, float, str]], info: dict[str, Any], args: arg
         "Notes: the projection is counted in numpy from the store's organisation-project pairs (compare the pair aggregate "
         "pushed into SPARQL); betweenness samples 256 sources with a fixed seed (same values as networkx for the same sample); "
         "constraint and effective size are sparse products restricted to existing ties, whose cost grows with the sum of squared "
-        "degrees (the generator's hubs have thousands of partners); communities are networkx's Louvain, the slowest analysis step "
-        "(ENVIRONMENT.md measured python-igraph's Louvain about 15x faster, an option if that step matters); the exports are "
-        "networkx's pure-Python writers on every edge with the projects behind it.",
+        "degrees (the generator's hubs have thousands of partners); communities are igraph's Louvain when python-igraph is installed (networkx's "
+        "Louvain, the baseline row, otherwise); GraphML, GEXF and JSON are written by clustergraph's streaming writers "
+        "(clustergraph.network.writers), networkx's writers are the baseline rows; the CSV export is a pandas frame.",
     ]
     return "\n".join(lines) + "\n"
 
@@ -165,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ntriples", help="use this N-Triples file instead of generating one")
     parser.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "clustergraph-bench"))
     parser.add_argument("--no-baseline", dest="baseline", action="store_false", help="skip the rdflib baseline")
+    parser.add_argument("--steps", default="all", help="'all', or 'communities,exports': only what the communities and the exports need (a loaded machine)")
     parser.add_argument("--results", type=Path, help="record the table in this Markdown file (e.g. benchmarks/RESULTS.md)")
     args = parser.parse_args(argv)
     rows, info = run(args)

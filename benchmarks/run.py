@@ -64,6 +64,13 @@ TASKS = {
     "network": ("network-oxigraph", "network-rdflib"),
     "publish": ("dump-oxigraph", "dump-rdflib"),
     "serialize": ("dump-pyoxigraph", "dump-rdflib"),
+    "results": ("results-stream", "results-plain"),
+}
+#: Queries of the ``results`` group: big results written to CSV and read into a DataFrame.
+RESULT_QUERIES = {
+    "co-participants": "co-participants",
+    "collaboration-network": "collaboration-network",
+    "all triples": "SELECT ?s ?p ?o WHERE { ?s ?p ?o }",
 }
 ERROR_RATE = 0.05
 
@@ -263,7 +270,14 @@ def worker(task: str, data: str, cutoff: float, shapes_dir: str | None = None) -
                 queries[named.name] = {"skipped": str(exc)}
                 continue
             if huge and named.name in LARGE_RESULTS:
-                queries[named.name] = {"skipped": LARGE_RESULTS[named.name]}
+                # streamed through Oxigraph's own result writers: no Python object per term
+                from clustergraph.query.results import stream
+
+                target = Path(tempfile.mkdtemp()) / "result"
+                fmt = "csv" if named.form == "SELECT" else "turtle"
+                seconds, rows = _timed(lambda: stream(ds, named, target, fmt, params))
+                queries[named.name] = {"seconds": seconds, "rows": rows, "streamed": fmt}
+                target.unlink()
                 continue
             if kind == "oxigraph":  # best of three (one run above 1M triples); keep one result only
                 seconds, result = _timed(lambda: run(ds, named, params))
@@ -291,6 +305,38 @@ def worker(task: str, data: str, cutoff: float, shapes_dir: str | None = None) -
             return {**out, "cutoff": True, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
         else:
             out.update(runs["all"])
+    elif task.startswith("results"):
+        from clustergraph.query.execution import run
+        from clustergraph.query.results import dataframe, stream
+
+        out["load"], ds = _timed(lambda: _dataset("oxigraph", data))
+        target = Path(tempfile.mkdtemp()) / "result.csv"
+        entries: dict[str, Any] = {}
+        for name, query in RESULT_QUERIES.items():
+            entry: dict[str, Any] = {}
+            # a CONSTRUCT result is a graph: Turtle (still through rdflib terms on both paths)
+            fmt = "turtle" if name == "collaboration-network" else "csv"
+            entry["format"] = fmt
+            if task == "results-stream":
+                entry["csv"], entry["rows"] = _timed(lambda: stream(ds, query, target, fmt))
+                entry["digest"] = hashlib.sha256(target.read_bytes()).hexdigest()[:16] if fmt == "csv" else None
+                entry["dataframe"], frame = _timed(lambda: dataframe(ds, query))
+            else:
+                ran, result = _timed(lambda: run(ds, query), cutoff)
+                if result is None:
+                    entries[name] = {"cutoff": True}
+                    continue
+                written, _ = _timed(lambda: target.write_bytes(result.serialize(fmt).encode()))
+                entry["csv"], entry["rows"] = ran + written, len(result)
+                entry["digest"] = hashlib.sha256(target.read_bytes()).hexdigest()[:16] if fmt == "csv" else None
+                converted, frame = _timed(lambda: result.to_dataframe())
+                entry["dataframe"] = ran + converted
+                del result
+            entry["frame_digest"] = hashlib.sha256(frame.to_csv(index=False).encode()).hexdigest()[:16] if fmt == "csv" else None
+            del frame
+            target.unlink()
+            entries[name] = entry
+        out["results"] = entries
     elif task.startswith("network"):
         from clustergraph.network.graphs import collaboration_graph
 
@@ -505,7 +551,7 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, started: str
     for res in results:
         size = f"{label(res['size'])} ({res['triples']:,})"
         for group in TASKS:
-            if group not in res:
+            if group not in res or group == "results":  # its own section below
                 continue
             fast, base = res[group]["fast"], res[group]["baseline"]
             if group == "queries" and base.get("skipped"):
@@ -539,6 +585,32 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, started: str
             lines.append(f"| {size} | {name} | {_fmt(fs)} | {_fmt(bs, phase)} | {ratio} | {fast['peak_mb']:.0f} | {base['peak_mb']:.0f} | {same} |")
     at = next((r for r in results if r["size"] == 1_000_000), None) or max((r for r in results if r["size"] < 1_000_000), key=lambda r: r["size"], default=None)
     targets = _targets(at, cutoff) if at else {}
+    result_runs = [r for r in results if "results" in r]
+    if result_runs:
+        lines += [
+            "",
+            "## Large results (`--only results`)",
+            "",
+            "Each query's result written to a CSV file and read into a pandas DataFrame: through Oxigraph's own result",
+            "writers (`clustergraph.query.stream` and `clustergraph.query.dataframe`) and through the plain path",
+            "(`run()`, one rdflib term per cell, then `QueryResult.to_csv()` / `to_dataframe()`), each path in its own process",
+            "on the same Oxigraph store (peak memory: that process, loading included). Times include running the query.",
+            "",
+            "| size | query | rows | fast CSV (s) | plain CSV (s) | ratio | fast DataFrame (s) | plain DataFrame (s) | ratio | fast rows/s (CSV) | same CSV bytes, same frame | peak MB fast / plain |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        ]
+        for res in result_runs:
+            fast, base = res["results"]["fast"], res["results"]["baseline"]
+            for name, f in fast.get("results", {}).items():
+                b = base.get("results", {}).get(name, {"cutoff": True})
+                bc, bd = (None, None) if b.get("cutoff") else (b["csv"], b["dataframe"])
+                same = "– (plain path cut off)" if b.get("cutoff") else "–" if f.get("digest") is None else ("yes" if (b["digest"], b["frame_digest"]) == (f["digest"], f["frame_digest"]) else "**no**")
+                lines.append(
+                    f"| {label(res['size'])} | {name}{' (Turtle, plain path on both sides)' if f.get('format') == 'turtle' else ''} | {f['rows']:,} | {_fmt(f['csv'])} | {_fmt(bc, cutoff)} | {_ratio(f['csv'], bc, cutoff)[1]} | "
+                    f"{_fmt(f['dataframe'])} | {_fmt(bd, cutoff)} | {_ratio(f['dataframe'], bd, cutoff)[1]} | {f['rows'] / f['csv']:,.0f} | {same} | "
+                    f"{fast['peak_mb']:.0f} / {base['peak_mb']:.0f} |"
+                )
+        lines.append("")
     lines += ["", "## Library queries", ""]
     for res in results:
         if "queries" not in res:

@@ -30,7 +30,6 @@ whole) are listed in :data:`TERMS`.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Callable, Hashable, Iterable, Sequence
@@ -48,7 +47,7 @@ from ..errors import ParameterError
 from ..namespaces import CG, GRAPH, ID
 from ..spreadsheet import safe_frame
 from ..store import dataset as store
-from . import crosssector, plot, valuechain
+from . import crosssector, plot, valuechain, writers
 from .graphs import affiliation_graph, collaboration_graph, country_graph, sector_graph
 from .overview import highlights
 
@@ -288,19 +287,11 @@ def write_metrics(
 # --- files ------------------------------------------------------------------------
 
 
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_json_safe(v) for v in value]
-    value = _plain(value)
-    return None if _missing(value) else value
-
-
 def export(G: nx.Graph, path: str | os.PathLike[str], format: str | None = None, *, spreadsheet_safe: bool = True) -> Path:
     """Write ``G`` to ``path`` atomically; the format comes from ``format`` or the extension.
 
-    ``graphml`` and ``gexf`` (networkx's writers), ``json`` (node-link data, the
+    ``graphml`` and ``gexf`` (streamed by :mod:`clustergraph.network.writers`; networkx's
+    readers read them as they read networkx's own files), ``json`` (node-link data, the
     edges under ``"edges"``; ``nan`` becomes ``null``), ``csv`` (an edge list:
     ``source``, ``target`` and every edge attribute; text cells that a spreadsheet
     program would run as formulas get a leading ``'`` unless ``spreadsheet_safe`` is
@@ -317,21 +308,18 @@ def export(G: nx.Graph, path: str | os.PathLike[str], format: str | None = None,
         raise ParameterError(f"unknown export format {fmt!r} for {target}", fix=f"use one of {', '.join(EXPORT_FORMATS)}")
     if fmt == "graphml":
         with atomic_write(target, "wb") as fh:
-            nx.write_graphml(G, fh)
+            writers.write_graphml(G, fh)
     elif fmt == "gexf":
         with atomic_write(target, "wb") as fh:
-            nx.write_gexf(G, fh)
+            writers.write_gexf(G, fh)
     elif fmt == "json":
-        data = _json_safe(nx.node_link_data(G, edges="edges"))
-        with atomic_write(target) as fh:
-            json.dump(data, fh, indent=1, ensure_ascii=False, allow_nan=False)
+        with atomic_write(target, "wb") as fh:
+            writers.write_node_link(G, fh)
     else:
         attributes = sorted({k for _, _, d in G.edges(data=True) for k in d})
-        frame = pd.DataFrame(
-            [(u, v, *[d.get(a) for a in attributes]) for u, v, d in G.edges(data=True)], columns=["source", "target", *attributes]
-        )
+        rows = [(u, v, *[d.get(a) for a in attributes]) for u, v, d in G.edges(data=True)]
         with atomic_write(target) as fh:
-            (safe_frame(frame) if spreadsheet_safe else frame).to_csv(fh, index=False, lineterminator="\n")
+            writers.write_csv(fh, ["source", "target", *attributes], rows, spreadsheet_safe=spreadsheet_safe)
     return target
 
 
@@ -355,9 +343,9 @@ def write_exports(
         if fmt == "csv":
             written.append(export(G, out / f"{stem}-edges.csv", "csv", spreadsheet_safe=spreadsheet_safe))
             attributes = sorted({k for _, d in G.nodes(data=True) for k in d})
-            frame = pd.DataFrame([(n, *[d.get(a) for a in attributes]) for n, d in G.nodes(data=True)], columns=["id", *attributes])
+            rows = [(n, *[d.get(a) for a in attributes]) for n, d in G.nodes(data=True)]
             with atomic_write(out / f"{stem}-nodes.csv") as fh:
-                (safe_frame(frame) if spreadsheet_safe else frame).to_csv(fh, index=False, lineterminator="\n")
+                writers.write_csv(fh, ["id", *attributes], rows, spreadsheet_safe=spreadsheet_safe)
             written.append(out / f"{stem}-nodes.csv")
         else:
             written.append(export(G, out / f"{stem}.{fmt}", fmt))

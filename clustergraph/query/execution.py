@@ -58,6 +58,7 @@ from ..store import offline
 from ..store.parsing import Limits
 from . import library
 from .library import NamedQuery
+from .columns import typed_series
 
 __all__ = ["QueryResult", "run", "list_queries", "resolve_query", "open_data", "FORMATS", "compact"]
 
@@ -388,26 +389,10 @@ def _kind(term: Node) -> str:
 
 
 def _series(values: list[Node | None]) -> Any:
-    import pandas as pd
-
     kinds = {_kind(v) for v in values if v is not None}
-    if kinds == {"integer", "float"}:
-        kinds = {"float"}
-    kind = kinds.pop() if len(kinds) == 1 else "string"
     texts = [None if v is None else str(v) for v in values]
-    if kind == "integer":
-        return pd.to_numeric(pd.Series(texts, dtype="object"), errors="coerce").astype("Int64")
-    if kind == "float":
-        return pd.to_numeric(pd.Series(texts, dtype="object"), errors="coerce").astype("float64")
-    if kind == "year":
-        years = [None if t is None else re.match(r"^-?\d+", t) for t in texts]
-        return pd.array([int(m.group(0)) if m else None for m in years], dtype="Int64")
-    if kind in ("date", "datetime"):
-        stamps = pd.to_datetime(pd.Series([None if t is None else (t[:10] if kind == "date" else t) for t in texts], dtype="object"), errors="coerce", utc=kind == "datetime" and any(t and (t.endswith("Z") or "+" in t[10:]) for t in texts))
-        return stamps
-    if kind == "boolean":
-        return pd.array([None if t is None else t.strip().lower() in ("true", "1") for t in texts], dtype="boolean")
-    return pd.array([None if v is None else (f"_:{v}" if isinstance(v, BNode) else str(v)) for v in values], dtype="string")
+    strings = [None if v is None else (f"_:{v}" if isinstance(v, BNode) else str(v)) for v in values]
+    return typed_series(kinds, texts, strings)
 
 
 # --- running ----------------------------------------------------------------------

@@ -1,0 +1,117 @@
+"""The streaming GraphML and GEXF writers: networkx's readers read back what they read from networkx's own files."""
+
+from __future__ import annotations
+
+import io
+
+import networkx as nx
+import pytest
+from networkdata import load_fixture
+
+from clustergraph import network
+from clustergraph.network import metrics, writers
+
+
+def _tricky() -> nx.Graph:
+    G = nx.Graph(name='odd "name" & <more>', year=2024)
+    G.add_node("a&<b>", name='quote " and\ttab\nnewline', count=3, share=0.5, flag=True, nan=float("nan"), inf=float("inf"))
+    G.add_node("é ü", label="shown", flag=False, count=-2)
+    G.add_node("lonely")
+    G.add_edge("a&<b>", "é ü", weight=2, projects="p1;p2", budget=3.25, kind="x>y")
+    G.add_edge("é ü", "lonely", weight=0.5, id="e7", label="named", mixed=1)
+    G.add_edge("a&<b>", "lonely", mixed="text")
+    return G
+
+
+def _read(write, reader, G):
+    out = io.BytesIO()
+    write(G, out)
+    return reader(io.BytesIO(out.getvalue()))
+
+
+def _same(a: nx.Graph, b: nx.Graph) -> None:
+    assert a.graph == b.graph
+    assert repr(list(a.nodes(data=True))) == repr(list(b.nodes(data=True)))  # repr: nan == nan
+    assert sorted(map(repr, a.edges(data=True))) == sorted(map(repr, b.edges(data=True)))
+
+
+@pytest.fixture(scope="module")
+def graphs() -> list[nx.Graph]:
+    ds = load_fixture()
+    G = network.collaboration_graph(ds)
+    annotated = metrics.annotate(nx.Graph(G), metrics.node_metrics(G).drop(columns=["sector"]))
+    return [annotated, network.affiliation_graph(ds), network.sector_graph(G), network.country_graph(G), _tricky(), nx.DiGraph([(1, 2)])]
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_networkx_reads_the_same_graph(graphs, fmt):
+    reader = nx.read_graphml if fmt == "graphml" else nx.read_gexf
+    ours = writers.write_graphml if fmt == "graphml" else writers.write_gexf
+    theirs = nx.write_graphml if fmt == "graphml" else nx.write_gexf
+    for G in graphs:
+        _same(_read(ours, reader, G), _read(theirs, reader, G))
+
+
+def test_round_trip_keeps_values_and_types(graphs):
+    G = graphs[-2]
+    again = _read(writers.write_graphml, nx.read_graphml, G)
+    assert again.nodes["a&<b>"]["name"] == 'quote " and\ttab\nnewline' and again.nodes["a&<b>"]["flag"] is True
+    assert again.nodes["a&<b>"]["count"] == 3 and again.nodes["é ü"]["flag"] is False
+    assert again.edges["a&<b>", "é ü"]["budget"] == 3.25 and again.edges["a&<b>", "é ü"]["kind"] == "x>y"
+    gexf = _read(writers.write_gexf, nx.read_gexf, G)
+    assert gexf.nodes["é ü"]["label"] == "shown" and gexf.edges["é ü", "lonely"]["id"] == "e7"
+
+
+def test_what_the_writer_does_not_cover_goes_to_networkx():
+    G = nx.Graph()
+    G.add_node(1, viz={"size": 3.0})
+    G.add_edge(1, 2, start=1, end=2)
+    out = io.BytesIO()
+    writers.write_gexf(G, out)
+    assert nx.read_gexf(io.BytesIO(out.getvalue())).nodes["1"]["viz"]["size"] == 3.0
+    with pytest.raises(nx.NetworkXError, match="does not support"):
+        writers.write_graphml(nx.Graph([(1, 2, {"bad": [1, 2]})]), io.BytesIO())
+
+
+def test_node_link_json_is_networkx_node_link_data(graphs):
+    import json
+    import math
+
+    def safe(value):  # what the export promised before: nan as null
+        if isinstance(value, dict):
+            return {k: safe(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [safe(v) for v in value]
+        return None if isinstance(value, float) and math.isnan(value) else value
+
+    for G in graphs:
+        out = io.BytesIO()
+        if any(v == float("inf") for _, d in G.nodes(data=True) for v in d.values()):
+            with pytest.raises(ValueError, match="not JSON compliant"):  # as json.dump(..., allow_nan=False) refuses it
+                writers.write_node_link(G, out)
+            continue
+        writers.write_node_link(G, out)
+        expected = json.loads(json.dumps(safe(nx.node_link_data(G, edges="edges")), allow_nan=False))
+        assert json.loads(out.getvalue()) == expected
+
+
+@pytest.mark.parametrize("safe", [True, False])
+def test_csv_is_byte_for_byte_the_pandas_csv(graphs, safe):
+    import pandas as pd
+
+    from clustergraph.spreadsheet import safe_frame
+
+    G = nx.Graph()
+    G.add_edge("=a", "b", weight=1, share=None, note="-5", formula="@x", mixed=1, flag=True, gap=float("nan"))
+    G.add_edge("b", "c", weight=2, share=0.5, note="+1 x", formula="ok", mixed="two", flag=None, gap=1.5)
+    G.add_edge("c", "d", weight=3, share=2, note="", formula=None, mixed=None, flag=False)
+    for H in [*graphs[:-1], G]:
+        for kind, items in (("edges", [(u, v, d) for u, v, d in H.edges(data=True)]), ("nodes", [(n, None, d) for n, d in H.nodes(data=True)])):
+            attributes = sorted({k for *_, d in items for k in d})
+            head = ["source", "target"] if kind == "edges" else ["id"]
+            rows = [((u, v) if kind == "edges" else (u,)) + tuple(d.get(a) for a in attributes) for u, v, d in items]
+            frame = pd.DataFrame(rows, columns=[*head, *attributes])
+            expected = (safe_frame(frame) if safe else frame).to_csv(index=False, lineterminator="\n")
+            out = io.StringIO(newline="")
+            writers.write_csv(out, [*head, *attributes], rows, spreadsheet_safe=safe)
+            assert out.getvalue() == expected, (kind, H.graph.get("name"))
