@@ -801,17 +801,19 @@ _MAX_WARNINGS = 50  # skipped resources listed one per line; the rest are counte
 
 #: Two or three command lines per command, shown under "Examples" by ``--help``.
 EXAMPLES: dict[str, list[str]] = {
-    "build": ["clustergraph build", "clustergraph build my-tables/*.csv --out out --reason", "clustergraph build --verbose --no-network"],
-    "import": ["clustergraph import projects.csv organisations.csv", "clustergraph import *.csv --out clusters.ttl", "clustergraph import export.xlsx --lenient --report problems.json"],
+    "build": ["clustergraph build", "clustergraph build --data projects.csv --data organisations.csv --out out --reason", "clustergraph build --verbose --no-network"],
+    "import": ["clustergraph import --data projects.csv --data organisations.csv", "clustergraph import --data export.xlsx --lenient --report problems.json --out clusters.ttl", "clustergraph import --data clusters.ttl --strict --endpoint http://127.0.0.1:7878/query --update-endpoint http://127.0.0.1:7878/update"],
     "template": ["clustergraph template", "clustergraph template my-tables --force"],
-    "validate": ["clustergraph validate", "clustergraph validate clusters.ttl --format json --out report.json", "clustergraph validate --store ./store --fail-on warning"],
-    "query": ["clustergraph query --list", "clustergraph query projects-per-call --format csv", "clustergraph query label-progression --data my-awards.ttl"],
-    "push": ["clustergraph push --endpoint http://127.0.0.1:7878/query --update-endpoint http://127.0.0.1:7878/update --graph urn:clusters", "clustergraph push --endpoint http://127.0.0.1:8890/sparql --flavour virtuoso --graph urn:clusters"],
-    "serve": ["clustergraph serve", "clustergraph serve --port 0 --data clusters.ttl"],
-    "network": ["clustergraph network", "clustergraph network --format svg --out pictures"],
-    "reason": ["clustergraph reason --reasoner rules", "clustergraph reason --input clusters.ttl --out inferred.ttl"],
+    "validate": ["clustergraph validate", "clustergraph validate --data clusters.ttl --format json --out report.json", "clustergraph validate --endpoint http://127.0.0.1:7878/query --fail-on warning"],
+    "query": ["clustergraph query --list", "clustergraph query projects-per-call --format csv", "clustergraph query co-participants --out co-participants.csv"],
+    "push": ["clustergraph push --endpoint http://127.0.0.1:7878/query --update-endpoint http://127.0.0.1:7878/update --graph-store-endpoint http://127.0.0.1:7878/store", "clustergraph push --endpoint http://127.0.0.1:8890/sparql --flavour virtuoso --data clusters.ttl --into urn:clusters"],
+    "serve": ["clustergraph serve", "clustergraph serve --port 0 --data clusters.ttl", "clustergraph serve --endpoint http://127.0.0.1:7878/query --port 8891"],
+    "network": ["clustergraph network", "clustergraph network --format svg --out pictures", "clustergraph network --endpoint http://127.0.0.1:7878/query --out network"],
+    "reason": ["clustergraph reason --reasoner rules", "clustergraph reason --data clusters.ttl --out inferred.ttl", "clustergraph reason --reasoner rules --endpoint http://127.0.0.1:7878/query --update-endpoint http://127.0.0.1:7878/update"],
     "generate": ["clustergraph generate --triples 100000 --out synthetic.nt", "clustergraph generate --organisations 500 --projects 2000 --seed 7 --out g.nt"],
-    "publish": ["clustergraph publish", "clustergraph publish --out site --base-url https://example.org"],
+    "publish": ["clustergraph publish", "clustergraph publish --out site --base-url https://example.org --endpoint https://example.org/sparql"],
+    "reconcile": ["clustergraph reconcile partners.csv --column name", "clustergraph reconcile partners.xlsx --column Partner --country-column Country --type cg:ClusterOrganisation"],
+    "reconcile-serve": ["clustergraph reconcile-serve", "clustergraph reconcile-serve --port 8892 --data clusters.ttl"],
 }
 
 

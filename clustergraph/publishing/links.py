@@ -70,7 +70,7 @@ _KNOWN = {
     RDFS.subClassOf: "subclass of", RDFS.subPropertyOf: "subproperty of", RDFS.domain: "domain",
     RDFS.range: "range", OWL.equivalentClass: "equivalent class", OWL.inverseOf: "inverse of",
 }
-_MONEY = {CG.totalBudget, CG.euContribution, CG.budget}
+_MONEY = {CG.totalBudget, CG.euContribution}
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December"]
 _ROW = re.compile(r"^(?P<graph>.*)#row-(?P<row>\d+)$")

@@ -291,7 +291,7 @@ def _organisation_sections(links: Links, o: URIRef) -> tuple[list[dict[str, Any]
         label_rows = []
         for a in sorted(awards, key=links.name):
             kind = "awarded" if CG.LabelAward in links.types(a) else "target"
-            when = links.text(a, CG.dateAsPublished, CG.validFrom, CG.date) or ""
+            when = links.text(a, CG.dateAsPublished, CG.awardDate, CG.date) or ""
             until = g.value(a, CG.validUntil)
             validity = (when + (" – " + links.value(until)["text"] if until is not None else "")).strip() or "not stated in the source"
             body = g.value(a, CG.awardedBy)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -60,7 +59,8 @@ def test_seed_report_does_not_conform_and_names_every_entity(seed_report) -> Non
         assert f.source_file, f"{f.focus} has no source table in the report"
 
 
-def test_embedded_dataset_validates_in_under_five_seconds(embedded) -> None:
+def test_embedded_dataset_validates_from_cold_caches(embedded) -> None:
+    """Validation with every cache cleared (its speed is measured in benchmarks/, not here)."""
     import importlib
 
     engine = importlib.import_module("clustergraph.validation.engine")
@@ -69,11 +69,8 @@ def test_embedded_dataset_validates_in_under_five_seconds(embedded) -> None:
     shapes._cached_shapes.cache_clear()
     engine._ontology.cache_clear()
     engine._prepared.cache_clear()
-    start = time.perf_counter()
     report = validate(embedded)
-    elapsed = time.perf_counter() - start
     assert report.findings
-    assert elapsed < 5, f"validation of the embedded dataset took {elapsed:.1f} s"
 
 
 # --- any store, same findings ----------------------------------------------------------
