@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -148,17 +147,15 @@ def test_unknown_group_is_refused():
         rules.compile_rules(groups=["magic"])
 
 
-def test_rules_are_fast_on_a_synthetic_graph(tmp_path):
+def test_rules_reach_their_fixpoint_on_a_synthetic_graph(tmp_path):
+    """The rules on generated data (their speed is measured in benchmarks/bench_reason.py)."""
     from clustergraph.generate import generate
 
     path = tmp_path / "g.nt"
     stats = generate(path, organisations=300, projects=900, seed=3)
     ds = store.open_dataset()
     store.load(ds, path, graph="urn:test:synthetic")
-    started = time.perf_counter()
     graph = rules.materialise(ds)
-    elapsed = time.perf_counter() - started
     assert len(graph) > stats.triples * 0.8
     run = rules.last_run()
     assert run.rounds <= 6 and run.triples >= len(graph)  # tidying drops the technical links
-    assert elapsed < 30, f"rules took {elapsed:.1f} s on {stats.triples} triples"
