@@ -31,7 +31,14 @@ from rdflib.namespace import XSD
 
 from ..errors import InputError, Problem
 from ..namespaces import ID
-from ..store.parsing import INTEGER_RANGES, Limits, check_input, ill_typed, parse, syntax_error
+from ..store.parsing import (
+    INTEGER_RANGES,
+    Limits,
+    check_input,
+    ill_typed,
+    parse,
+    syntax_error,
+)
 
 __all__ = ["FORMATS", "SUFFIXES", "detect_format", "ill_typed_problems", "literal_line", "parse_native", "parse_rdf", "read_rdf", "read_source"]
 

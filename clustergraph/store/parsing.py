@@ -732,7 +732,7 @@ def syntax_error(exc: Exception, name: str, label: str, data: bytes | None = Non
         if line is None:
             line, column = int(m.group(1)), int(m.group(2))
     if line is None:
-        m = re.search(r"line (\d+)(?:,? column (\d+))?", text, re.I) or re.search(r"(?:at|on) (\d+):(\d+)", text)
+        m = re.search(r"line (\d+)(?:,? column (\d+))?", text, re.IGNORECASE) or re.search(r"(?:at|on) (\d+):(\d+)", text)
         if m:
             line, column = int(m.group(1)), int(m.group(2)) if m.group(2) else None
     if line is None and data is not None and label == "RDF/XML":
