@@ -24,7 +24,8 @@ EMPTY_ON_SEEDS = {
 
 def _readme_examples() -> list[str]:
     blocks = re.findall(r"```(?:bash|sh|console)\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
-    lines = [line.split("  #")[0].strip() for block in blocks for line in block.splitlines()]
+    # a comment and a shell redirection (`> co.tsv`) are the shell's, not the command's
+    lines = [line.split("  #")[0].split(" > ")[0].strip() for block in blocks for line in block.splitlines()]
     return [line for line in lines if line.startswith("clustergraph query ")]
 
 
@@ -38,8 +39,13 @@ LIST_EXAMPLES = [(q.name, ex) for q in list_queries() for ex in q.examples]
 
 
 def _answer(args: list[str]) -> str:
-    out = CliRunner().invoke(main, args)
-    assert out.exit_code == 0, out.output
+    """What the command prints, or what it writes to its --out file."""
+    runner = CliRunner()
+    with runner.isolated_filesystem():
+        out = runner.invoke(main, args)
+        assert out.exit_code == 0, out.output
+        if "--out" in args:
+            return Path(args[args.index("--out") + 1]).read_text(encoding="utf-8")
     return out.output
 
 
