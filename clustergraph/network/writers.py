@@ -54,6 +54,18 @@ def _text(value: str) -> str:
     return value
 
 
+_TEXT_SPECIAL = re.compile("[&<>]").search
+
+
+def _data(value: Any) -> str:
+    """A value as networkx writes it into GraphML character data: ``str()``, escaped."""
+    kind = type(value)
+    if kind is int or kind is float:
+        return str(value)
+    text = value if kind is str else str(value)
+    return _text(text) if _TEXT_SPECIAL(text) else text
+
+
 _ATTRIBUTE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#09;"})
 _SPECIAL = re.compile('[&<>"\n\r\t]').search
 
@@ -226,10 +238,10 @@ def write_graphml(G: nx.Graph, fh: IO[bytes]) -> None:
             if not data:
                 add(f'    <node id="{_attr(str(node))}" />\n')
                 continue
-            add(f'    <node id="{_attr(str(node))}">\n')
-            for k, v in data.items():
-                add(f"      {node_keys.get((k, type(v))) or prefix('node', k, v)}{_text(str(v))}</data>\n")
-            add("    </node>\n")
+            values = "".join(
+                [f"      {node_keys.get((k, type(v))) or prefix('node', k, v)}{_data(v)}</data>\n" for k, v in data.items()]
+            )
+            add(f'    <node id="{_attr(str(node))}">\n{values}    </node>\n')
             if len(parts) > 20000:
                 body.write("".join(parts).encode("utf-8"))
                 parts.clear()
@@ -240,10 +252,10 @@ def write_graphml(G: nx.Graph, fh: IO[bytes]) -> None:
             if not data:
                 add(head + " />\n")
                 continue
-            add(head + ">\n")
-            for k, x in data.items():
-                add(f"      {edge_keys.get((k, type(x))) or prefix('edge', k, x)}{_text(str(x))}</data>\n")
-            add("    </edge>\n")
+            values = "".join(
+                [f"      {edge_keys.get((k, type(x))) or prefix('edge', k, x)}{_data(x)}</data>\n" for k, x in data.items()]
+            )
+            add(f"{head}>\n{values}    </edge>\n")
             if len(parts) > 20000:
                 body.write("".join(parts).encode("utf-8"))
                 parts.clear()
