@@ -317,9 +317,11 @@ def export(G: nx.Graph, path: str | os.PathLike[str], format: str | None = None,
             writers.write_node_link(G, fh)
     else:
         attributes = sorted({k for _, _, d in G.edges(data=True) for k in d})
-        rows = [(u, v, *[d.get(a) for a in attributes]) for u, v, d in G.edges(data=True)]
+        frame = pd.DataFrame(
+            [(u, v, *[d.get(a) for a in attributes]) for u, v, d in G.edges(data=True)], columns=["source", "target", *attributes]
+        )
         with atomic_write(target) as fh:
-            writers.write_csv(fh, ["source", "target", *attributes], rows, spreadsheet_safe=spreadsheet_safe)
+            (safe_frame(frame) if spreadsheet_safe else frame).to_csv(fh, index=False, lineterminator="\n")
     return target
 
 
@@ -343,9 +345,9 @@ def write_exports(
         if fmt == "csv":
             written.append(export(G, out / f"{stem}-edges.csv", "csv", spreadsheet_safe=spreadsheet_safe))
             attributes = sorted({k for _, d in G.nodes(data=True) for k in d})
-            rows = [(n, *[d.get(a) for a in attributes]) for n, d in G.nodes(data=True)]
+            frame = pd.DataFrame([(n, *[d.get(a) for a in attributes]) for n, d in G.nodes(data=True)], columns=["id", *attributes])
             with atomic_write(out / f"{stem}-nodes.csv") as fh:
-                writers.write_csv(fh, ["id", *attributes], rows, spreadsheet_safe=spreadsheet_safe)
+                (safe_frame(frame) if spreadsheet_safe else frame).to_csv(fh, index=False, lineterminator="\n")
             written.append(out / f"{stem}-nodes.csv")
         else:
             written.append(export(G, out / f"{stem}.{fmt}", fmt))

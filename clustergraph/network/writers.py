@@ -25,7 +25,6 @@ values, a multigraph, node ``pid``) is handed to networkx's writer.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import math
@@ -37,7 +36,7 @@ from typing import IO, Any
 
 import networkx as nx
 
-__all__ = ["write_graphml", "write_gexf", "write_node_link", "write_csv"]
+__all__ = ["write_graphml", "write_gexf", "write_node_link"]
 
 #: Bytes buffered before each write to the file.
 _CHUNK = 1 << 20
@@ -54,6 +53,18 @@ def _text(value: str) -> str:
     return value
 
 
+_TEXT_SPECIAL = re.compile("[&<>]").search
+
+
+def _data(value: Any) -> str:
+    """A value as networkx writes it into GraphML character data: ``str()``, escaped."""
+    kind = type(value)
+    if kind is int or kind is float:
+        return str(value)
+    text = value if kind is str else str(value)
+    return _text(text) if _TEXT_SPECIAL(text) else text
+
+
 _ATTRIBUTE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#09;"})
 _SPECIAL = re.compile('[&<>"\n\r\t]').search
 
@@ -65,55 +76,6 @@ def _attr(value: str) -> str:
 
 def _types(writer: Any) -> dict[type, str]:
     return dict(writer.xml_type)
-
-
-# --- CSV tables ---------------------------------------------------------------------------
-
-
-def write_csv(fh: IO[str], columns: list[str], rows: Any, *, spreadsheet_safe: bool = True) -> None:
-    """Write ``rows`` (tuples, one value per column) as the CSV ``pandas.DataFrame(rows).to_csv(index=False)`` writes.
-
-    The same cells as the pandas path: ``None`` and ``nan`` empty, a column of integers
-    with gaps or floats written as floats (``1.0``), text cells that a spreadsheet
-    program would run as formulas with a leading ``'`` unless ``spreadsheet_safe`` is
-    false (:func:`clustergraph.spreadsheet.safe_frame`, also on the header), ``\n``
-    line ends. ``rows`` is read twice (a list, not a generator).
-    """
-    from ..spreadsheet import FORMULA_STARTS, safe_cell
-
-    _FORMULA = frozenset(FORMULA_STARTS)  # noqa: N806
-    width = len(columns)
-    seen: list[set[type]] = [set() for _ in range(width)]
-    for row in rows:
-        for i, value in enumerate(row):
-            seen[i].add(type(value))
-    as_float = []
-    for kinds in seen:
-        numbers = kinds - {type(None)}
-        as_float.append(bool(numbers) and numbers <= {int, float} and (float in numbers or type(None) in kinds))
-    text_column = [not (kinds - {type(None)}) <= {int, float, bool} or not (kinds - {type(None)}) for kinds in seen]
-    writer = csv.writer(fh, lineterminator="\n")
-    writer.writerow([safe_cell(c) for c in columns] if spreadsheet_safe else columns)
-    floats = [i for i in range(width) if as_float[i]]
-    texts = [i for i in range(width) if text_column[i] and str in seen[i]] if spreadsheet_safe else []
-    nans = [i for i in range(width) if not as_float[i] and float in seen[i]]
-    if not (floats or texts or nans):
-        writer.writerows(rows)
-        return
-    for row in rows:
-        row = list(row)
-        for i in floats:
-            value = row[i]
-            row[i] = "" if value is None or value != value else float(value)
-        for i in nans:
-            value = row[i]
-            if type(value) is float and value != value:
-                row[i] = ""
-        for i in texts:
-            value = row[i]
-            if type(value) is str and value and value[0] in _FORMULA:
-                row[i] = safe_cell(value)
-        writer.writerow(row)
 
 
 # --- node-link JSON ----------------------------------------------------------------------
@@ -226,10 +188,10 @@ def write_graphml(G: nx.Graph, fh: IO[bytes]) -> None:
             if not data:
                 add(f'    <node id="{_attr(str(node))}" />\n')
                 continue
-            add(f'    <node id="{_attr(str(node))}">\n')
-            for k, v in data.items():
-                add(f"      {node_keys.get((k, type(v))) or prefix('node', k, v)}{_text(str(v))}</data>\n")
-            add("    </node>\n")
+            values = "".join(
+                [f"      {node_keys.get((k, type(v))) or prefix('node', k, v)}{_data(v)}</data>\n" for k, v in data.items()]
+            )
+            add(f'    <node id="{_attr(str(node))}">\n{values}    </node>\n')
             if len(parts) > 20000:
                 body.write("".join(parts).encode("utf-8"))
                 parts.clear()
@@ -240,10 +202,10 @@ def write_graphml(G: nx.Graph, fh: IO[bytes]) -> None:
             if not data:
                 add(head + " />\n")
                 continue
-            add(head + ">\n")
-            for k, x in data.items():
-                add(f"      {edge_keys.get((k, type(x))) or prefix('edge', k, x)}{_text(str(x))}</data>\n")
-            add("    </edge>\n")
+            values = "".join(
+                [f"      {edge_keys.get((k, type(x))) or prefix('edge', k, x)}{_data(x)}</data>\n" for k, x in data.items()]
+            )
+            add(f"{head}>\n{values}    </edge>\n")
             if len(parts) > 20000:
                 body.write("".join(parts).encode("utf-8"))
                 parts.clear()

@@ -93,25 +93,3 @@ def test_node_link_json_is_networkx_node_link_data(graphs):
         writers.write_node_link(G, out)
         expected = json.loads(json.dumps(safe(nx.node_link_data(G, edges="edges")), allow_nan=False))
         assert json.loads(out.getvalue()) == expected
-
-
-@pytest.mark.parametrize("safe", [True, False])
-def test_csv_is_byte_for_byte_the_pandas_csv(graphs, safe):
-    import pandas as pd
-
-    from clustergraph.spreadsheet import safe_frame
-
-    G = nx.Graph()
-    G.add_edge("=a", "b", weight=1, share=None, note="-5", formula="@x", mixed=1, flag=True, gap=float("nan"))
-    G.add_edge("b", "c", weight=2, share=0.5, note="+1 x", formula="ok", mixed="two", flag=None, gap=1.5)
-    G.add_edge("c", "d", weight=3, share=2, note="", formula=None, mixed=None, flag=False)
-    for H in [*graphs[:-1], G]:
-        for kind, items in (("edges", [(u, v, d) for u, v, d in H.edges(data=True)]), ("nodes", [(n, None, d) for n, d in H.nodes(data=True)])):
-            attributes = sorted({k for *_, d in items for k in d})
-            head = ["source", "target"] if kind == "edges" else ["id"]
-            rows = [((u, v) if kind == "edges" else (u,)) + tuple(d.get(a) for a in attributes) for u, v, d in items]
-            frame = pd.DataFrame(rows, columns=[*head, *attributes])
-            expected = (safe_frame(frame) if safe else frame).to_csv(index=False, lineterminator="\n")
-            out = io.StringIO(newline="")
-            writers.write_csv(out, [*head, *attributes], rows, spreadsheet_safe=safe)
-            assert out.getvalue() == expected, (kind, H.graph.get("name"))
