@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         if name == "oxigraph":
             from oxigraph_server import OxigraphServer
 
-            server = OxigraphServer.start(args.workdir / "oxigraph-server")
+            server = OxigraphServer.start(args.workdir / "oxigraph-server", timeout=120)
         else:
             from virtuoso import Virtuoso
 

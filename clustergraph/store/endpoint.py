@@ -266,8 +266,7 @@ def _filter_only_exists(query: str) -> str:
             pos = m.end()
             continue
         condition = "(" + " || ".join(f"COALESCE({e}, false)" for e in expressions) + ")"
-        if m.group(1):
-            condition = "!" + condition
+        condition = f"(!{condition})" if m.group(1) else f"({condition})"  # bracketed: valid after FILTER too
         query = query[: m.start()] + condition + query[end:]
         pos = m.start()
 
@@ -289,9 +288,9 @@ def portable(query: str) -> str:
     >>> portable("FILTER(NOT EXISTS { {  FILTER(NOT EXISTS { ?w a <urn:c> . }) } })")
     'FILTER(EXISTS { ?w a <urn:c> . })'
     >>> portable('BIND(EXISTS { {  FILTER(!isIRI(?v)) } UNION { FILTER(isBlank(?v)) } } AS ?f)')
-    'BIND((COALESCE((!isIRI(?v)), false) || COALESCE((isBlank(?v)), false)) AS ?f)'
-    >>> portable("FILTER(NOT EXISTS { { FILTER(?x > 1) } })")
-    'FILTER(!(COALESCE((?x > 1), false)))'
+    'BIND(((COALESCE((!isIRI(?v)), false) || COALESCE((isBlank(?v)), false))) AS ?f)'
+    >>> portable("FILTER NOT EXISTS { { FILTER(?x > 1) } }")
+    'FILTER (!(COALESCE((?x > 1), false)))'
     """
     query = _SAME_PLAIN.sub(lambda m: f'COALESCE(isLiteral({m.group(1)}) && lang({m.group(1)}) = "" && datatype({m.group(1)}) = {_XSD_STRING} && STR({m.group(1)}) = {m.group(2)}, false)', query)
     return _filter_only_exists(_double_negations(query))

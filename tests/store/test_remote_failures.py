@@ -157,3 +157,22 @@ def test_shapes_that_cannot_be_compiled_are_named_not_downloaded():
     nowhere = open_remote(Endpoint("http://127.0.0.1:9/query", timeout=1, graphs=("urn:g",)))
     with pytest.raises(ShapesError, match=r"http://ex.org/Recursive cannot be compiled to SPARQL, so they cannot be checked in the remote store.*fix: validate a local copy"):
         validate_sparql(nowhere, shapes)
+
+
+def test_the_portable_rewrites_keep_every_compiled_check_valid_sparql():
+    """A rewrite that broke a query would send the check to the slow local fallback unnoticed: parse each one."""
+    import itertools
+
+    import pyoxigraph as ox
+
+    from clustergraph.store.endpoint import portable
+    from clustergraph.validation.engine import load_shapes
+    from clustergraph.validation.sparql.checks import resolve_placeholders
+    from clustergraph.validation.sparql.compilation import compile_shapes
+
+    empty = ox.Store()
+    queries = [resolve_placeholders(c.query, {}, itertools.count()) for c in compile_shapes(load_shapes(None)).checks if c.sparql is None]
+    rewritten = [q for q in queries if portable(q) != q]
+    assert len(rewritten) >= 5
+    for q in queries:
+        empty.query(portable(q))  # raises SyntaxError if a rewrite broke it
