@@ -811,7 +811,7 @@ EXAMPLES: dict[str, list[str]] = {
     "network": ["clustergraph network", "clustergraph network --format svg --out pictures", "clustergraph network --endpoint http://127.0.0.1:7878/query --out network"],
     "reason": ["clustergraph reason --reasoner rules", "clustergraph reason --data clusters.ttl --out inferred.ttl", "clustergraph reason --reasoner rules --endpoint http://127.0.0.1:7878/query --update-endpoint http://127.0.0.1:7878/update"],
     "generate": ["clustergraph generate --triples 100000 --out synthetic.nt", "clustergraph generate --organisations 500 --projects 2000 --seed 7 --out g.nt"],
-    "publish": ["clustergraph publish", "clustergraph publish --out site --base-url https://example.org --endpoint https://example.org/sparql"],
+    "publish": ["clustergraph publish", "clustergraph publish --out site --base-url https://example.org --advertise-endpoint https://example.org/sparql"],
     "reconcile": ["clustergraph reconcile partners.csv --column name", "clustergraph reconcile partners.xlsx --column Partner --country-column Country --type cg:ClusterOrganisation"],
     "reconcile-serve": ["clustergraph reconcile-serve", "clustergraph reconcile-serve --port 8892 --data clusters.ttl"],
 }
