@@ -28,10 +28,7 @@ True
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
-import shutil
-import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -221,7 +218,7 @@ def build(
     """
     from .ingest import importer as ingest
 
-    created = _store_folder(store_path) if store_path is not None else None
+    created = _store.store_target(store_path) if store_path is not None else None
     with contextlib.ExitStack() as stack:
         # The staging folder is made first: an output folder that cannot be written
         # fails at once, not after the whole build.
@@ -237,7 +234,7 @@ def build(
         except BaseException as exc:
             if created is not None:  # a failed build leaves no store it made
                 result = None  # type: ignore[assignment]
-                _remove_store(created, exc)
+                _store.remove_created(created, exc)
             raise
     if out is not None:
         result.files = [Path(out) / f"clustergraph.{suffix}" for suffix in OUTPUT_FORMATS]
@@ -269,45 +266,3 @@ def _run(ingest: Any, sources: Sequence[Any] | None, store: str, store_path: Any
     return result
 
 
-def _store_folder(path: str | os.PathLike[str]) -> tuple[Path, bool] | None:
-    """Check that a store may be made at ``path`` (:func:`clustergraph.store.store_folder`); return what to remove if the build fails.
-
-    Returns the topmost folder that does not exist yet and ``False`` (removed whole on
-    failure), ``path`` itself and ``True`` when it is an empty folder (emptied again on
-    failure), or ``None`` for an existing store (kept: its loads are all or nothing,
-    graph by graph).
-    """
-    folder = _store.store_folder(path, create=True)
-    if not folder.exists():
-        top = folder.absolute()
-        while not top.parent.exists() and top.parent != top:
-            top = top.parent
-        return top, False
-    if not any(folder.iterdir()):
-        return folder, True
-    return None
-
-
-def _remove_store(created: tuple[Path, bool], exc: BaseException) -> None:
-    """Remove a store this build created: the new folder, or what it put into an empty one.
-
-    The store is closed first: the frames of the failed build (``exc``'s traceback)
-    are cleared of their local variables, so that nothing holds the dataset and
-    Oxigraph's last write on closing goes to the folder before it is emptied, not after.
-    """
-    seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        traceback.clear_frames(exc.__traceback__)
-        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
-    gc.collect()
-    folder, keep = created
-    if not keep:
-        shutil.rmtree(folder, ignore_errors=True)
-    elif folder.is_dir():
-        for item in folder.iterdir():
-            if item.is_dir() and not item.is_symlink():
-                shutil.rmtree(item, ignore_errors=True)
-            else:
-                with contextlib.suppress(OSError):
-                    item.unlink()

@@ -62,6 +62,8 @@ __all__ = [
     "STORE_KINDS",
     "FORMATS",
     "open_dataset",
+    "remove_created",
+    "store_target",
     "store_folder",
     "creating_store",
     "oxigraph",
@@ -474,24 +476,39 @@ def creating_store(path: str | os.PathLike[str]) -> Iterator[Path]:
     False
     >>> scratch.cleanup()
     """
+    created = store_target(path)
+    try:
+        yield Path(path)
+    except BaseException as exc:
+        if created is not None:
+            remove_created(created, exc)
+        raise
+
+
+def store_target(path: str | os.PathLike[str]) -> tuple[Path, bool] | None:
+    """Check ``path`` with :func:`store_folder` (``create=True``); return what to remove if making the store there fails.
+
+    The topmost folder that does not exist yet and ``False`` (removed whole), ``path``
+    itself and ``True`` when it is an empty folder (emptied again), or ``None`` for an
+    existing store (kept: its loads are all or nothing, graph by graph).
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as scratch:
+    ...     store_target(Path(scratch) / "a" / "b") == (Path(scratch).absolute() / "a", False)
+    True
+    """
     folder = store_folder(path, create=True)
-    created: tuple[Path, bool] | None = None
     if not folder.exists():
         top = folder.absolute()
         while not top.parent.exists() and top.parent != top:
             top = top.parent
-        created = (top, False)
-    elif not any(folder.iterdir()):
-        created = (folder, True)
-    try:
-        yield folder
-    except BaseException as exc:
-        if created is not None:
-            _remove_created(created, exc)
-        raise
+        return top, False
+    if not any(folder.iterdir()):
+        return folder, True
+    return None
 
 
-def _remove_created(created: tuple[Path, bool], exc: BaseException) -> None:
+def remove_created(created: tuple[Path, bool], exc: BaseException) -> None:
     """Remove what a failed command put at a new or empty store folder.
 
     The frames of the failure are cleared first, so that nothing holds the store open
