@@ -334,6 +334,7 @@ def _open(endpoint: Endpoint, req: urllib.request.Request) -> tuple[int, Mapping
             400: "check the request: the server could not parse it (see its message)",
             404: "check the endpoint URL",
             405: "the server does not accept this method here; check the URL (query, update or graph store endpoint)",
+            501: "this URL does not answer SPARQL requests; check that it is the store's SPARQL endpoint (Virtuoso: …/sparql, Oxigraph: …/query)",
         }.get(code, "see the server's message; retry later if the server is overloaded")
         err = EndpointError(f"{url} answered HTTP {code} {exc.reason}" + (f": {detail}" if detail else ""), fix=fix)
         err.status = code  # type: ignore[attr-defined]

@@ -176,3 +176,32 @@ def test_the_portable_rewrites_keep_every_compiled_check_valid_sparql():
     assert len(rewritten) >= 5
     for q in queries:
         empty.query(portable(q))  # raises SyntaxError if a rewrite broke it
+
+
+@pytest.fixture
+def static_server(tmp_path):
+    """Python's own file server on loopback: a web server that is not a SPARQL endpoint (POST answers 501)."""
+    (tmp_path / "index.html").write_text("<html><body>Our cluster</body></html>")
+    handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(tmp_path), **k)  # noqa: E731
+    http.server.SimpleHTTPRequestHandler.log_message = lambda *a: None  # type: ignore[method-assign]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("command", [["query", "coordinators"], ["validate"], ["network", "--out", "net"], ["reason", "--reasoner", "rules"], ["publish", "--out", "site"]])
+def test_a_web_server_that_is_no_sparql_endpoint_is_one_line_naming_the_fix(static_server, command, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from clustergraph.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    out = CliRunner().invoke(main, [*command, "--endpoint", static_server], env={"CLUSTERGRAPH_CONFIG": ""})
+    assert out.exit_code == 2, out.output
+    line = out.output.strip()
+    assert "\n" not in line and "Traceback" not in line
+    assert line.startswith(f"clustergraph: error: {static_server}") and "HTTP 501" in line and "SPARQL endpoint" in line, line
+    assert not (tmp_path / "net").exists() and not (tmp_path / "site").exists()
