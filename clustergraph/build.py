@@ -63,6 +63,8 @@ class BuildResult:
     report: Any = None
     inferred: int = 0
     highlights: list[str] = field(default_factory=list)
+    stored: list[Any] = field(default_factory=list)
+    endpoint: str | None = None
 
     def summary(self, *, verbose: bool = True, width: int = 80) -> list[str]:
         """Human-readable lines: triples, entities per class, findings, network highlights.
@@ -84,7 +86,7 @@ class BuildResult:
             lines.extend("  " + h for h in self.highlights)
         if self.files:
             lines.append("wrote " + ", ".join(str(p) for p in self.files))
-        return lines
+        return lines + self._stored_lines()
 
     def _brief(self, width: int) -> list[str]:
         import textwrap
@@ -108,7 +110,13 @@ class BuildResult:
         if self.files:
             folder = self.files[0].parent
             out += wrap(f"wrote {folder}: " + ", ".join(p.name for p in self.files))
+        out += self._stored_lines()
         return out
+
+    def _stored_lines(self) -> list[str]:
+        if not self.stored:
+            return []
+        return [f"stored {len(self.stored)} graphs ({sum(r.triples for r in self.stored)} triples) in {self.endpoint}"]
 
     def __repr__(self) -> str:
         found = f"; {self.report.summary()}" if self.report is not None else ""
@@ -190,6 +198,7 @@ def build(
     validate: bool = True,
     reason: bool = False,
     network: bool = True,
+    endpoint: Any = None,
 ) -> BuildResult:
     """Build the knowledge graph and write it to ``out``.
 
@@ -211,6 +220,12 @@ def build(
         their own named graph.
     network:
         Compute the network highlights (brokers, cross-sector bridges).
+    endpoint:
+        A remote store that receives the graph once it is built and written: an
+        :class:`~clustergraph.store.remote.Endpoint`, a query URL or a name from the
+        endpoints file. Every named graph (sources, provenance, inferred) and the
+        shipped ontology, in a graph of its own, replace their namesakes all or nothing
+        (:func:`clustergraph.store.upload.push_graphs`); ``result.stored`` lists them.
 
     Returns
     -------
@@ -238,7 +253,34 @@ def build(
             raise
     if out is not None:
         result.files = [Path(out) / f"clustergraph.{suffix}" for suffix in OUTPUT_FORMATS]
+    if endpoint is not None:
+        from .store.remote import Endpoint, resolve
+        from .store.upload import push_graphs
+
+        ep = endpoint if isinstance(endpoint, Endpoint) else resolve(endpoint)
+        result.stored = push_graphs(with_ontology(result.dataset), ep)
+        result.endpoint = ep.url
     return result
+
+
+def with_ontology(dataset: Dataset) -> Dataset:
+    """``dataset`` with the shipped ontology in its own named graph (``cggraph:ontology``), unless it has it.
+
+    A store that is sent the data gets the class hierarchy its queries and the
+    validation in the store rely on.
+
+    >>> from clustergraph import store
+    >>> ds = store.open_dataset()
+    >>> from clustergraph.namespaces import CG
+    >>> (CG.Gold, CG.rank, None) in with_ontology(ds)
+    True
+    """
+    from .namespaces import GRAPH
+    from .resources import ontology_path
+
+    if (CG.Gold, CG.rank, None) not in dataset:
+        _store.load(dataset, ontology_path(), graph=GRAPH.ontology)
+    return dataset
 
 
 def _run(ingest: Any, sources: Sequence[Any] | None, store: str, store_path: Any, validate: bool, reason: bool, network: bool) -> BuildResult:

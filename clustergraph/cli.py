@@ -230,14 +230,10 @@ def build(sources: tuple[Path, ...], out: Path, where: Where, memory_store: bool
         validate=not no_validate,
         reason=reason,
         network=not no_network,
+        endpoint=where.endpoint if where.remote else None,
     )
     for line in result.summary(verbose=verbose):
         click.echo(line)
-    if where.remote:
-        from .store.upload import push_graphs
-
-        pushed = push_graphs(_with_ontology(result.dataset), where.endpoint)
-        click.echo(f"stored {len(pushed)} graphs ({sum(r.triples for r in pushed)} triples) in {where.endpoint.url}")
 
 # --- import / template ---------------------------------------------------------
 
@@ -411,17 +407,6 @@ def _query_data(data: tuple[Path, ...], store_path: Path | None, memory_store: b
     return open_data(list(data) or None, kind="memory" if memory_store else "oxigraph", path=store_path)
 
 
-def _with_ontology(dataset):  # type: ignore[no-untyped-def]
-    """``dataset`` with the shipped ontology in its own graph (``cggraph:ontology``), for a store that is sent the data."""
-    from .namespaces import CG, GRAPH
-    from .resources import ontology_path
-    from .store import load
-
-    if (CG.Gold, CG.rank, None) not in dataset:
-        load(dataset, ontology_path(), graph=GRAPH.ontology)
-    return dataset
-
-
 def _dataset(where: Where, memory_store: bool = False, *, local: bool = False):  # type: ignore[no-untyped-def]
     """The data a reading command works on: the remote store (or, with ``local``, a copy of it), the --store folder, the --data files or the embedded dataset."""
     if where.remote:
@@ -532,7 +517,9 @@ def push(endpoint: str, graph_iri: str | None, data: tuple[Path, ...], store_pat
     if graph_iri is not None:
         click.echo(run_push(dataset, ep, graph_iri, method=method).summary())
         return
-    for result in push_graphs(_with_ontology(dataset), ep, method=method):
+    from .build import with_ontology
+
+    for result in push_graphs(with_ontology(dataset), ep, method=method):
         click.echo(result.summary())
 
 

@@ -209,3 +209,16 @@ def test_cli_build_and_push_send_the_ontology_in_its_own_graph(oxigraph_server, 
         assert sparql(ep, ask), command
         if command[0] == "build":
             update(ep, "DROP SILENT GRAPH <https://w3id.org/clustergraph/graph/ontology>")
+
+
+def test_build_from_python_writes_into_the_store(oxigraph_server, tmp_path):
+    from clustergraph import build
+
+    source = tmp_path / "two.ttl"
+    source.write_text('<https://w3id.org/clustergraph/id/organisation/from-python> a <https://w3id.org/clustergraph/ontology#ClusterOrganisation> .\n')
+    ep = server_endpoint(oxigraph_server)
+    result = build(None, sources=[source], validate=False, network=False, endpoint=ep)
+    stored = {r.graph for r in result.stored}
+    assert "https://w3id.org/clustergraph/graph/ontology" in stored and "https://w3id.org/clustergraph/graph/provenance" in stored
+    assert result.summary(verbose=False)[-1] == f"stored {len(stored)} graphs ({sum(r.triples for r in result.stored)} triples) in {ep.url}"
+    assert sparql(ep, "ASK { GRAPH ?g { <https://w3id.org/clustergraph/id/organisation/from-python> a ?c } }")
