@@ -539,7 +539,8 @@ def serve(host: str, port: int, where: Where, memory_store: bool, public: bool, 
     SERVICE and LOAD are refused; SIGTERM or Ctrl-C stop the server within seconds.
     """
     from .publishing.protocol import Limits
-    from .publishing.server import Server, check_host, check_port, served_names
+    from .listener import check_host, check_port, served_names
+    from .publishing.server import Server
 
     check_host(host, public)
     check_port(port)

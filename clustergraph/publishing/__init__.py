@@ -73,14 +73,10 @@ from .protocol import (
 )
 from .server import (
     DEFAULT_PORT,
-    SHUTDOWN_GRACE,
     Server,
     app,
     default_renderer,
-    check_host,
-    check_port,
     serve,
-    served_names,
 )
 from .service import SD, STATIC_PATH, examples, query_page, service_description
 from .pages import render_resource
@@ -113,7 +109,6 @@ __all__ = [
     "RESULT_TYPES",
     "RequestRefused",
     "SD",
-    "SHUTDOWN_GRACE",
     "SITE",
     "SOURCE_QUALITY",
     "SPARQL_PATHS",
@@ -131,8 +126,6 @@ __all__ = [
     "answer_resource",
     "answer_search",
     "app",
-    "check_host",
-    "check_port",
     "check_size",
     "choose",
     "choose_format",
@@ -165,7 +158,6 @@ __all__ = [
     "search",
     "serve",
     "served_dataset",
-    "served_names",
     "service_description",
     "type_map",
     "warm_up",

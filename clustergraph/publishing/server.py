@@ -48,6 +48,7 @@ once it has started, so they have no timeout: open a writable endpoint to truste
 clients only.
 
 >>> from clustergraph.store import open_dataset
+>>> from clustergraph.listener import check_host, check_port
 >>> check_host("0.0.0.0")
 Traceback (most recent call last):
 ...
@@ -61,14 +62,9 @@ clustergraph.errors.ClusterGraphError: port 99999 is out of range; fix: give a p
 from __future__ import annotations
 
 import asyncio
-import errno
 import functools
 import importlib
-import ipaddress
-import signal
-import socket
 import threading
-import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -78,6 +74,7 @@ from urllib.parse import parse_qs
 from rdflib import Graph, URIRef
 
 from ..errors import ClusterGraphError
+from ..listener import Listener, host_of, served_names
 from ..namespaces import ID
 from ..store.dataset import oxigraph
 from .isolation import (
@@ -113,98 +110,11 @@ __all__ = [
     "Server",
     "Extension",
     "default_renderer",
-    "check_host",
-    "check_port",
-    "served_names",
     "DEFAULT_PORT",
     "DEFAULT_TIMEOUT",
-    "SHUTDOWN_GRACE",
 ]
 
 DEFAULT_PORT = 8890 + 1  # next to Virtuoso's customary 8890
-#: Seconds a stopping server waits for requests in flight before it cancels them.
-SHUTDOWN_GRACE = 1.0
-_LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
-_WILDCARDS = ("0.0.0.0", "::", "")
-
-
-def check_host(host: str, allow_public: bool = False) -> str:
-    """Return ``host`` if it is a loopback address (or ``allow_public``), else raise.
-
-    >>> check_host("127.0.0.1"), check_host("localhost"), check_host("::1")
-    ('127.0.0.1', 'localhost', '::1')
-    """
-    if allow_public:
-        return host
-    if host == "localhost":
-        return host
-    try:
-        loopback = ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
-        raise ClusterGraphError(
-            f"refusing to listen on {host}: it is reachable from other machines and the endpoint has no authentication",
-            fix="serve on 127.0.0.1 (the default), or pass --public (allow_public=True) if you mean it",
-        )
-    return host
-
-
-def check_port(port: Any) -> int:
-    """Return ``port`` if it is a TCP port number (0 means any free port), else raise.
-
-    >>> check_port(8891), check_port(0)
-    (8891, 0)
-    """
-    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-        raise ClusterGraphError(f"port {port!r} is out of range", fix="give a port between 1 and 65535 (or 0 for any free port)")
-    return port
-
-
-def _normal_name(name: str) -> str:
-    text = name.strip().lower()
-    if text.startswith("[") and text.endswith("]"):
-        text = text[1:-1]
-    text = text.rstrip(".")
-    if not text or any(c.isspace() or c in "/@?#[]" for c in text) or (text.count(":") == 1):
-        raise ClusterGraphError(
-            f"{name!r} is not a host name",
-            fix="give a bare name or address such as sparql.example.org or 192.0.2.7 (no scheme, no port)",
-        )
-    return text
-
-
-def served_names(host: str, bound: str | None = None, extra: Iterable[str] = ()) -> frozenset[str]:
-    """The names a client may put in the ``Host`` header: loopback, ``host``, ``bound``, ``extra``.
-
-    A server bound to every interface (``0.0.0.0``, ``::``) also answers to this
-    machine's host name.
-
-    >>> sorted(served_names("127.0.0.1", "127.0.0.1", ["sparql.example.org"]))
-    ['127.0.0.1', '::1', 'localhost', 'sparql.example.org']
-    """
-    names = set(_LOOPBACK_NAMES)
-    for name in (host, bound):
-        if name and name not in _WILDCARDS:
-            names.add(_normal_name(name))
-    if host in _WILDCARDS or bound in _WILDCARDS:
-        names.add(socket.gethostname().lower())
-    names.update(_normal_name(n) for n in extra)
-    return frozenset(names)
-
-
-def _host_of(header: str) -> str:
-    """The name in a ``Host`` header, without port, brackets or trailing dot, lower case."""
-    text = header.strip().lower()
-    if text.startswith("["):
-        end = text.find("]")
-        return text[1:end] if end > 0 else ""
-    name, sep, port = text.rpartition(":")
-    if sep and ":" not in name and (port.isdigit() or not port):
-        text = name
-    return text.rstrip(".")
-
-
 def _header(scope: dict[str, Any], name: bytes) -> str | None:
     for key, value in scope.get("headers", []):
         if key.lower() == name:
@@ -297,7 +207,7 @@ class _Endpoint:
             await send({"type": "websocket.close", "code": 1008})
             return
         host = _header(scope, b"host")
-        if host is None or _host_of(host) not in self.names:
+        if host is None or host_of(host) not in self.names:
             shown = (host or "")[:80]
             await _send(send, Answer.error(
                 400,
@@ -532,7 +442,7 @@ def app(
         Timeout and sizes (:class:`~clustergraph.publishing.protocol.Limits`).
     host_names:
         Every name accepted in the ``Host`` header (default: the loopback names; see
-        :func:`served_names`).
+        :func:`clustergraph.listener.served_names`).
     examples:
         The example queries of the query page, ``{name: {"title", "query"}}``; default:
         the library's named queries (:func:`clustergraph.publishing.service.examples`).
@@ -602,31 +512,11 @@ def default_renderer() -> PageRenderer | None:
     return renderer
 
 
-def _listen(host: str, port: int) -> socket.socket:
-    """A socket bound to ``host:port`` and listening, or a one-line error."""
-    try:
-        family, kind, proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
-    except socket.gaierror as exc:
-        raise ClusterGraphError(f"cannot listen on {host}: {exc.strerror}", fix="give an IP address or a name this machine resolves") from None
-    sock = socket.socket(family, kind, proto)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-        sock.listen(128)
-    except OSError as exc:
-        sock.close()
-        if exc.errno == errno.EADDRINUSE:
-            raise ClusterGraphError(f"cannot listen on {host} port {port}: the port is already in use",
-                                    fix="choose another --port (0 picks a free one), or stop the program using it") from None
-        if exc.errno == errno.EACCES:
-            raise ClusterGraphError(f"cannot listen on {host} port {port}: permission denied",
-                                    fix="choose a port above 1023, or one you may use") from None
-        raise ClusterGraphError(f"cannot listen on {host} port {port}: {exc.strerror or exc}", fix="choose another --host or --port") from None
-    return sock
-
-
-class Server:
+class Server(Listener):
     """An endpoint bound to its port: run it in this thread (:meth:`run`) or in the background.
+
+    The checks of the host and the port, the ``Host`` names and the life cycle are
+    :class:`clustergraph.listener.Listener`'s.
 
     The port is bound when the server is made, so :attr:`url` and :attr:`port` are the
     real ones (``port=0`` picks a free port) and a port in use fails here.
@@ -654,81 +544,19 @@ class Server:
         extensions: Iterable[Extension] = (),
         wrap: Any = None,
     ) -> None:
-        import uvicorn
-
-        self.host = check_host(host, allow_public)
-        check_port(port)
+        self.kind = "SPARQL endpoint"
         limits = limits if limits is not None else Limits()
         if timeout is not None:
             limits = replace(limits, timeout=timeout)
         self.limits = limits
-        self.socket = _listen(self.host, port)
+        super().__init__(host, port, allow_public=allow_public, host_names=host_names)
         try:
-            bound = self.socket.getsockname()
-            self.port: int = bound[1]
-            self.names = served_names(self.host, bound[0], host_names)
-            self.app = app(graph, writable=writable, url=self.url, limits=limits, host_names=self.names,
-                           examples=examples, renderer=renderer, extensions=extensions, wrap=wrap)
+            app_ = app(graph, writable=writable, url=self.url, limits=limits, host_names=self.names,
+                       examples=examples, renderer=renderer, extensions=extensions, wrap=wrap)
         except BaseException:
             self.socket.close()
             raise
-        config = uvicorn.Config(
-            self.app, log_level=log_level, lifespan="off", timeout_graceful_shutdown=SHUTDOWN_GRACE,
-            limit_concurrency=256, timeout_keep_alive=5,
-        )
-        self._server = uvicorn.Server(config)
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}/"
-
-    def run(self) -> None:
-        """Serve in this thread until SIGTERM, Ctrl-C or :meth:`stop`; then return.
-
-        On SIGTERM, requests in flight get :data:`SHUTDOWN_GRACE` seconds, then their
-        queries are killed and this returns; Ctrl-C ends in :class:`KeyboardInterrupt`.
-        """
-        on_main = threading.current_thread() is threading.main_thread()
-        previous: Any = None
-        if on_main:  # uvicorn re-raises SIGTERM after its shutdown: land here, not in SIG_DFL
-
-            def terminate(_signum: int, _frame: Any) -> None:
-                self._server.should_exit = True
-
-            previous = signal.signal(signal.SIGTERM, terminate)
-        try:
-            self._server.run(sockets=[self.socket])
-        finally:
-            if on_main:
-                signal.signal(signal.SIGTERM, previous)
-            self.socket.close()
-            self.app.close()
-
-    def start(self, timeout: float = 10.0) -> Server:
-        """Start serving in a background thread; return once the server accepts connections."""
-        self._thread = threading.Thread(target=self.run, name="clustergraph-serve", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise ClusterGraphError(f"the SPARQL endpoint did not start on {self.url}", fix="check that the port is free")
-            time.sleep(0.02)
-        return self
-
-    def stop(self) -> None:
-        """Stop serving (running queries are killed) and wait for the thread to end."""
-        self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=SHUTDOWN_GRACE + 10)
-        self.socket.close()
-
-    def __enter__(self) -> Server:
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
+        self.serving(app_, log_level=log_level, limit_concurrency=256)
 
 
 def serve(

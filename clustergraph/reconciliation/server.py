@@ -28,16 +28,13 @@ True
 
 from __future__ import annotations
 
-import ipaddress
 import json
-import socket
-import threading
-import time
 from typing import Any
 
 from rdflib.graph import Graph
 
 from ..errors import ClusterGraphError, ReconciliationError
+from ..listener import Listener, host_of
 from .index import Index
 from .service import (
     extend,
@@ -209,24 +206,16 @@ def mount(inner: Any, source: Index | Graph, *, prefix: str = MOUNT_PATH) -> Any
     return _Mounted(inner, asgi_app(source), prefix)
 
 
-def _loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return host == "localhost"
-
-
 class _HostCheck:
     """Answer only requests whose ``Host`` header names this server (no DNS rebinding)."""
 
-    def __init__(self, inner: Any, names: set[str]) -> None:
+    def __init__(self, inner: Any, names: frozenset[str]) -> None:
         self.inner, self.names = inner, names
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "http":
             host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
-            name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-            if name.strip("[]").lower() not in self.names:
+            if host_of(host) not in self.names:
                 from starlette.responses import JSONResponse
 
                 await JSONResponse({"error": f"this service does not answer to the host name {host[:80]!r}", "fix": "use the address the server announced"}, 400)(scope, receive, send)
@@ -234,72 +223,21 @@ class _HostCheck:
         await self.inner(scope, receive, send)
 
 
-class ReconciliationServer:
-    """The reconciliation service alone, bound to its port (``port=0`` picks a free one); a context manager runs it in a thread."""
+class ReconciliationServer(Listener):
+    """The reconciliation service alone, bound to its port (``port=0`` picks a free one); a context manager runs it in a thread.
+
+    The checks of the host and the port and the life cycle are
+    :class:`clustergraph.listener.Listener`'s.
+    """
+
+    kind = "reconciliation service"
 
     def __init__(self, source: Index | Graph, host: str = "127.0.0.1", port: int = 8892, *, allow_public: bool = False,
                  log_level: str = "warning") -> None:
-        import uvicorn
-
-        if not _loopback(host) and not allow_public:
-            raise ClusterGraphError(
-                f"refusing to listen on {host}: it is reachable from other machines and the service has no authentication",
-                fix="serve on 127.0.0.1 (the default), or pass --public if you mean it",
-            )
-        if not isinstance(port, int) or not 0 <= port <= 65535:
-            raise ClusterGraphError(f"port {port} is out of range", fix="give a port between 1 and 65535 (or 0 for any free port)")
+        super().__init__(host, port, allow_public=allow_public)
         try:
-            info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
-        except socket.gaierror as exc:
-            raise ClusterGraphError(f"cannot listen on {host}: {exc.strerror}", fix="give an IP address or a name this machine resolves") from None
-        self.socket = socket.socket(info[0], info[1], info[2])
-        try:
-            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            self.socket.bind(info[4])
-            self.socket.listen(128)
-        except OSError as exc:
+            inner = asgi_app(source)
+        except BaseException:
             self.socket.close()
-            raise ClusterGraphError(f"cannot listen on {host} port {port}: {exc.strerror or exc}", fix="choose another --port (0 picks a free one)") from None
-        self.host = host
-        self.port: int = self.socket.getsockname()[1]
-        names = {"localhost", "127.0.0.1", "::1", host.lower(), self.socket.getsockname()[0]}
-        self.app = _HostCheck(asgi_app(source), names)
-        self._server = uvicorn.Server(uvicorn.Config(self.app, log_level=log_level, lifespan="off", timeout_keep_alive=5))
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        """The service's address (its manifest)."""
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}/"
-
-    def run(self) -> None:
-        """Serve in this thread until Ctrl-C, SIGTERM or :meth:`stop`."""
-        try:
-            self._server.run(sockets=[self.socket])
-        finally:
-            self.socket.close()
-
-    def start(self, timeout: float = 10.0) -> ReconciliationServer:
-        """Serve in a background thread; return once connections are accepted."""
-        self._thread = threading.Thread(target=self.run, name="clustergraph-reconcile", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise ClusterGraphError(f"the reconciliation service did not start on {self.url}", fix="check that the port is free")
-            time.sleep(0.02)
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and wait for the thread."""
-        self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self.socket.close()
-
-    def __enter__(self) -> ReconciliationServer:
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
+            raise
+        self.serving(_HostCheck(inner, self.names), log_level=log_level)

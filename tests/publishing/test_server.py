@@ -15,7 +15,8 @@ from click.testing import CliRunner
 from clustergraph import store
 from clustergraph.cli import main
 from clustergraph.errors import ClusterGraphError
-from clustergraph.publishing.server import Server, check_host
+from clustergraph.listener import check_host
+from clustergraph.publishing.server import Server
 from clustergraph.query import execution as query
 from clustergraph.store.remote import open_remote
 
