@@ -12,18 +12,13 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from virtuoso import free_port
+from sparql_servers import ServerProcess, free_port
 
 __all__ = ["OxigraphServer", "executable", "EXECUTABLE"]
 
@@ -48,8 +43,10 @@ def executable() -> str | None:
 
 
 @dataclass
-class OxigraphServer:
+class OxigraphServer(ServerProcess):
     """A running ``oxigraph serve`` process and its loopback URLs."""
+
+    NAME = "oxigraph serve"
 
     directory: Path
     port: int
@@ -86,55 +83,11 @@ class OxigraphServer:
         d = Path(directory) if directory is not None else Path(tempfile.mkdtemp(prefix="oxigraph-"))
         d.mkdir(parents=True, exist_ok=True)
         server = cls(d, port or free_port())
-        log = open(d / "stdout.log", "ab")
-        server.process = subprocess.Popen(
-            [exe, "serve", "--location", str(d / "data"), "--bind", f"127.0.0.1:{server.port}"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-        log.close()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if server.process.poll() is not None:
-                raise RuntimeError(f"oxigraph serve exited with status {server.process.returncode}: {server.log_tail()}")
-            if server._answers():
-                return server
-            time.sleep(0.1)
-        server.stop()
-        raise TimeoutError(f"oxigraph serve did not answer within {timeout} s: {server.log_tail()}")
+        server.launch([exe, "serve", "--location", str(d / "data"), "--bind", f"127.0.0.1:{server.port}"], timeout=timeout)
+        return server
 
     def restart(self) -> None:
         """Start the server again on the same port and data directory (after :meth:`stop` or a kill)."""
         self.stop()
         again = OxigraphServer.start(self.directory, port=self.port)
         self.process = again.process
-
-    def _answers(self) -> bool:
-        url = self.sparql + "?" + urllib.parse.urlencode({"query": "ASK {}"})
-        try:
-            with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"}), timeout=2) as res:
-                return res.status == 200
-        except (urllib.error.URLError, OSError):
-            return False
-
-    def log_tail(self, n: int = 20) -> str:
-        p = self.directory / "stdout.log"
-        return "\n".join(p.read_text(errors="replace").splitlines()[-n:]) if p.exists() else ""
-
-    def kill(self) -> None:
-        """SIGKILL: the server stops at once, in the middle of whatever it was doing."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        """SIGTERM the server, SIGKILL if it lingers."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=5)

@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import tempfile
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sparql_servers import ServerProcess, free_port
+
 __all__ = ["Virtuoso", "free_port", "EXECUTABLE"]
+
 
 EXECUTABLE = "virtuoso-t"
 USER, PASSWORD = "dba", "dba"
@@ -76,16 +73,13 @@ MaxQueryExecutionTime      = 60
 """
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @dataclass
-class Virtuoso:
+class Virtuoso(ServerProcess):
     """A running ``virtuoso-t`` process and its loopback URLs."""
+
+    NAME = "virtuoso-t"
+    LOGS = ("virtuoso.log", "stdout.log")
+    GRACE = 15.0
 
     directory: Path
     http_port: int
@@ -125,48 +119,8 @@ class Virtuoso:
         server = cls(d, free_port(), free_port())
         ini = d / "virtuoso.ini"
         ini.write_text(_INI.format(d=d, sql_port=server.sql_port, http_port=server.http_port))
-        log = open(d / "stdout.log", "wb")
-        server.process = subprocess.Popen(
-            [exe, "+configfile", str(ini), "+foreground"],
-            cwd=d,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-        log.close()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if server.process.poll() is not None:
-                raise RuntimeError(f"virtuoso-t exited with status {server.process.returncode}: {server.log_tail()}")
-            if server._answers():
-                return server
-            time.sleep(0.25)
-        server.stop()
-        raise TimeoutError(f"virtuoso-t did not answer within {timeout} s: {server.log_tail()}")
+        server.launch([exe, "+configfile", str(ini), "+foreground"], cwd=d, timeout=timeout, poll=0.25)
+        return server
 
-    def _answers(self) -> bool:
-        url = self.sparql + "?" + urllib.parse.urlencode({"query": "ASK {}", "format": "application/sparql-results+json"})
-        try:
-            with urllib.request.urlopen(url, timeout=2) as res:
-                return res.status == 200
-        except (urllib.error.URLError, OSError):
-            return False
-
-    def log_tail(self, n: int = 20) -> str:
-        lines: list[str] = []
-        for name in ("virtuoso.log", "stdout.log"):
-            p = self.directory / name
-            if p.exists():
-                lines += p.read_text(errors="replace").splitlines()[-n:]
-        return "\n".join(lines[-n:])
-
-    def stop(self) -> None:
-        """SIGTERM the server (it stops in about a second), SIGKILL if it lingers."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=5)
+    def answers(self, params=None) -> bool:  # type: ignore[no-untyped-def]
+        return super().answers({"format": "application/sparql-results+json", **(params or {})})

@@ -104,7 +104,7 @@ def test_cli_validate_endpoint_reports_instead_of_crashing(oxigraph_server, tmp_
 
 
 def test_cli_reports_an_unreachable_endpoint_in_one_line(tmp_path):
-    from virtuoso import free_port
+    from sparql_servers import free_port
 
     url = f"http://127.0.0.1:{free_port()}/query"
     for command in (["validate"], ["network", "--out", str(tmp_path / "n")], ["reason", "--reasoner", "rules"], ["publish", "--out", str(tmp_path / "s")]):
