@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 import pytest
+from negotiation_cases import ACCEPTS
 from rdflib import Graph, URIRef
 
 from clustergraph import store
@@ -150,23 +151,6 @@ CECIL = "/id/project/cecil/"
 TOKYO = '<https://w3id.org/clustergraph/id/organisation/%E6%9D%B1%E4%BA%AC> <http://www.w3.org/2000/01/rdf-schema#label> "Tokyo cluster"@en .'
 
 
-ACCEPTS = [  # (Accept header, expected representation)
-    (None, "html"),
-    ("*/*", "html"),
-    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "html"),
-    ("text/turtle", "ttl"),
-    ("application/ld+json", "jsonld"),
-    ("application/n-triples", "nt"),
-    ("application/rdf+xml", "rdf"),
-    ("text/turtle;q=0.9, text/html;q=0.5", "ttl"),
-    ("text/html;q=0.5, application/ld+json;q=0.6", "jsonld"),
-    ("text/turtle, */*", "ttl"),
-    ("text/turtle;q=0.5, application/n-triples", "nt"),
-    ("text/*", "html"),
-    ("text/html;q=0, */*;q=0.5", "ttl"),
-    ("application/rdf+xml;q=1.0, text/turtle;q=0.999", "rdf"),
-    ("text/turtle;charset=utf-8", "ttl"),
-]
 
 
 @pytest.mark.parametrize(("accept", "suffix"), ACCEPTS)

@@ -11,6 +11,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from negotiation_cases import ACCEPTS  # the cases Apache and nginx answer in tests/publishing/test_apache.py
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, VOID
 
@@ -21,23 +22,6 @@ from clustergraph.publishing.server import Server
 from clustergraph.publishing.service import SD
 from clustergraph.query import execution as query
 
-ACCEPTS = [  # the same cases as tests/publishing/test_apache.py: Apache and serve agree
-    (None, "html"),
-    ("*/*", "html"),
-    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "html"),
-    ("text/turtle", "ttl"),
-    ("application/ld+json", "jsonld"),
-    ("application/n-triples", "nt"),
-    ("application/rdf+xml", "rdf"),
-    ("text/turtle;q=0.9, text/html;q=0.5", "ttl"),
-    ("text/html;q=0.5, application/ld+json;q=0.6", "jsonld"),
-    ("text/turtle, */*", "ttl"),
-    ("text/turtle;q=0.5, application/n-triples", "nt"),
-    ("text/*", "html"),
-    ("text/html;q=0, */*;q=0.5", "ttl"),
-    ("application/rdf+xml;q=1.0, text/turtle;q=0.999", "rdf"),
-    ("text/turtle;charset=utf-8", "ttl"),
-]
 
 
 @pytest.fixture(scope="module", params=["oxigraph", "memory"])
