@@ -191,34 +191,3 @@ def test_network_metrics_in_the_store_are_the_local_ones(loaded, local):
     assert theirs.summary == mine.summary and theirs.highlights == mine.highlights
     assert theirs.table.sort_index().equals(mine.table.sort_index())
 
-
-def test_cli_build_and_push_send_the_ontology_in_its_own_graph(oxigraph_server, tmp_path):
-    """build --endpoint wrote the data without the ontology, so validation in the store then
-    needed write access for a temporary ontology graph; push --data did the same."""
-    source = tmp_path / "one.ttl"
-    source.write_text('<https://w3id.org/clustergraph/id/organisation/built> a <https://w3id.org/clustergraph/ontology#ClusterOrganisation> .\n')
-    ep = server_endpoint(oxigraph_server)
-    ask = "ASK { GRAPH <https://w3id.org/clustergraph/graph/ontology> { <https://w3id.org/clustergraph/ontology#Gold> <https://w3id.org/clustergraph/ontology#rank> ?r } }"
-    from clustergraph.store.remote import update
-
-    update(ep, "DROP SILENT GRAPH <https://w3id.org/clustergraph/graph/ontology>")
-    assert not sparql(ep, ask)
-    for command in (["build", "--out", str(tmp_path / "out"), "--no-validate", "--no-network"], ["push"]):
-        out = CliRunner().invoke(main, [*command, "--data", str(source), "--endpoint", ep.url, "--update-endpoint", ep.update_url, "--graph-store-endpoint", ep.graph_store_url], env={"CLUSTERGRAPH_CONFIG": ""})
-        assert out.exit_code == 0, out.output
-        assert sparql(ep, ask), command
-        if command[0] == "build":
-            update(ep, "DROP SILENT GRAPH <https://w3id.org/clustergraph/graph/ontology>")
-
-
-def test_build_from_python_writes_into_the_store(oxigraph_server, tmp_path):
-    from clustergraph import build
-
-    source = tmp_path / "two.ttl"
-    source.write_text('<https://w3id.org/clustergraph/id/organisation/from-python> a <https://w3id.org/clustergraph/ontology#ClusterOrganisation> .\n')
-    ep = server_endpoint(oxigraph_server)
-    result = build(None, sources=[source], validate=False, network=False, endpoint=ep)
-    stored = {r.graph for r in result.stored}
-    assert "https://w3id.org/clustergraph/graph/ontology" in stored and "https://w3id.org/clustergraph/graph/provenance" in stored
-    assert result.summary(verbose=False)[-1] == f"stored {len(stored)} graphs ({sum(r.triples for r in result.stored)} triples) in {ep.url}"
-    assert sparql(ep, "ASK { GRAPH ?g { <https://w3id.org/clustergraph/id/organisation/from-python> a ?c } }")
