@@ -140,8 +140,13 @@ def test_network_in_the_store_gives_the_same_graph(loaded, local):
     assert nx.density(mine) == nx.density(theirs)
 
 
-def test_a_server_killed_mid_push_leaves_each_graph_old_or_new(oxigraph_server):
+@pytest.mark.parametrize("method", ["update", "gsp"])
+def test_a_server_killed_mid_push_leaves_each_graph_old_or_new(oxigraph_server, method, monkeypatch):
+    """SIGKILL in the middle of a push, through SPARQL Update or through Graph Store bodies bulk-loaded without a transaction."""
     from clustergraph import store
+    from clustergraph.store import upload
+
+    monkeypatch.setattr(upload, "GSP_CHUNK", 2000)  # several requests per graph
 
     ep = server_endpoint(oxigraph_server, timeout=10)
     target = "urn:test:killed"
@@ -156,7 +161,7 @@ def test_a_server_killed_mid_push_leaves_each_graph_old_or_new(oxigraph_server):
     killer.start()
     with pytest.raises(EndpointError) as err:
         for _ in range(200):
-            push_graphs(data("new", 20000), ep, method="update", batch_size=200)
+            push_graphs(data("new", 20000), ep, method=method, batch_size=200)
             time.sleep(0.01)
     killer.join()
     assert ep.url.split("/query")[0] in str(err.value) and "fix:" in str(err.value)
