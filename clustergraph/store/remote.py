@@ -79,6 +79,9 @@ __all__ = [
     "is_timeout",
     "SERVER_GRAPHS",
     "EMPTY_GRAPH",
+    "construct_bytes",
+    "count_triples",
+    "plain",
 ]
 
 DEFAULT_TIMEOUT = 30.0
@@ -316,9 +319,41 @@ def _is_timeout(exc: BaseException | None) -> bool:
     return isinstance(exc, (TimeoutError, socket.timeout))
 
 
+_LARGE_BODY = 1 << 20
+"""A request body from this size on is sent with Digest credentials at once (see :func:`_authorise_first`)."""
+
+
+def _authorise_first(endpoint: Endpoint, req: urllib.request.Request) -> None:
+    """Add the Digest ``Authorization`` to a request with a large body before it is sent.
+
+    Digest authentication answers the first request 401 and asks for it again with
+    the credentials; Virtuoso closes the connection while a large body (a Graph Store
+    upload of 50,000 triples) is still being sent ("connection reset by peer"). A
+    ``HEAD`` to the same URL (safe: it changes nothing) fetches the challenge first.
+    """
+    if not endpoint.has_credentials or endpoint.auth == "basic" or not isinstance(req.data, bytes) or len(req.data) < _LARGE_BODY:
+        return
+    try:
+        with urllib.request.build_opener().open(urllib.request.Request(req.full_url, method="HEAD"), timeout=endpoint.timeout):
+            return  # no challenge: the URL needs no credentials
+    except urllib.error.HTTPError as exc:
+        challenge = exc.headers.get("WWW-Authenticate", "") if exc.code == 401 else ""
+    except (urllib.error.URLError, OSError):
+        return  # the request itself will say what is wrong
+    if not challenge.lower().startswith("digest "):
+        return
+    manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    manager.add_password(None, req.full_url, endpoint.user, endpoint.password)
+    fields = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(challenge.split(" ", 1)[1])))
+    value = urllib.request.HTTPDigestAuthHandler(manager).get_authorization(req, fields)
+    if value:
+        req.add_unredirected_header("Authorization", "Digest " + value)
+
+
 def _open(endpoint: Endpoint, req: urllib.request.Request) -> tuple[int, Mapping[str, str], bytes]:
     url = req.full_url.split("?", 1)[0]
     try:
+        _authorise_first(endpoint, req)
         with _opener(endpoint).open(req, timeout=endpoint.timeout) as res:
             return res.status, res.headers, res.read()
     except urllib.error.HTTPError as exc:
@@ -487,6 +522,15 @@ def sparql(endpoint: Endpoint, query: str, default_graph: str | None = None, *, 
 _XSD_STRING = XSD.string
 
 
+def plain(term: Node) -> Node:
+    """``term``, a plain literal if it is an ``xsd:string`` one (as everywhere in :mod:`clustergraph.store`).
+
+    >>> plain(Literal("a", datatype=XSD.string)) == Literal("a")
+    True
+    """
+    return _plain(term)
+
+
 def _plain(term: Node) -> Node:
     if isinstance(term, Literal) and term.datatype == _XSD_STRING:
         return Literal(str(term))
@@ -508,6 +552,32 @@ SERVER_GRAPHS = (
 """IRI prefixes of graphs that are not data: clustergraph's temporary graphs and the
 graphs a server keeps about itself (Virtuoso's). For any other server, name the data
 graphs: ``--graph IRI`` or ``graphs = [...]`` in the endpoint's entry."""
+
+
+def construct_bytes(endpoint: Endpoint, query: str, *, graphs: tuple[str, ...] | list[str] = ()) -> tuple[str, bytes]:
+    """Run a ``CONSTRUCT`` and return the answer as it came: ``(content type, body)``, N-Triples asked for.
+
+    ``graphs`` names the query's dataset as :func:`sparql` does. Nothing is parsed here:
+    the caller hands the bytes to Oxigraph.
+    """
+    params = [("query", query)] + [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
+    _, headers, body = request(
+        endpoint,
+        "POST",
+        endpoint.url,
+        data=urllib.parse.urlencode(params).encode("utf-8"),
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/n-triples, text/turtle;q=0.9"},
+    )
+    kind = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if kind not in ("application/n-triples", "text/plain", "text/turtle", "application/x-turtle"):
+        raise EndpointError(f"{endpoint.url} answered a CONSTRUCT with {kind or 'no content type'}, not N-Triples: {_body_message(body)[:120]}", fix="check the URL points at a SPARQL 1.1 query endpoint")
+    return ("text/turtle" if "turtle" in kind else "application/n-triples"), body
+
+
+def count_triples(endpoint: Endpoint, graph: str) -> int:
+    """The number of triples in the named graph ``graph`` of the store."""
+    rows = list(sparql(endpoint, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", graphs=(graph,)))
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
 
 def data_graphs(endpoint: Endpoint) -> tuple[str, ...]:
