@@ -4,9 +4,9 @@
 into ``INSERT { GRAPH <batch> { head } } USING <g>... WHERE { body }``, where the
 ``USING`` graphs are the store's data graphs and the earlier batches (SPARQL 1.1 Update
 names the dataset the same way on every server), and repeats the rules, semi-naively,
-until a round finds nothing new (a fixpoint). It then gathers the batches, removes what
-the output conventions leave out, and replaces the store's
-inferred graph with the temporary one in a single ``MOVE``: the inferred graph is
+until a round finds nothing new (a fixpoint). It then removes from the batches what
+the output conventions leave out, and replaces the store's inferred graph with the
+batches in a single request (``DROP`` and one ``ADD`` per batch): the inferred graph is
 always the old or the new one, never a part. Only counts travel back.
 """
 
@@ -88,7 +88,6 @@ def infer_in_store(
     rules = compile_rules(onto, groups)
     sources = [g for g in data_graphs(endpoint) if g != graph]
     run_id = uuid.uuid4()
-    temporary = f"urn:clustergraph:tmp:inferred:{run_id}"
     batches: list[str] = []
     reads = [frozenset(str(r) for r in rule.reads) if rule.reads is not None else None for rule in rules]
     values = " ".join(f"<{g}>" for g in sources)
@@ -121,27 +120,22 @@ def infer_in_store(
                 break
             batches.append(batch)
             keys = _keys(endpoint, batch)
-        if batches:
-            update(endpoint, " ;\n".join(f"ADD SILENT GRAPH <{b}> TO GRAPH <{temporary}>" for b in batches))
-        # The output conventions: no technical links, no reflexive collaboration,
+        # The output conventions, applied to each batch (after the fixpoint: the rules
+        # needed these triples): no technical links, no reflexive collaboration,
         # nothing about the ontology's own terms.
-        tidy = [f"DELETE WHERE {{ GRAPH <{temporary}> {{ ?s <{p}> ?o }} }}" for p in sorted(HIDDEN_PROPERTIES)]
-        tidy += [f"DELETE {{ GRAPH <{temporary}> {{ ?s <{p}> ?s }} }} WHERE {{ GRAPH <{temporary}> {{ ?s <{p}> ?s }} }}" for p in sorted(IRREFLEXIVE_OUTPUT)]
         own = sorted({str(s) for s in onto.subjects() if str(s).startswith(("http://", "https://", "urn:"))})
-        for i in range(0, len(own), 300):
-            block = " ".join(f"<{s}>" for s in own[i : i + 300])
-            tidy.append(f"DELETE {{ GRAPH <{temporary}> {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {block} }} GRAPH <{temporary}> {{ ?s ?p ?o }} }}")
-        for text in tidy:
-            update(endpoint, text)
-        triples = _count(endpoint, temporary)
-        # One request: the target is dropped and replaced together.
-        update(endpoint, f"DROP SILENT GRAPH <{graph}> ;\nMOVE SILENT GRAPH <{temporary}> TO GRAPH <{graph}>")
-    except BaseException:
-        try:
-            update(endpoint, f"DROP SILENT GRAPH <{temporary}>")
-        except EndpointError:
-            pass
-        raise
+        for b in batches:
+            tidy = [f"DELETE WHERE {{ GRAPH <{b}> {{ ?s <{p}> ?o }} }}" for p in sorted(HIDDEN_PROPERTIES)]
+            tidy += [f"DELETE {{ GRAPH <{b}> {{ ?s <{p}> ?s }} }} WHERE {{ GRAPH <{b}> {{ ?s <{p}> ?s }} }}" for p in sorted(IRREFLEXIVE_OUTPUT)]
+            for i in range(0, len(own), 300):
+                block = " ".join(f"<{s}>" for s in own[i : i + 300])
+                tidy.append(f"DELETE {{ GRAPH <{b}> {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {block} }} GRAPH <{b}> {{ ?s ?p ?o }} }}")
+            update(endpoint, " ;\n".join(tidy))
+        triples = sum(_count(endpoint, b) for b in batches)
+        # One request: the target is dropped and refilled from the batches together (the
+        # batches are disjoint). One copy of the inferences: a MOVE from a gathering graph
+        # would copy them twice and delete them once more, each a transaction on the server.
+        update(endpoint, " ;\n".join([f"DROP SILENT GRAPH <{graph}>"] + [f"ADD SILENT GRAPH <{b}> TO GRAPH <{graph}>" for b in batches]))
     finally:
         for b in [*batches, f"urn:clustergraph:tmp:batch:{run_id}:{len(batches) + 1}"]:
             try:
