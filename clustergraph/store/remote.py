@@ -319,7 +319,7 @@ def _is_timeout(exc: BaseException | None) -> bool:
     return isinstance(exc, (TimeoutError, socket.timeout))
 
 
-_LARGE_BODY = 1 << 20
+_LARGE_BODY = 1 << 16
 """A request body from this size on is sent with Digest credentials at once (see :func:`_authorise_first`)."""
 
 
