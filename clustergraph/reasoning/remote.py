@@ -24,7 +24,7 @@ from rdflib.namespace import RDF
 
 from ..errors import EndpointError, ReasonerError
 from ..namespaces import GRAPH
-from ..store.remote import Endpoint, data_graphs, sparql, update
+from ..store.remote import DEFAULT, Endpoint, data_graphs, sparql, update
 from .rules import GROUPS, HIDDEN_PROPERTIES, IRREFLEXIVE_OUTPUT, compile_rules, ontology_graph
 
 __all__ = ["StoreRun", "infer_in_store"]
@@ -81,13 +81,22 @@ def infer_in_store(
     batch graph of their own; afterwards a rule runs again only if that batch holds what
     it reads, and a rule with a premise per batch reads that premise from the batch
     alone (``GRAPH <batch>``). Needs an endpoint that accepts updates (credentials as for
-    ``push``).
+    ``push``). Data in the store's own default graph (``--graph default``) is first
+    copied into a temporary named graph (``ADD DEFAULT TO GRAPH``), since ``USING``
+    cannot name the default graph; the copy costs one pass over the data.
     """
     started = time.monotonic()
     onto = ontology_graph(ontology)
     rules = compile_rules(onto, groups)
     sources = [g for g in data_graphs(endpoint) if g != graph]
     run_id = uuid.uuid4()
+    copied = None
+    if sources == [DEFAULT]:
+        # The data is the store's own default graph, which USING cannot name beside the
+        # batches: the rules read a copy of it in a temporary named graph.
+        copied = f"urn:clustergraph:tmp:source:{run_id}"
+        update(endpoint, f"ADD SILENT DEFAULT TO GRAPH <{copied}>")
+        sources = [copied]
     batches: list[str] = []
     reads = [frozenset(str(r) for r in rule.reads) if rule.reads is not None else None for rule in rules]
     values = " ".join(f"<{g}>" for g in sources)
@@ -137,7 +146,7 @@ def infer_in_store(
         # would copy them twice and delete them once more, each a transaction on the server.
         update(endpoint, " ;\n".join([f"DROP SILENT GRAPH <{graph}>"] + [f"ADD SILENT GRAPH <{b}> TO GRAPH <{graph}>" for b in batches]))
     finally:
-        for b in [*batches, f"urn:clustergraph:tmp:batch:{run_id}:{len(batches) + 1}"]:
+        for b in [*batches, f"urn:clustergraph:tmp:batch:{run_id}:{len(batches) + 1}", *([copied] if copied else [])]:
             try:
                 update(endpoint, f"DROP SILENT GRAPH <{b}>")
             except EndpointError:

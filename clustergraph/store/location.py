@@ -158,7 +158,8 @@ def download(endpoint: Endpoint, *, kind: str = "oxigraph", page: int | None = N
     100,000 by default, without saying so) is asked again page by page (``ORDER BY``,
     ``LIMIT``, ``OFFSET``, pages the size of the cut answer), and a copy that still
     differs from the count is an :class:`~clustergraph.errors.EndpointError`, never a
-    silent part. Blank nodes keep their identity within a graph. ``page`` forces pages
+    silent part. Blank nodes keep their identity within a graph. Data in the store's own
+    default graph (``--graph default``) goes to the copy's default graph. ``page`` forces pages
     of that many triples. For the commands that need the data in this process
     (``serve``, ``publish``, OWL reasoning); validation, network analysis and rules run
     in the store instead.
@@ -166,7 +167,7 @@ def download(endpoint: Endpoint, *, kind: str = "oxigraph", page: int | None = N
     from rdflib import URIRef
 
     from .dataset import open_dataset, oxigraph
-    from .remote import data_graphs
+    from .remote import DEFAULT, data_graphs
 
     local = open_dataset(kind)
     native = oxigraph(local)
@@ -177,13 +178,15 @@ def download(endpoint: Endpoint, *, kind: str = "oxigraph", page: int | None = N
 
             if body:
                 fmt = ox.RdfFormat.TURTLE if kind_of == "text/turtle" else ox.RdfFormat.N_TRIPLES
-                native.bulk_load(body, format=fmt, to_graph=ox.NamedNode(name))
+                native.bulk_load(body, format=fmt, to_graph=ox.DefaultGraph() if name == DEFAULT else ox.NamedNode(name))
         else:
             from .remote import plain
 
-            parsed = Dataset().graph(URIRef(name))
+            from rdflib import Graph
+
+            parsed = Graph()
             parsed.parse(data=body, format="turtle" if kind_of == "text/turtle" else "nt")
-            target = local.graph(URIRef(name))
+            target = local.default_graph if name == DEFAULT else local.graph(URIRef(name))
             target.addN((s, p, plain(o), target) for s, p, o in parsed)
     return local
 
@@ -195,10 +198,10 @@ def graph_ntriples(endpoint: Endpoint, name: str, *, page: int | None = None) ->
     checked against the count.
     """
     from ..errors import EndpointError
-    from .remote import construct_bytes, count_triples
+    from .remote import construct_bytes, count_triples, graph_pattern
 
     expected = count_triples(endpoint, name)
-    pattern = f"GRAPH <{name}> {{ ?s ?p ?o }}"
+    pattern = graph_pattern(name)
     if expected == 0:
         return "application/n-triples", b""
     if page is None:

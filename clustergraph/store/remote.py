@@ -58,7 +58,7 @@ from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
 from ..bindings import inject_values
 from ..errors import EndpointError
-from ..namespaces import bind_prefixes
+from ..namespaces import GRAPH, bind_prefixes
 
 __all__ = [
     "Endpoint",
@@ -81,6 +81,9 @@ __all__ = [
     "EMPTY_GRAPH",
     "construct_bytes",
     "count_triples",
+    "dataset_parameters",
+    "graph_pattern",
+    "DEFAULT",
     "plain",
 ]
 
@@ -111,7 +114,9 @@ class Endpoint:
     graphs:
         The named graphs that make up the data (``()``: every graph the store
         lists, except the server's own, see :func:`data_graphs`). Queries see their
-        merge as the default graph and only them as named graphs.
+        merge as the default graph and only them as named graphs. ``("default",)``
+        (:data:`DEFAULT`) is the store's own default graph: queries then name no
+        dataset and see what the server shows without one.
     user, password:
         Credentials for HTTP Digest or Basic authentication.
     auth:
@@ -135,7 +140,11 @@ class Endpoint:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "graphs", tuple(str(g) for g in (self.graphs or ())))
+        if DEFAULT in self.graphs and len(self.graphs) > 1:
+            raise EndpointError("--graph default cannot be combined with named graphs", fix="give either --graph default or the IRIs of named graphs")
         for g in self.graphs:
+            if g == DEFAULT:
+                continue
             if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]+", g):
                 raise EndpointError(f"{g!r} is not an IRI for a named graph", fix="give --graph as http(s)://... or urn:...")
         for name in ("url", "update_url", "graph_store_url"):
@@ -482,7 +491,9 @@ def sparql(endpoint: Endpoint, query: str, default_graph: str | None = None, *, 
     wrapper.setMethod(POST)
     wrapper.setReturnFormat(JSON)
     wrapper.setOnlyConneg(True)  # Accept header only: a format= parameter makes Virtuoso refuse CONSTRUCT
-    if graphs is not None:
+    if graphs is not None and tuple(graphs) == (DEFAULT,):
+        pass  # the store's own default graph: the query names no dataset
+    elif graphs is not None:
         chosen = [str(g) for g in graphs] or [EMPTY_GRAPH]
         for g in [str(default_graph)] if default_graph is not None else chosen:
             wrapper.addDefaultGraph(g)
@@ -537,6 +548,11 @@ def _plain(term: Node) -> Node:
     return term
 
 
+_INFERRED = str(GRAPH.inferred)
+
+DEFAULT = "default"
+"""The store's own default graph, as ``--graph default`` names it (it has no IRI)."""
+
 EMPTY_GRAPH = "urn:clustergraph:empty"
 """A graph nobody writes: the dataset of a store that holds no data graph."""
 
@@ -560,7 +576,7 @@ def construct_bytes(endpoint: Endpoint, query: str, *, graphs: tuple[str, ...] |
     ``graphs`` names the query's dataset as :func:`sparql` does. Nothing is parsed here:
     the caller hands the bytes to Oxigraph.
     """
-    params = [("query", query)] + [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
+    params = [("query", query)] + dataset_parameters(graphs)
     _, headers, body = request(
         endpoint,
         "POST",
@@ -574,9 +590,31 @@ def construct_bytes(endpoint: Endpoint, query: str, *, graphs: tuple[str, ...] |
     return ("text/turtle" if "turtle" in kind else "application/n-triples"), body
 
 
+def dataset_parameters(graphs: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
+    """The SPARQL Protocol parameters that make ``graphs`` a query's dataset (none for :data:`DEFAULT`).
+
+    >>> dataset_parameters(["urn:g"])
+    [('default-graph-uri', 'urn:g'), ('named-graph-uri', 'urn:g')]
+    >>> dataset_parameters([DEFAULT])
+    []
+    """
+    if tuple(graphs) == (DEFAULT,):
+        return []
+    return [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
+
+
+def graph_pattern(graph: str) -> str:
+    """``?s ?p ?o`` in the graph ``graph``: ``GRAPH <graph> {...}``, or the bare pattern for :data:`DEFAULT`.
+
+    >>> graph_pattern(DEFAULT), graph_pattern("urn:g")
+    ('?s ?p ?o', 'GRAPH <urn:g> { ?s ?p ?o }')
+    """
+    return "?s ?p ?o" if graph == DEFAULT else f"GRAPH <{graph}> {{ ?s ?p ?o }}"
+
+
 def count_triples(endpoint: Endpoint, graph: str) -> int:
-    """The number of triples in the named graph ``graph`` of the store."""
-    rows = list(sparql(endpoint, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", graphs=(graph,)))
+    """The number of triples in the named graph ``graph`` of the store (or its default graph, :data:`DEFAULT`)."""
+    rows = list(sparql(endpoint, f"SELECT (COUNT(*) AS ?n) WHERE {{ {graph_pattern(graph)} }}", graphs=(graph,)))
     return int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
 
@@ -585,7 +623,9 @@ def data_graphs(endpoint: Endpoint) -> tuple[str, ...]:
 
     ``endpoint.graphs`` if given; else every graph the store lists
     (``SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }``), except temporary
-    graphs and the server's own (:data:`SERVER_GRAPHS`). Servers differ on the
+    graphs and the server's own (:data:`SERVER_GRAPHS`); if there is none and the
+    store's own default graph holds triples that no named graph holds (data loaded
+    without a graph name), ``("default",)`` (:data:`DEFAULT`). Servers differ on the
     default graph (Virtuoso: the union of every graph, its own included; Oxigraph's
     server: a graph of its own), so clustergraph always names its dataset.
     """
@@ -593,7 +633,15 @@ def data_graphs(endpoint: Endpoint) -> tuple[str, ...]:
         return endpoint.graphs
     rows = sparql(endpoint, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
     found = {str(row[0]) for row in rows if row[0] is not None}
-    return tuple(sorted(g for g in found if not g.startswith(SERVER_GRAPHS)))
+    named = tuple(sorted(g for g in found if not g.startswith(SERVER_GRAPHS)))
+    if any(g != _INFERRED for g in named):
+        return named
+    # No named data graph: the data may sit in the store's own default graph (a dump
+    # loaded without a graph name). It counts only if it holds triples no named graph
+    # holds: Virtuoso's default graph is the union of its graphs (its own included).
+    # (The inferred graph that `reason` wrote next to such data does not count as data.)
+    own = sparql(endpoint, "ASK { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }")
+    return (DEFAULT,) if bool(own.askAnswer) else named
 
 
 def update(endpoint: Endpoint, text: str) -> None:
