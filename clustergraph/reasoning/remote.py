@@ -4,9 +4,9 @@
 into ``INSERT { GRAPH <batch> { head } } USING <g>... WHERE { body }``, where the
 ``USING`` graphs are the store's data graphs and the earlier batches (SPARQL 1.1 Update
 names the dataset the same way on every server), and repeats the rules, semi-naively,
-until a round finds nothing new (a fixpoint). It then gathers the batches, removes what
-the output conventions leave out, and replaces the store's
-inferred graph with the temporary one in a single ``MOVE``: the inferred graph is
+until a round finds nothing new (a fixpoint). It then removes from the batches what
+the output conventions leave out, and replaces the store's inferred graph with the
+batches in a single request (``DROP`` and one ``ADD`` per batch): the inferred graph is
 always the old or the new one, never a part. Only counts travel back.
 """
 
@@ -24,7 +24,7 @@ from rdflib.namespace import RDF
 
 from ..errors import EndpointError, ReasonerError
 from ..namespaces import GRAPH
-from ..store.remote import Endpoint, data_graphs, sparql, update
+from ..store.remote import DEFAULT, Endpoint, data_graphs, drop_graph, sparql, update
 from .rules import GROUPS, HIDDEN_PROPERTIES, IRREFLEXIVE_OUTPUT, compile_rules, ontology_graph
 
 __all__ = ["StoreRun", "infer_in_store"]
@@ -81,14 +81,22 @@ def infer_in_store(
     batch graph of their own; afterwards a rule runs again only if that batch holds what
     it reads, and a rule with a premise per batch reads that premise from the batch
     alone (``GRAPH <batch>``). Needs an endpoint that accepts updates (credentials as for
-    ``push``).
+    ``push``). Data in the store's own default graph (``--graph default``) is first
+    copied into a temporary named graph (``ADD DEFAULT TO GRAPH``), since ``USING``
+    cannot name the default graph; the copy costs one pass over the data.
     """
     started = time.monotonic()
     onto = ontology_graph(ontology)
     rules = compile_rules(onto, groups)
     sources = [g for g in data_graphs(endpoint) if g != graph]
     run_id = uuid.uuid4()
-    temporary = f"urn:clustergraph:tmp:inferred:{run_id}"
+    copied = None
+    if sources == [DEFAULT]:
+        # The data is the store's own default graph, which USING cannot name beside the
+        # batches: the rules read a copy of it in a temporary named graph.
+        copied = f"urn:clustergraph:tmp:source:{run_id}"
+        update(endpoint, f"ADD SILENT DEFAULT TO GRAPH <{copied}>")
+        sources = [copied]
     batches: list[str] = []
     reads = [frozenset(str(r) for r in rule.reads) if rule.reads is not None else None for rule in rules]
     values = " ".join(f"<{g}>" for g in sources)
@@ -121,31 +129,26 @@ def infer_in_store(
                 break
             batches.append(batch)
             keys = _keys(endpoint, batch)
-        if batches:
-            update(endpoint, " ;\n".join(f"ADD SILENT GRAPH <{b}> TO GRAPH <{temporary}>" for b in batches))
-        # The output conventions: no technical links, no reflexive collaboration,
+        # The output conventions, applied to each batch (after the fixpoint: the rules
+        # needed these triples): no technical links, no reflexive collaboration,
         # nothing about the ontology's own terms.
-        tidy = [f"DELETE WHERE {{ GRAPH <{temporary}> {{ ?s <{p}> ?o }} }}" for p in sorted(HIDDEN_PROPERTIES)]
-        tidy += [f"DELETE {{ GRAPH <{temporary}> {{ ?s <{p}> ?s }} }} WHERE {{ GRAPH <{temporary}> {{ ?s <{p}> ?s }} }}" for p in sorted(IRREFLEXIVE_OUTPUT)]
         own = sorted({str(s) for s in onto.subjects() if str(s).startswith(("http://", "https://", "urn:"))})
-        for i in range(0, len(own), 300):
-            block = " ".join(f"<{s}>" for s in own[i : i + 300])
-            tidy.append(f"DELETE {{ GRAPH <{temporary}> {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {block} }} GRAPH <{temporary}> {{ ?s ?p ?o }} }}")
-        for text in tidy:
-            update(endpoint, text)
-        triples = _count(endpoint, temporary)
-        # One request: the target is dropped and replaced together.
-        update(endpoint, f"DROP SILENT GRAPH <{graph}> ;\nMOVE SILENT GRAPH <{temporary}> TO GRAPH <{graph}>")
-    except BaseException:
-        try:
-            update(endpoint, f"DROP SILENT GRAPH <{temporary}>")
-        except EndpointError:
-            pass
-        raise
+        for b in batches:
+            tidy = [f"DELETE WHERE {{ GRAPH <{b}> {{ ?s <{p}> ?o }} }}" for p in sorted(HIDDEN_PROPERTIES)]
+            tidy += [f"DELETE {{ GRAPH <{b}> {{ ?s <{p}> ?s }} }} WHERE {{ GRAPH <{b}> {{ ?s <{p}> ?s }} }}" for p in sorted(IRREFLEXIVE_OUTPUT)]
+            for i in range(0, len(own), 300):
+                block = " ".join(f"<{s}>" for s in own[i : i + 300])
+                tidy.append(f"DELETE {{ GRAPH <{b}> {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {block} }} GRAPH <{b}> {{ ?s ?p ?o }} }}")
+            update(endpoint, " ;\n".join(tidy))
+        triples = sum(_count(endpoint, b) for b in batches)
+        # One request: the target is dropped and refilled from the batches together (the
+        # batches are disjoint). One copy of the inferences: a MOVE from a gathering graph
+        # would copy them twice and delete them once more, each a transaction on the server.
+        update(endpoint, " ;\n".join([f"DROP SILENT GRAPH <{graph}>"] + [f"ADD SILENT GRAPH <{b}> TO GRAPH <{graph}>" for b in batches]))
     finally:
-        for b in [*batches, f"urn:clustergraph:tmp:batch:{run_id}:{len(batches) + 1}"]:
+        for b in [*batches, f"urn:clustergraph:tmp:batch:{run_id}:{len(batches) + 1}", *([copied] if copied else [])]:
             try:
-                update(endpoint, f"DROP SILENT GRAPH <{b}>")
+                drop_graph(endpoint, b)  # in parts: one large delete costs Oxigraph's server more than several
             except EndpointError:
                 pass
     return StoreRun(graph, triples, rounds, time.monotonic() - started)

@@ -37,7 +37,7 @@ import pyoxigraph as ox
 
 from ..bindings import where_group_start
 from ..errors import EndpointError
-from .remote import EMPTY_GRAPH, Endpoint, body_message, data_graphs, request
+from .remote import DEFAULT, EMPTY_GRAPH, Endpoint, body_message, data_graphs, dataset_parameters, request
 
 __all__ = ["RemoteQueries", "Solutions", "portable", "values_block", "term_text", "with_values"]
 
@@ -113,7 +113,16 @@ class RemoteQueries:
         return self._graphs
 
     def with_graphs(self, extra: Sequence[str]) -> RemoteQueries:
-        """The same store with more graphs in the dataset (e.g. a temporary context graph)."""
+        """The same store with more graphs in the dataset (e.g. a temporary context graph).
+
+        Not on the store's own default graph (:data:`~clustergraph.store.remote.DEFAULT`):
+        a query cannot name it beside a named graph.
+        """
+        if self.graphs == (DEFAULT,):
+            raise EndpointError(
+                f"the data is the default graph of {self.endpoint.url}, which a query cannot merge with a temporary graph (it has no name)",
+                fix="load the ontology into the same default graph, or push the data into named graphs (clustergraph push)",
+            )
         return RemoteQueries(self.endpoint, (*self.graphs, *extra))
 
     def prepare(self, query: str, prefixes: Mapping[str, str] | None = None, substitutions: Mapping[Any, Any] | None = None) -> str:
@@ -131,7 +140,7 @@ class RemoteQueries:
 
     def _post(self, query: str, accept: str) -> tuple[str, bytes]:
         graphs = list(self.graphs) or [EMPTY_GRAPH]
-        params = [("query", query)] + [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
+        params = [("query", query)] + dataset_parameters(graphs)
         self.requests += 1
         _, headers, body = request(
             self.endpoint,

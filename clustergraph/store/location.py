@@ -34,7 +34,7 @@ from rdflib import Dataset
 from ..errors import StoreError
 from .remote import Endpoint, config_path, config_table, open_remote, resolve
 
-__all__ = ["Location", "download", "locate", "open_location"]
+__all__ = ["Location", "download", "graph_ntriples", "locate", "open_location"]
 
 
 @dataclass(frozen=True)
@@ -148,22 +148,90 @@ def open_location(location: Location, *, create: bool = False) -> Dataset:
     return open_dataset("oxigraph", location.folder)
 
 
-def download(endpoint: Endpoint, *, kind: str = "oxigraph") -> Dataset:
+def download(endpoint: Endpoint, *, kind: str = "oxigraph", page: int | None = None) -> Dataset:
     """A local dataset with a copy of the remote store's data graphs, each under its own name.
 
-    One ``CONSTRUCT`` per graph of :func:`clustergraph.store.remote.data_graphs`
-    (blank nodes keep their identity within a graph). For the commands that need the
-    data in this process (``serve``, ``publish``, OWL reasoning); validation, network
-    analysis and rules run in the store instead.
+    Each graph of :func:`clustergraph.store.remote.data_graphs` comes as one N-Triples
+    ``CONSTRUCT`` answer loaded by Oxigraph as it arrives (no rdflib term per triple on
+    an Oxigraph dataset; ``kind="memory"`` parses it with rdflib). The graph is counted
+    first: a server that cuts answers short (Virtuoso stops at its ``ResultSetMaxRows``,
+    100,000 by default, without saying so) is asked again page by page (``ORDER BY``,
+    ``LIMIT``, ``OFFSET``, pages the size of the cut answer), and a copy that still
+    differs from the count is an :class:`~clustergraph.errors.EndpointError`, never a
+    silent part. Blank nodes keep their identity within a graph. Data in the store's own
+    default graph (``--graph default``) goes to the copy's default graph. ``page`` forces pages
+    of that many triples. For the commands that need the data in this process
+    (``serve``, ``publish``, OWL reasoning); validation, network analysis and rules run
+    in the store instead.
     """
     from rdflib import URIRef
 
-    from .dataset import open_dataset
-    from .remote import data_graphs, sparql
+    from .dataset import open_dataset, oxigraph
+    from .remote import DEFAULT, data_graphs
 
     local = open_dataset(kind)
+    native = oxigraph(local)
     for name in data_graphs(endpoint):
-        result = sparql(endpoint, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}", graphs=(name,))
-        target = local.graph(URIRef(name))
-        target.addN((s, p, o, target) for s, p, o in result.graph)  # type: ignore[union-attr]
+        kind_of, body = graph_ntriples(endpoint, name, page=page)
+        if native is not None:
+            import pyoxigraph as ox
+
+            if body:
+                fmt = ox.RdfFormat.TURTLE if kind_of == "text/turtle" else ox.RdfFormat.N_TRIPLES
+                native.bulk_load(body, format=fmt, to_graph=ox.DefaultGraph() if name == DEFAULT else ox.NamedNode(name))
+        else:
+            from .remote import plain
+
+            from rdflib import Graph
+
+            parsed = Graph()
+            parsed.parse(data=body, format="turtle" if kind_of == "text/turtle" else "nt")
+            target = local.default_graph if name == DEFAULT else local.graph(URIRef(name))
+            target.addN((s, p, plain(o), target) for s, p, o in parsed)
     return local
+
+
+def graph_ntriples(endpoint: Endpoint, name: str, *, page: int | None = None) -> tuple[str, bytes]:
+    """The triples of the graph ``name`` of a remote store as one N-Triples document: ``(content type, body)``.
+
+    Counted, fetched in one ``CONSTRUCT`` (or in pages, see :func:`download`), and
+    checked against the count.
+    """
+    from ..errors import EndpointError
+    from .remote import construct_bytes, count_triples, graph_pattern
+
+    expected = count_triples(endpoint, name)
+    pattern = graph_pattern(name)
+    if expected == 0:
+        return "application/n-triples", b""
+    if page is None:
+        kind, body = construct_bytes(endpoint, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {pattern} }}", graphs=(name,))
+        got = _triples_in(kind, body)
+        if got == expected:
+            return kind, body
+        page = got  # the server's own cap on an answer
+        if page <= 0:
+            raise EndpointError(f"{endpoint.url} sent no triples of graph <{name}>, which holds {expected}", fix="check the server's limits on result sizes")
+    bodies: list[bytes] = []
+    kind = "application/n-triples"
+    for offset in range(0, expected, page):
+        query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ SELECT ?s ?p ?o WHERE {{ {pattern} }} ORDER BY ?s ?p ?o LIMIT {page} OFFSET {offset} }} }}"
+        kind, body = construct_bytes(endpoint, query, graphs=(name,))
+        bodies.append(body if body.endswith(b"\n") or not body else body + b"\n")
+    body = b"".join(bodies)
+    got = _triples_in(kind, body)
+    if got != expected:
+        raise EndpointError(
+            f"{endpoint.url} sent {got} triples of graph <{name}>, which holds {expected}",
+            fix="raise the server's limit on result rows (Virtuoso: ResultSetMaxRows in virtuoso.ini), or retry if the graph was being changed",
+        )
+    return kind, body
+
+
+def _triples_in(kind: str, body: bytes) -> int:
+    """How many triples an N-Triples (or Turtle) answer holds, counted by Oxigraph's parser."""
+    import pyoxigraph as ox
+
+    if kind != "text/turtle":
+        return sum(1 for line in body.splitlines() if line.strip() and not line.lstrip().startswith(b"#"))
+    return sum(1 for _ in ox.parse(body, format=ox.RdfFormat.TURTLE))
