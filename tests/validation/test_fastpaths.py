@@ -16,7 +16,7 @@ from clustergraph.generate import generate
 from clustergraph import store
 from clustergraph.validation.engine import add_ontology_context, ontology_graph
 from clustergraph.validation.shapes import load_shapes
-from clustergraph.validation.sparql import compile_shapes, sparqlconstraints, validate_sparql
+from clustergraph.validation.sparql import Plan, compile_shapes, sparqlconstraints, validate_sparql
 from clustergraph.validation.sparql.sparqlconstraints import plainly_joined
 
 P = "<http://ex.org/p>"
@@ -93,3 +93,12 @@ def loaded(tmp_path_factory):
 
 def _multiset(results) -> list:
     return sorted(repr(tuple(r)) for r in results)
+
+
+def test_threaded_evaluation_gives_the_findings_of_checks_run_one_by_one(loaded):
+    ds, shapes, context = loaded
+    plan = compile_shapes(shapes)
+    together = validate_sparql(ds, shapes, plan=plan, context=context).results
+    alone = [r for c in plan.checks for r in validate_sparql(ds, shapes, plan=Plan([c], {}, plan.shapes_graph), context=context).results]
+    assert len(together) > 20  # the generated errors are found
+    assert _multiset(together) == _multiset(alone)
