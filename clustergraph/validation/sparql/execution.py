@@ -469,13 +469,17 @@ def _validate(native: ox.Store, dataset: Graph, plan: Plan, fallback: str, conte
             return exc
 
     # Oxigraph evaluates queries without the GIL: run them on every core, the costliest first
-    # (so that no long check is left running alone at the end), build results here in plan order.
+    # (so that no long check is left running alone at the end); results are built here while
+    # the other checks run, and kept in plan order.
     order = sorted(range(len(todo)), key=lambda i: -_weight(todo[i]))
     fetched: list[Any] = [None] * len(todo)
+    built: list[list[Result]] = [[] for _ in todo]
     with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
         for i, rows in progress.iterate(zip(order, pool.map(fetch, [todo[i] for i in order])), "validating", total=len(todo), unit="check"):
             fetched[i] = rows
-    for check, rows in zip(todo, fetched):
+            if not isinstance(rows, Exception) and todo[i].route.top not in fallen:
+                built[i] = _build(todo[i], rows, shapes, dataset, plan.shapes_graph)
+    for check, rows, found in zip(todo, fetched, built):
         top = check.route.top
         if top in fallen:
             continue
@@ -489,7 +493,6 @@ def _validate(native: ox.Store, dataset: Graph, plan: Plan, fallback: str, conte
             fallen[top] = reason
             by_top.pop(top, None)
             continue
-        found = _build(check, rows, shapes, dataset, plan.shapes_graph)
         mq = check.route.multiplicity()
         if mq is not None and found:
             if mq not in multiplicities:
