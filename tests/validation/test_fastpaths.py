@@ -102,3 +102,31 @@ def test_threaded_evaluation_gives_the_findings_of_checks_run_one_by_one(loaded)
     alone = [r for c in plan.checks for r in validate_sparql(ds, shapes, plan=Plan([c], {}, plan.shapes_graph), context=context).results]
     assert len(together) > 20  # the generated errors are found
     assert _multiset(together) == _multiset(alone)
+
+
+QUALIFIED = """
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://ex.org/> .
+ex:AtLeastOne sh:targetNode ex:a, ex:c, ex:d ;
+  sh:property [ sh:path ex:knows ; sh:qualifiedValueShape [ sh:class ex:Sub ] ; sh:qualifiedMinCount 1 ] .
+ex:None sh:targetNode ex:a, ex:c, ex:d ;
+  sh:property [ sh:path ex:knows ; sh:qualifiedValueShape [ sh:class ex:Sub ] ; sh:qualifiedMaxCount 0 ] .
+"""
+QUALIFIED_DATA = """
+@prefix ex: <http://ex.org/> .
+ex:a ex:knows ex:b, ex:e . ex:b a ex:Sub . ex:d ex:knows ex:e . ex:e a ex:Other .
+"""
+
+
+def test_qualified_counts_of_one_and_none_are_existence_checks_with_pyshacls_results():
+    import pyshacl
+
+    from clustergraph.validation.sparql import results_from_report
+
+    shapes = Graph().parse(data=QUALIFIED, format="turtle")
+    data = Graph().parse(data=QUALIFIED_DATA, format="turtle")
+    queries = [c.query for c in compile_shapes(shapes).checks]
+    assert not any("GROUP BY" in q for q in queries) and sum("EXISTS" in q for q in queries) == 2
+    _conforms, report, _text = pyshacl.validate(data, shacl_graph=shapes)
+    ours = validate_sparql(data, shapes).results
+    assert sorted(str(r.focus) for r in ours) == ["http://ex.org/a", "http://ex.org/c", "http://ex.org/d"]
+    assert _multiset(ours) == _multiset(results_from_report(report))
