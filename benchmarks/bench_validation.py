@@ -13,7 +13,8 @@ Each measurement runs in a fresh process, the two sides alternating:
 - end to end: ``clustergraph validate FILE --out report.txt`` from Python's start to the
   report written (strict load, validation, names and sources of the findings).
 
-The baseline is the same code with this round's fast paths switched off in that process:
+The baseline is the code of an earlier commit (``--baseline DIR``, a checkout of it, imported
+instead of this one), or else this code with the fast paths switched off in that process:
 every SHACL-SPARQL constraint parsed with rdflib to decide how ``$this`` is bound, and the
 checks run in plan order. Findings are compared between the two sides (a digest of the
 step's results; the report files byte for byte).
@@ -69,26 +70,30 @@ main()
 """
 
 
-def _run(code: str, *args: str) -> tuple[float, str]:
+def _run(code: str, *args: str, tree: Path | None = None) -> tuple[float, str]:
+    env = dict(os.environ)
+    if tree is not None:  # the package imported from that checkout instead of this one
+        env["PYTHONPATH"] = str(tree) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env)
     seconds = time.perf_counter() - start
     if done.returncode not in (0, 1):  # validate exits 1 when the data does not conform
         raise SystemExit(f"failed:\n{done.stderr[-2000:]}")
     return seconds, done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
 
 
-def measure(data: Path, repeat: int, log) -> dict:
+def measure(data: Path, repeat: int, log, baseline: Path | None = None) -> dict:
     out: dict = {"step": {"fast": [], "plain": []}, "end_to_end": {"fast": [], "plain": []}, "same": {}}
     work = Path(tempfile.mkdtemp(prefix="bench-validation-"))
     reports = {}
     for i in range(repeat):
-        for side, prefix in (("fast", ""), ("plain", PLAIN)):
-            _, line = _run(prefix + STEP, str(data))
+        for side, prefix in (("fast", ""), ("plain", "" if baseline else PLAIN)):
+            tree = baseline if side == "plain" else None
+            _, line = _run(prefix + STEP, str(data), tree=tree)
             step = json.loads(line)
             out["step"][side].append(step)
             target = work / f"{side}-{i}.txt"
-            seconds, _ = _run(prefix + END_TO_END, str(data), str(target))
+            seconds, _ = _run(prefix + END_TO_END, str(data), str(target), tree=tree)
             out["end_to_end"][side].append(seconds)
             reports[side] = hashlib.sha256(target.read_bytes()).hexdigest()[:16]
             summary = target.read_text(encoding="utf-8").count("\n")
@@ -116,8 +121,9 @@ def report(res: dict, command: str, commit: str, started: str, loads: tuple[str,
             f"- Command: `{command}`",
             f"- Commit: {commit}; date: {started} (UTC); data: `{data.name}`",
             f"- Load average (1, 5, 15 min) at start: {loads[0]}; at end: {loads[1]} (2 cores; above ~1 the machine was shared)",
-            "- Baseline: the same code in the same run with this round's fast paths switched off (every SHACL-SPARQL",
-            "  constraint parsed by rdflib to decide how `$this` is bound; checks in plan order). Medians of the runs.",
+            "- Baseline, in the same run: "
+            + (res.get("baseline") or "this code with the fast paths switched off (every SHACL-SPARQL constraint parsed by rdflib to decide how `$this` is bound; checks in plan order)")
+            + ". Medians of the runs; the two sides alternate, each run in a fresh process.",
             "",
             "| measurement | fast (s) | baseline (s) | ratio | runs fast / baseline | target | same findings |",
             "| --- | ---: | ---: | ---: | --- | --- | --- |",
@@ -137,12 +143,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each side (default 3)")
     parser.add_argument("--results", type=Path, default=None, help="record the table in this Markdown file, as its bench_validation block")
     parser.add_argument("--json", type=Path, default=None, help="also write the raw measurements as JSON")
+    parser.add_argument("--baseline", type=Path, default=None, help="a checkout of the code to compare with (e.g. `git worktree add DIR COMMIT`); default: this code with the fast paths switched off")
     args = parser.parse_args(argv)
     command = "python benchmarks/bench_validation.py " + " ".join(argv if argv is not None else sys.argv[1:])
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=HERE).stdout.strip()
     started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
     load_start = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    res = measure(args.data, args.repeat, lambda t: print(t, file=sys.stderr, flush=True))
+    res = measure(args.data, args.repeat, lambda t: print(t, file=sys.stderr, flush=True), args.baseline)
+    if args.baseline:
+        base = subprocess.run(["git", "log", "-1", "--format=%h"], capture_output=True, text=True, cwd=args.baseline).stdout.strip()
+        res["baseline"] = f"the code of commit {base or args.baseline.name.rsplit('-', 1)[-1]}, imported from a copy of it"
     load_end = " ".join(f"{x:.2f}" for x in os.getloadavg())
     text = report(res, command, commit, started, (load_start, load_end), args.data)
     if args.json:
