@@ -75,7 +75,8 @@ def _run(code: str, *args: str, tree: Path | None = None) -> tuple[float, str]:
     if tree is not None:  # the package imported from that checkout instead of this one
         env["PYTHONPATH"] = str(tree) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env)
+    # run from that checkout too: `python -c` puts the working directory first on the path
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, cwd=tree)
     seconds = time.perf_counter() - start
     if done.returncode not in (0, 1):  # validate exits 1 when the data does not conform
         raise SystemExit(f"failed:\n{done.stderr[-2000:]}")
