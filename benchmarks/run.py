@@ -17,6 +17,11 @@ subprocess, so that its peak memory (VmHWM) is its own and a baseline that runs 
   cut off alone; rows compared between the two);
 - validation: the project's shapes compiled to SPARQL (``clustergraph.validation.sparql``,
   load + validate) vs pySHACL on rdflib's memory store (findings compared);
+- turbo, rudof: the same validation against ``pyshacl-turbo`` (on rdflib's memory store, as
+  pySHACL) and ``pyrudof`` (reading the files itself), each in the interpreter given by
+  ``--turbo-python`` / ``--rudof-python`` (their own virtual environments: nothing from
+  clustergraph is imported there; the shapes and the ontology context are written to
+  ``--work`` as files); a process above 8 GB resident is stopped and reported as such;
 - shapes: the same comparison shape file by shape file (only that file's targets kept), so
   that the findings are compared with pySHACL's where pySHACL finishes a file within the
   cut-off even when it cannot finish all of them;
@@ -60,6 +65,8 @@ TASKS = {
     "load": ("load-oxigraph", "load-rdflib"),
     "queries": ("queries-oxigraph", "queries-rdflib"),
     "validation": ("validate-sparql", "validate-pyshacl"),
+    "turbo": ("validate-sparql", "validate-turbo"),
+    "rudof": ("validate-sparql", "validate-rudof"),
     "shapes": ("shapes-sparql", "shapes-pyshacl"),
     "network": ("network-oxigraph", "network-rdflib"),
     "publish": ("dump-oxigraph", "dump-rdflib"),
@@ -206,7 +213,107 @@ def _validations(kind: str, data: str, suites: dict[str, Any], cutoff: float) ->
 
 def _findings(results: Any) -> dict[str, Any]:
     results = list(results)
-    return {"findings": len(results), "digest": _digest((r.focus, r.path, r.value, r.severity, r.source_shape, r.component, r.message) for r in results)}
+    return {
+        "findings": len(results),
+        "digest": _digest((r.focus, r.path, r.value, r.severity, r.source_shape, r.component, r.message) for r in results),
+        "keys": _keys((r.focus, r.path, r.value, r.severity, r.component) for r in results),
+    }
+
+
+def _local(text: Any) -> str:
+    return re.split(r"[#/:]", str(text).strip("<>"))[-1]
+
+
+def _keys(rows: Any) -> str:
+    """A digest of (focus, path, value, severity, component) that engines wording their results
+    differently can share: IRIs as text, a complex path or blank node as "_:b", severity and
+    component by local name, literals by their lexical form."""
+
+    def text(term: Any) -> str | None:
+        if term is None:
+            return None
+        value = str(term)
+        if value.startswith("_:") or type(term).__name__ == "BNode":
+            return "_:b"
+        if value.startswith('"') and type(term).__name__ != "Literal":  # an engine's own text: "2020-01-01"^^xsd:date
+            return value[1 : value.rindex('"')]
+        return value.strip("<>")
+
+    counted = Counter((text(f), text(p), text(v), _local(s), _local(c)) for f, p, v, s, c in rows)
+    return hashlib.sha256(repr(sorted(counted.items(), key=repr)).encode()).hexdigest()[:16]
+
+
+def _report_results(report: Any) -> list[tuple[Any, ...]]:
+    """(focus, path, value, severity, source shape, component, message) of each result of a SHACL
+    validation report graph (rdflib), the messages joined as clustergraph joins them."""
+    from rdflib import Literal
+    from rdflib.namespace import SH
+
+    out = []
+    for r in report.objects(None, SH.result):
+        messages = "\n".join(sorted({str(m) for m in report.objects(r, SH.resultMessage) if isinstance(m, Literal)})) or None
+        out.append(tuple(report.value(r, p) for p in (SH.focusNode, SH.resultPath, SH.value, SH.resultSeverity, SH.sourceShape, SH.sourceConstraintComponent)) + (messages,))
+    return out
+
+
+def _other_engine(task: str, data: str, cutoff: float, inputs: Path) -> dict[str, Any]:
+    """``validate-turbo`` (pyshacl-turbo on rdflib's memory store, as pySHACL is run) or
+    ``validate-rudof`` (pyrudof reading the files itself), in an interpreter of their own:
+    nothing from clustergraph is imported; the shapes and the ontology context come as files
+    the parent wrote (``inputs``)."""
+    shapes_file, context_file = inputs / "validation-shapes.ttl", inputs / "validation-context.nt"
+    out: dict[str, Any] = {"task": task}
+    if task == "validate-turbo":
+        import pyshacl_turbo
+        from rdflib import Graph
+
+        out["version"] = getattr(pyshacl_turbo, "__version__", None) or _version("pyshacl-turbo")
+        out["load"], g = _timed(lambda: Graph().parse(data, format="nt"))
+        g.parse(context_file, format="nt")
+        sg = Graph().parse(shapes_file, format="turtle")
+        seconds, report = _timed(lambda: pyshacl_turbo.validate(g, shacl_graph=sg, inplace=True, allow_warnings=True, allow_infos=True)[1], cutoff)
+        if report is None:
+            return {**out, "cutoff": True, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+        rows = _report_results(report)
+        out["seconds"] = seconds
+        out.update({"findings": len(rows), "digest": _digest(rows), "keys": _keys(r[:4] + (r[5],) for r in rows)})
+    else:
+        import pyrudof
+
+        out["version"] = _version("pyrudof")
+        rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+
+        def load() -> None:
+            rudof.read_data(str(data), format=pyrudof.RDFFormat.NTriples, reader_mode=pyrudof.ReaderMode.Strict)
+            rudof.read_data(str(context_file), format=pyrudof.RDFFormat.NTriples, merge=True)
+            rudof.read_shacl(str(shapes_file), format=pyrudof.ShaclFormat.Turtle)
+
+        out["load"], _ = _timed(load)
+        seconds, report = _timed(lambda: rudof.validate_shacl(), cutoff)
+        if report is None:
+            return {**out, "cutoff": True, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+        rows = [(e.focus_node, e.path, e.value, e.severity, e.constraint_component) for e in report.violations]
+        out["seconds"] = seconds
+        out.update({"findings": len(rows), "keys": _keys(rows)})
+    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def _version(name: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
+def write_inputs(work: Path, shapes_dir: str | None) -> None:
+    """The shapes and the ontology context as files, for engines run without clustergraph."""
+    from clustergraph.validation.shapes import load_shapes
+
+    load_shapes(shapes_dir).serialize(work / "validation-shapes.ttl", format="turtle")
+    _context().serialize(work / "validation-context.nt", format="nt", encoding="utf-8")
 
 
 def _warm_up() -> None:
@@ -226,7 +333,9 @@ def _warm_up() -> None:
     Graph().parse(data=tiny.decode(), format="nt").serialize(format="nt")
 
 
-def worker(task: str, data: str, cutoff: float, shapes_dir: str | None = None) -> dict[str, Any]:
+def worker(task: str, data: str, cutoff: float, shapes_dir: str | None = None, inputs: str | None = None) -> dict[str, Any]:
+    if task in OTHER_ENGINES:
+        return _other_engine(task, data, cutoff, Path(inputs or "."))
     out: dict[str, Any] = {"task": task}
     kind = "oxigraph" if task.endswith(("oxigraph", "sparql")) else "memory"
     _warm_up()
@@ -392,23 +501,34 @@ def _hwm(pid: int) -> float | None:
 
 SHAPES_DIR: str | None = None
 COMMAND = ""
+#: The validation engines run in an interpreter of their own (``--turbo-python``, ``--rudof-python``):
+#: task -> (package, interpreter; the benchmark's own unless given).
+OTHER_ENGINES: dict[str, list[str | None]] = {"validate-turbo": ["pyshacl-turbo", None], "validate-rudof": ["pyrudof", None]}
+#: Where the files those engines read (shapes, ontology context) are written.
+INPUTS: Path | None = None
+#: A process above this resident size is stopped and reported as such (the machine is shared).
+MEMORY_CAP_MB = 8192.0
 #: pySHACL gets this many cut-offs: it is the reference whose answers the fast path must match.
 VALIDATION_FACTOR = 3
 
 
 def spawn(task: str, data: Path, cutoff: float, timeout: float) -> dict[str, Any]:
     """Run one worker; kill it after ``timeout`` seconds and report it as cut off."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", task, "--data", str(data), "--cutoff", str(cutoff)]
+    python = (OTHER_ENGINES.get(task) or [None, None])[1] or sys.executable
+    cmd = [python, str(Path(__file__).resolve()), "--worker", task, "--data", str(data), "--cutoff", str(cutoff)]
     if SHAPES_DIR:
         cmd += ["--shapes", SHAPES_DIR]
+    if task in OTHER_ENGINES and INPUTS is not None:
+        cmd += ["--inputs", str(INPUTS)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     start, peak = time.perf_counter(), 0.0
     while proc.poll() is None:
         peak = max(peak, _hwm(proc.pid) or 0.0)
-        if time.perf_counter() - start > timeout:
+        over = peak > MEMORY_CAP_MB
+        if time.perf_counter() - start > timeout or over:
             proc.kill()
             proc.wait()
-            return {"task": task, "cutoff": True, "peak_mb": peak, "wall": time.perf_counter() - start}
+            return {"task": task, "cutoff": True, "memory_cap": over, "peak_mb": peak, "wall": time.perf_counter() - start}
         time.sleep(0.2)
     stdout, stderr = proc.communicate()
     if proc.returncode != 0:
@@ -482,13 +602,17 @@ def measure(size: int, work: Path, cutoff: float, only: list[str], log) -> dict[
         phase = _phase(group, cutoff)
         reps = LOAD_REPEATS if group in ("bulk", "load") and size <= 1_000_000 else 1
         fast_runs, base_runs = [], []
+        # a fast side shared with a group measured above (the compiled validation) is measured once
+        fast_earlier = next((out[g]["fast"] for g, (f, _) in TASKS.items() if g in out and f == fast_task), None)
+        if group in ("turbo", "rudof"):
+            reps = 1
         for _ in range(reps):
-            fast_runs.append(spawn(fast_task, data, cutoff, timeout=max(600.0, 20 * cutoff)))
+            fast_runs.append(fast_earlier or spawn(fast_task, data, cutoff, timeout=max(600.0, 20 * cutoff)))
             if earlier is None and not skipped:
                 # the worker cuts off the measured phase (per query, per shape file); the process gets time to load on top
                 n = len(fast_runs[-1].get("queries", {})) or len(fast_runs[-1].get("files", {})) or 1
                 base_runs.append(spawn(base_task, data, phase, timeout=phase * n + 600))
-        fast = _median_run(fast_runs)
+        fast = fast_earlier or _median_run(fast_runs)
         base = earlier or (_median_run(base_runs) if base_runs else {"task": base_task, "skipped": True, "peak_mb": 0.0})
         log(f"   {fast_task}: {_fmt(fast.get('seconds'))} s (runs {fast['runs']}), {fast['peak_mb']:.0f} MB")
         if skipped:
@@ -569,7 +693,7 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, started: str
                 continue
             fs = fast.get("seconds")
             bs = None if base.get("cutoff") else base.get("seconds")
-            if group == "validation":
+            if group in ("validation", "turbo", "rudof"):
                 fs = (fast.get("load") or 0) + (fast.get("seconds") or 0)
                 bs = None if base.get("cutoff") or base.get("seconds") is None else base["load"] + base["seconds"]
             phase = _phase(group, cutoff)
@@ -579,6 +703,8 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, started: str
                 "bulk": "load N-Triples: pyoxigraph bulk loader",
                 "load": "load N-Triples: store.load (all or nothing, strictly checked)",
                 "validation": "validate (load + validate)",
+                "turbo": "validate (load + validate) vs pyshacl-turbo" + (f" {base['version']}" if base.get("version") else ""),
+                "rudof": "validate (load + validate) vs pyrudof" + (f" {base['version']}" if base.get("version") else ""),
                 "network": "collaboration projection",
                 "publish": "dump N-Triples: store.dump (sorted, atomic)",
                 "serialize": "dump N-Triples: pyoxigraph serializer",
@@ -669,20 +795,24 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, started: str
 
 
 def _same(group: str, fast: dict[str, Any], base: dict[str, Any]) -> str:
-    if base.get("cutoff") or ("digest" not in base and group not in ("bulk", "load", "publish", "serialize")):
+    if base.get("memory_cap"):
+        return f"– (baseline stopped above {MEMORY_CAP_MB / 1024:.0f} GB)"
+    if base.get("cutoff") or ("digest" not in base and "keys" not in base and group not in ("bulk", "load", "publish", "serialize")):
         return "– (baseline cut off)" if base.get("cutoff") else "–"
     if group in ("bulk", "load"):
         return f"yes ({fast.get('triples'):,} triples)" if fast.get("triples") == base.get("triples") else "**no**"
     if group in ("publish", "serialize"):
         return f"yes ({fast['lines']:,} triples)" if fast.get("lines") == base.get("lines") else f"**no** ({fast.get('lines')} vs {base.get('lines')} triples)"
-    if group == "validation":
+    if group in ("validation", "turbo"):
         return f"yes ({fast['findings']} findings)" if fast.get("digest") == base.get("digest") else f"**no** ({fast['findings']} vs {base['findings']})"
+    if group == "rudof":  # pyrudof words its results its own way: focus, path, value, severity, component compared
+        return f"yes ({fast['findings']} findings, without messages)" if fast.get("keys") == base.get("keys") else f"**no** ({fast['findings']} vs {base['findings']})"
     return "yes" if fast.get("digest") == base.get("digest") else "**no**"
 
 
 def _phase(group: str, cutoff: float) -> float:
     """How long the baseline of ``group`` may run before it is cut off."""
-    return VALIDATION_FACTOR * cutoff if group == "validation" else 10 * cutoff if group in ("bulk", "load") else cutoff
+    return VALIDATION_FACTOR * cutoff if group in ("validation", "turbo", "rudof") else 10 * cutoff if group in ("bulk", "load") else cutoff
 
 
 def _shapes_summary(fast: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
@@ -762,6 +892,23 @@ def _targets(res: dict[str, Any], cutoff: float) -> dict[str, tuple[bool | None,
         out["validation under 15 s end to end"] = (total < 15, f"{total:.1f} s (load {fast['load']:.1f} + validate {fast['seconds']:.1f}) at {size}")
         same = _same("validation", fast, base)
         out["validation identical to pySHACL"] = (None if base.get("cutoff") else same.startswith("yes"), same + f" at {size}")
+    others = {g: res[g] for g in ("turbo", "rudof") if g in res}
+    if others:
+        fast = next(iter(others.values()))["fast"]
+        total = (fast.get("load") or 0) + (fast.get("seconds") or 0)
+        ratios = {}
+        for g, r in others.items():
+            b = r["baseline"]
+            base_total = None if b.get("cutoff") else (b.get("load") or 0) + (b.get("seconds") or 0)
+            ratios[g] = _ratio(total, base_total, _phase(g, cutoff))
+        fastest = min(ratios, key=lambda g: ratios[g][0] or float("inf"))
+        r, text = ratios[fastest]
+        name = {"turbo": "pyshacl-turbo", "rudof": "pyrudof"}[fastest]
+        out["validation ≥ 10x faster than the fastest other engine (load + validate)"] = (r is not None and r >= 10, f"{text} vs {name} at {size}")
+    step = res.get("validation") or next(iter(others.values()), None)
+    if step is not None:
+        fast = step["fast"]
+        out["validation step (after loading) under 2.5 s"] = (fast.get("seconds") is not None and fast["seconds"] < 2.5, f"{_fmt(fast.get('seconds'))} s at {size}")
     if "shapes" in res:
         sh = _shapes_summary(res["shapes"]["fast"], res["shapes"]["baseline"])
         out["validation identical to pySHACL, shape file by shape file"] = (sh["agree"] if sh["compared"] else None, f"{sh['same']} at {size}")
@@ -782,17 +929,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, default=None, help="also record the report in this Markdown file, as its bench_run block (e.g. benchmarks/RESULTS.md)")
     parser.add_argument("--merge", type=Path, default=None, help="start from the raw measurements of an earlier run (JSON); this run's replace them where both measured")
     parser.add_argument("--shapes", default=None, help="validate with the shapes in this directory instead of the shipped ones")
+    parser.add_argument("--turbo-python", default=None, help="the Python interpreter with pyshacl-turbo installed, for the turbo group (default: this one)")
+    parser.add_argument("--rudof-python", default=None, help="the Python interpreter with pyrudof installed, for the rudof group (default: this one)")
+    parser.add_argument("--inputs", help=argparse.SUPPRESS)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        print(json.dumps(worker(args.worker, args.data, args.cutoff, args.shapes)))
+        print(json.dumps(worker(args.worker, args.data, args.cutoff, args.shapes, args.inputs)))
         return 0
-    global SHAPES_DIR, COMMAND
+    global SHAPES_DIR, COMMAND, INPUTS
     SHAPES_DIR = args.shapes
+    OTHER_ENGINES["validate-turbo"][1] = args.turbo_python
+    OTHER_ENGINES["validate-rudof"][1] = args.rudof_python
     args.command = "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
     COMMAND = args.command
     args.work.mkdir(parents=True, exist_ok=True)
+    if not args.only or {"turbo", "rudof"} & set(args.only.split(",")):
+        INPUTS = args.work
+        write_inputs(args.work, args.shapes)
     started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
     load_start = " ".join(f"{x:.2f}" for x in os.getloadavg())
     only = [o for o in args.only.split(",") if o]

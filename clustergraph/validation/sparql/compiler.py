@@ -480,6 +480,9 @@ class Compiler:
 
                 def query(focus: str, counted: str = counted, v: str = v, op: str = op, bound: int = bound) -> str:
                     inner = counted.replace(x, "?this")
+                    if (op, bound) in (("<", 1), (">", 0)):
+                        # fewer than one / more than none: whether one exists, without counting them all
+                        return f"SELECT DISTINCT ?this WHERE {{ {focus} FILTER {'NOT ' if op == '<' else ''}EXISTS {{ {inner} }} }}"
                     return f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ {inner} }} }} GROUP BY ?this HAVING (COUNT(DISTINCT {v}) {op} {bound})"
 
                 if bound == 0 and op == "<":

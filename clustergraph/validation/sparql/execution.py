@@ -433,6 +433,12 @@ def validate_sparql(
         cleanup()
 
 
+def _weight(check: Check) -> int:
+    """A rough cost rank of a check, for scheduling: SHACL-SPARQL constraints (joins written
+    by hand) first, then checks whose focus nodes are a union of targets, then the rest."""
+    return (2 if check.sparql is not None else 0) + (1 if " UNION " in check.route.targets else 0)
+
+
 def _validate(native: ox.Store, dataset: Graph, plan: Plan, fallback: str, context: Graph | None, started: float) -> SparqlReport:
     shapes = read_shapes(plan.shapes_graph)
     closure = _closure(native, [c.query for c in plan.checks] + [c.route.multiplicity() or "" for c in plan.checks] + [c.route.focus("?this") for c in plan.checks])
@@ -462,10 +468,18 @@ def _validate(native: ox.Store, dataset: Graph, plan: Plan, fallback: str, conte
         except (SyntaxError, OSError, ValueError, EndpointError) as exc:
             return exc
 
-    # Oxigraph evaluates queries without the GIL: run them on every core, build results here.
+    # Oxigraph evaluates queries without the GIL: run them on every core, the costliest first
+    # (so that no long check is left running alone at the end); results are built here while
+    # the other checks run, and kept in plan order.
+    order = sorted(range(len(todo)), key=lambda i: -_weight(todo[i]))
+    fetched: list[Any] = [None] * len(todo)
+    built: list[list[Result]] = [[] for _ in todo]
     with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
-        fetched = list(progress.iterate(pool.map(fetch, todo), "validating", total=len(todo), unit="check"))
-    for check, rows in zip(todo, fetched):
+        for i, rows in progress.iterate(zip(order, pool.map(fetch, [todo[i] for i in order])), "validating", total=len(todo), unit="check"):
+            fetched[i] = rows
+            if not isinstance(rows, Exception) and todo[i].route.top not in fallen:
+                built[i] = _build(todo[i], rows, shapes, dataset, plan.shapes_graph)
+    for check, rows, found in zip(todo, fetched, built):
         top = check.route.top
         if top in fallen:
             continue
@@ -479,7 +493,6 @@ def _validate(native: ox.Store, dataset: Graph, plan: Plan, fallback: str, conte
             fallen[top] = reason
             by_top.pop(top, None)
             continue
-        found = _build(check, rows, shapes, dataset, plan.shapes_graph)
         mq = check.route.multiplicity()
         if mq is not None and found:
             if mq not in multiplicities:

@@ -16,7 +16,7 @@ from .compiler import Compiler
 from .shapes import Shape, Unsupported
 from .text import property_path, term
 
-__all__ = ["compile_sparql"]
+__all__ = ["compile_sparql", "plainly_joined"]
 
 
 _PATH_VAR = re.compile(r"([\s{}()])[\$\?]PATH", re.M)
@@ -96,7 +96,7 @@ def compile_sparql(compiler: Compiler, shape: Shape, route: Route) -> list[Check
                 per_focus = query
             else:
                 body = body[: select.end()] + " ?this " + body[select.end() :]
-        if per_focus is None and not _join_prebinds(body):
+        if per_focus is None and not (plainly_joined(query) or _join_prebinds(body)):
             per_focus = query
         if per_focus is not None:
             # $this is always bound in SHACL; Oxigraph's substitution leaves BOUND($this) false
@@ -127,6 +127,67 @@ def _check_prebindable(text: str, constraint: Node, shape: Node) -> None:
     rebound = _AS_VAR.search(text)
     if rebound and rebound.group(1) in ("this", "shapesGraph", "currentShape"):
         raise ShapesError(f"{where} rebinds ${rebound.group(1)} with AS", fix="bind another variable")
+
+
+#: The tokens the quick reading of a WHERE group tells apart: comments, strings, IRIs, variables, brackets, words.
+_TOKEN = re.compile(
+    r"#[^\n]*"
+    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|<[^<>\"{}|^`\\\s]*>"
+    r"|[?$][A-Za-z0-9_]+"
+    r"|[{}()]"
+    r"|[A-Za-z_][A-Za-z0-9_:.-]*"
+    r"|\S",
+    re.S,
+)
+#: Words after which the quick reading does not decide (rdflib's algebra does).
+_UNSURE = {"SELECT", "GRAPH", "SERVICE", "VALUES", "MINUS", "LIMIT", "OFFSET"}
+
+
+def plainly_joined(query: str) -> bool:
+    """True if the WHERE group of ``query`` plainly allows joining the focus nodes instead of
+    pre-binding ``$this``: every mention of ``$this`` is in a triple pattern (at any depth) or
+    in an expression of the WHERE group itself (a FILTER or BIND there sees ``$this`` bound
+    by the focus nodes joined at the start of the group).
+
+    False means "not plainly": the full analysis (rdflib's algebra, much slower to get)
+    decides. A quick reading of the text, so that compiling the shipped shapes does not
+    parse every SPARQL constraint with rdflib.
+
+    >>> plainly_joined("SELECT $this WHERE { $this <http://ex.org/p> ?v . FILTER (?v < 3 && BOUND($this)) }")
+    True
+    >>> plainly_joined("SELECT $this WHERE { ?x <http://ex.org/p> ?v . OPTIONAL { ?v <http://ex.org/q> ?w FILTER (?w != $this) } }")
+    False
+    """
+    try:
+        start = where_group_start(query)
+    except Exception:
+        return False
+    stack: list[str] = []
+    for m in _TOKEN.finditer(query, start):
+        tok = m.group(0)
+        if tok in ("{", "("):
+            stack.append(tok)
+        elif tok in ("}", ")"):
+            if not stack:
+                return False
+            stack.pop()
+            if not stack:
+                return _tail_sure(query[m.end() :])
+        elif tok.upper() in _UNSURE:
+            return False
+        elif tok in ("?this", "$this") and "(" in stack:
+            if stack[1 : stack.index("(")].count("{"):  # an expression of a nested group
+                return False
+    return False
+
+
+def _tail_sure(tail: str) -> bool:
+    """True if the solution modifiers after the WHERE group keep per-focus answers (no LIMIT or OFFSET)."""
+    return not any(m.group(0).upper() in _UNSURE for m in _TOKEN.finditer(tail))
 
 
 def _join_prebinds(query: str) -> bool:
