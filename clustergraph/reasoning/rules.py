@@ -306,6 +306,9 @@ class RuleRun:
     triples: int = 0
     per_rule: dict[str, int] = field(default_factory=dict)
     seconds_per_rule: dict[str, float] = field(default_factory=dict)
+    #: The columnar engine: seconds reading the data into columns and writing the new triples to the store.
+    seconds_reading: float = 0.0
+    seconds_writing: float = 0.0
 
 
 _LAST_RUN = RuleRun()
@@ -658,6 +661,7 @@ class Workspace:
                 for chunk in _chunks(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)):
                     table.add_ntriples(chunk)
                 bar.update(1)
+        run.seconds_reading = time.perf_counter() - started
         target = self.target or ox.NamedNode(f"urn:clustergraph:staging:{uuid.uuid4()}")
         if self.target is not None:
             store.update(f"DROP SILENT GRAPH {target}")
@@ -670,11 +674,14 @@ class Workspace:
         pending: list[Batch] = []
         seen_upto: dict[int, int] = {}
 
-        def flush() -> None:
+        def flush() -> float:
+            flush_started = time.perf_counter()
             data = table.ntriples(Batch.merge(pending))
             pending.clear()
             if data:
                 store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=target, lenient=True)
+            run.seconds_writing += time.perf_counter() - flush_started
+            return time.perf_counter() - flush_started
 
         try:
             for round_no in range(1, max_rounds + 1):
@@ -696,7 +703,7 @@ class Workspace:
                             found = Batch.merge([table.evaluate(rule.pattern, rows[index], delta, i) for i in range(len(rule.pattern.premises))])  # type: ignore[arg-type]
                     else:
                         if pending:
-                            flush()
+                            rule_started += flush()
                         try:
                             data = store.query(rule.sparql, default_graph=graphs).serialize(format=ox.RdfFormat.N_TRIPLES) or b""
                         except (SyntaxError, OSError, ValueError) as exc:  # pragma: no cover - a broken rule is a bug
