@@ -532,7 +532,7 @@ class Workspace:
         skipped = {str(g) for g in skip}
         native = _store.oxigraph(graph)
         if native is not None:
-            work.load(native.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+            _load(work, native.dump(format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS)
             for name in list(work.named_graphs()):
                 if name.value in skipped or name.value.startswith("urn:clustergraph:staging:"):
                     work.remove_graph(name)
@@ -572,8 +572,7 @@ class Workspace:
         # Oxigraph loads all or nothing: the new graph lands whole, after the old one is dropped.
         data = b"".join(self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=batch) for batch in self.inferred)
         native.update(f"DROP SILENT GRAPH <{graph}>")
-        if data:
-            native.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(graph)))
+        _load(native, data, ox.RdfFormat.N_TRIPLES, ox.NamedNode(str(graph)))
 
     def run(self, rules: Sequence[Rule], max_rounds: int = 50, engine: str = "columns") -> RuleRun:
         """Run ``rules`` until nothing new follows; new triples land in :attr:`inferred`.
@@ -676,10 +675,10 @@ class Workspace:
 
         def flush() -> float:
             flush_started = time.perf_counter()
-            data = table.ntriples(Batch.merge(pending))
+            batch = Batch.merge(pending)
             pending.clear()
-            if data:
-                store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=target, lenient=True)
+            _load(store, table.ntriples(batch, blank=False), ox.RdfFormat.N_TRIPLES, target)
+            _load(store, table.ntriples(batch, blank=True), ox.RdfFormat.N_TRIPLES, target)
             run.seconds_writing += time.perf_counter() - flush_started
             return time.perf_counter() - flush_started
 
@@ -751,6 +750,21 @@ class Workspace:
 _G = ox.Variable("g")
 _RDF_TYPE = str(RDF.type)
 _TYPE = ox.NamedNode(_RDF_TYPE)
+
+
+def _load(store: ox.Store, data: bytes, format: ox.RdfFormat, graph: ox.NamedNode | None = None) -> None:
+    """Load ``data`` (N-Triples into ``graph``, or N-Quads) into ``store``, all or nothing,
+    keeping blank nodes the nodes they were: Oxigraph's loader gives each document's
+    blank nodes new identities, so text that may hold one goes through its parser
+    (``rename_blank_nodes`` off) instead, a little slower."""
+    if not data:
+        return
+    if b"_:" not in data:
+        store.load(data, format=format, to_graph=graph, lenient=True)
+    elif graph is None:
+        store.extend(ox.parse(data, format=format, lenient=True))
+    else:
+        store.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in ox.parse(data, format=format, lenient=True))
 
 
 def _chunks(data: bytes, size: int = 64 << 20) -> Iterable[bytes]:

@@ -94,6 +94,7 @@ class TripleTable:
         self.terms: list[bytes] = []
         self._ids: dict[bytes, int] | None = {}
         self._literal = np.zeros(0, dtype=bool)
+        self._blank = np.zeros(0, dtype=bool)
         self.keys: dict[int, np.ndarray] = {}
 
     # --- terms ---------------------------------------------------------------------
@@ -110,8 +111,8 @@ class TripleTable:
 
     def _grow(self, new: Sequence[bytes]) -> None:
         self.terms.extend(new)
-        flags = np.fromiter((t[:1] == b'"' for t in new), dtype=bool, count=len(new))
-        self._literal = np.concatenate([self._literal, flags])
+        self._literal = np.concatenate([self._literal, np.fromiter((t[:1] == b'"' for t in new), dtype=bool, count=len(new))])
+        self._blank = np.concatenate([self._blank, np.fromiter((t[:2] == b"_:" for t in new), dtype=bool, count=len(new))])
 
     def ids(self, terms: Sequence[bytes]) -> np.ndarray:
         """The ids of ``terms`` (N-Triples text), giving new terms new ids."""
@@ -206,19 +207,23 @@ class TripleTable:
         i = int(np.searchsorted(have, key))
         return i < len(have) and int(have[i]) == key
 
-    def ntriples(self, batch: Batch, skip: Iterable[int] = ()) -> bytes:
-        """The triples of ``batch`` as N-Triples text (predicates ``skip`` left out)."""
-        skipped = set(skip)
+    def ntriples(self, batch: Batch, blank: bool | None = None) -> bytes:
+        """The triples of ``batch`` as N-Triples text; with ``blank``, only those that have
+        (``True``) or have not (``False``) a blank node."""
         terms = np.asarray(self.terms, dtype=object)
         chunks = []
         for pid, keys in batch.keys.items():
-            if pid in skipped or not len(keys):
+            if blank is not None and len(keys):
+                has = self._blank[keys >> _SHIFT] | self._blank[keys & _MASK]
+                keys = keys[has if blank else ~has]
+            if not len(keys):
                 continue
-            pieces = np.empty(3 * len(keys), dtype=object)
-            pieces[0::3] = terms[keys >> _SHIFT]
-            pieces[1::3] = b" " + self.terms[pid] + b" "
-            pieces[2::3] = terms[keys & _MASK]
-            chunks.append(_lines(pieces))
+            pieces = np.empty(4 * len(keys), dtype=object)
+            pieces[0::4] = terms[keys >> _SHIFT]
+            pieces[1::4] = b" " + self.terms[pid] + b" "
+            pieces[2::4] = terms[keys & _MASK]
+            pieces[3::4] = b" .\n"
+            chunks.append(b"".join(pieces))
         return b"".join(chunks)
 
     def names(self, batch: Batch, type_id: int | None) -> frozenset[bytes]:
@@ -390,13 +395,3 @@ def unique(keys: np.ndarray) -> np.ndarray:
     if len(out) > 1:
         out = out[np.concatenate(([True], out[1:] != out[:-1]))]
     return out
-
-
-def _lines(pieces: np.ndarray) -> bytes:
-    """Subject, ``" predicate "``, object pieces joined into N-Triples lines."""
-    out = np.empty(4 * (len(pieces) // 3), dtype=object)
-    out[0::4] = pieces[0::3]
-    out[1::4] = pieces[1::3]
-    out[2::4] = pieces[2::3]
-    out[3::4] = b" .\n"
-    return b"".join(out)
