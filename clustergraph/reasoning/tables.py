@@ -3,10 +3,10 @@
 The fast engine of the lightweight rules (:mod:`clustergraph.reasoning.rules`). Every
 RDF term is given an integer id once (its N-Triples text is the key, so two ids are equal
 exactly when the terms are); the triples of each predicate are one sorted ``int64``
-array of ``subject << 32 | object``. A rule's premises are joined with pandas on those
-ids, never with a Python object per triple, and only new triples are kept (one
-``searchsorted`` per candidate). Text goes in and out as N-Triples, written and read by
-Oxigraph's own serialiser and parser.
+array of ``subject << 32 | object``. A rule's premises are joined on those ids with numpy
+(a sort and a binary search), never with a Python object per triple, and only new triples
+are kept (one ``searchsorted`` per candidate). Text goes in and out as N-Triples, written
+by Oxigraph's serialiser (the store's dump) and read back by its parser (a load).
 
 >>> table = TripleTable()
 >>> batch = table.add_ntriples(b'<urn:a> <urn:p> <urn:b> .\\n<urn:b> <urn:p> "x" .\\n')
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["Batch", "Pattern", "TripleTable", "split_ntriples", "unique"]
+__all__ = ["RDF_TYPE", "Batch", "Pattern", "TripleTable", "split_ntriples", "unique"]
 
 #: ``rdf:type`` as N-Triples text.
 RDF_TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
@@ -110,6 +110,8 @@ class TripleTable:
         return self._ids
 
     def _grow(self, new: Sequence[bytes]) -> None:
+        if len(self.terms) + len(new) >= 1 << 31:
+            raise ValueError("more than 2**31 distinct terms do not fit the table's keys")
         self.terms.extend(new)
         self._literal = np.concatenate([self._literal, np.fromiter((t[:1] == b'"' for t in new), dtype=bool, count=len(new))])
         self._blank = np.concatenate([self._blank, np.fromiter((t[:2] == b"_:" for t in new), dtype=bool, count=len(new))])
@@ -146,9 +148,6 @@ class TripleTable:
         width = len(rows[0]) if rows else 0
         flat = self.ids([t for r in rows for t in r])
         return flat.reshape(len(rows), width)
-
-    def is_literal(self, ids: np.ndarray) -> np.ndarray:
-        return self._literal[ids]
 
     # --- triples -------------------------------------------------------------------
 
@@ -198,14 +197,6 @@ class TripleTable:
             self.keys[pid] = merged
             new.keys[pid] = fresh
         return new
-
-    def contains(self, s: int, p: int, o: int) -> bool:
-        have = self.keys.get(p)
-        if have is None:
-            return False
-        key = (s << 32) | o
-        i = int(np.searchsorted(have, key))
-        return i < len(have) and int(have[i]) == key
 
     def ntriples(self, batch: Batch, blank: bool | None = None) -> bytes:
         """The triples of ``batch`` as N-Triples text; with ``blank``, only those that have
