@@ -7,6 +7,11 @@ Run from a checkout (Java 17 on the PATH for HermiT and Pellet)::
     python benchmarks/bench_reason.py --sizes 10000 100000 --timeout 300
     python benchmarks/bench_reason.py --ntriples my-graph.nt --reasoners rules hermit
     python benchmarks/bench_reason.py --json results.json
+    python benchmarks/bench_reason.py --no-embedded --sizes 100000 1000000 --reasoners rules rules-sparql
+
+Engines: ``rules`` (``clustergraph.materialise``, the columnar engine), ``rules-sparql`` (the
+same rules, every one as SPARQL in a private Oxigraph store: the plain path, the baseline of
+``rules``), ``rdflib-rules`` (the same SPARQL in rdflib), ``hermit`` and ``pellet``.
 
 Each measurement runs in its own process with a time limit (``--timeout``, default 600 s;
 the process group, Java included, is killed when it runs out), so one reasoner that does
@@ -23,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -30,7 +36,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ENGINES = ("rules", "rdflib-rules", "hermit", "pellet")
+ENGINES = ("rules", "rules-sparql", "rdflib-rules", "hermit", "pellet")
 
 
 def _measure(engine: str, source: str) -> dict:
@@ -50,13 +56,35 @@ def _measure(engine: str, source: str) -> dict:
     loaded = time.perf_counter() - started
     triples = len(store.union(dataset)) if source == "embedded" else sum(1 for _ in store.oxigraph(dataset).quads_for_pattern(None, None, None, None))
     started = time.perf_counter()
+    cpu = time.process_time()
+    detail: dict = {}
     if engine == "rules":
         inferred = len(rules.materialise(dataset))
+        run = rules.last_run()
+        detail = {"rounds": run.rounds, "reading": run.seconds_reading, "writing": run.seconds_writing, "rules": run.seconds - run.seconds_reading - run.seconds_writing}
+    elif engine == "rules-sparql":
+        inferred = _sparql_rules(dataset)
     elif engine == "rdflib-rules":
         inferred = _rdflib_rules(dataset)
     else:
         inferred = len(reason(dataset, reasoner=engine).graph)
-    return {"engine": engine, "source": source, "triples": triples, "inferred": inferred, "seconds": time.perf_counter() - started, "load_seconds": loaded}
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"engine": engine, "source": source, "triples": triples, "inferred": inferred, "seconds": seconds, "cpu_seconds": cpu, "peak_mb": peak, "load_seconds": loaded, **detail}
+
+
+def _sparql_rules(dataset) -> int:
+    """The plain path: every rule as SPARQL in a private copy of the data, written back in one step
+    (what ``materialise`` did before the columnar engine)."""
+    from clustergraph.namespaces import GRAPH
+    from clustergraph.reasoning import rules
+
+    onto = rules.ontology_graph()
+    work = rules.Workspace.of(dataset)
+    work.run(rules.compile_rules(onto), engine="sparql")
+    work.tidy(onto)
+    work.write_to(dataset)
+    return len(dataset.graph(GRAPH.inferred))
 
 
 def _rdflib_rules(dataset) -> int:
@@ -123,19 +151,24 @@ def main(argv: list[str] | None = None) -> int:
     args.workdir.mkdir(parents=True, exist_ok=True)
     sources = ([] if args.no_embedded else ["embedded"]) + [_synthetic(n, args.workdir) for n in args.sizes] + list(args.ntriples)
     results = []
-    print("| graph | triples | engine | seconds | inferred | vs rdflib |")
-    print("| --- | ---: | --- | ---: | ---: | ---: |")
+    print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    print("| graph | triples | engine | seconds | CPU seconds | peak MB | inferred | vs rdflib | vs SPARQL rules | rules: reading / rules / writing |")
+    print("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for source in sources:
-        baseline = None
-        for engine in sorted(args.reasoners, key=lambda e: e != "rdflib-rules"):
+        baselines: dict[str, float] = {}
+        for engine in sorted(args.reasoners, key=lambda e: (e != "rdflib-rules", e != "rules-sparql")):
             result = _run_limited(engine, source, args.timeout)
             results.append(result)
-            if engine == "rdflib-rules":
-                baseline = result.get("seconds")
             seconds = result.get("seconds")
-            ratio = f"{baseline / seconds:.0f}x" if engine == "rules" and baseline and seconds else ""
+            if engine in ("rdflib-rules", "rules-sparql") and seconds:
+                baselines[engine] = seconds
+            ratios = [f"{baselines[b] / seconds:.1f}x" if engine == "rules" and b in baselines and seconds else "" for b in ("rdflib-rules", "rules-sparql")]
             shown = f"{seconds:.2f}" if seconds is not None else result.get("note", "")
-            print(f"| {Path(source).name} | {result.get('triples', '')} | {engine} | {shown} | {result.get('inferred', '')} | {ratio} |", flush=True)
+            cpu = f"{result['cpu_seconds']:.2f}" if "cpu_seconds" in result else ""
+            peak = f"{result['peak_mb']:.0f}" if "peak_mb" in result else ""
+            phases = f"{result['reading']:.1f} / {result['rules']:.1f} / {result['writing']:.1f}" if "reading" in result else ""
+            print(f"| {Path(source).name} | {result.get('triples', '')} | {engine} | {shown} | {cpu} | {peak} | {result.get('inferred', '')} | {' | '.join(ratios)} | {phases} |", flush=True)
+    print("load average at end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0

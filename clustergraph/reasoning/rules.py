@@ -53,6 +53,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -61,6 +62,7 @@ from rdflib.term import Node
 
 from ..store import dataset as _store
 from ..errors import ReasonerError
+from .tables import RDF_TYPE, Batch, Pattern, TripleTable
 from .. import progress
 from ..namespaces import CG, GRAPH, bind_prefixes
 from ..resources import ontology_path
@@ -161,6 +163,82 @@ _GENERIC: dict[str, tuple[str, str, tuple[str, ...], str]] = {
 }
 
 
+def _pattern(name: str) -> Pattern:
+    """The generic rule ``name`` of :data:`_GENERIC` as a :class:`~clustergraph.reasoning.tables.Pattern`.
+
+    >>> _pattern("inverse").heads, _pattern("inverse").literal_free
+    ((('?o', '?q', '?s'),), ('?o',))
+    """
+    head, columns, premises, condition = _GENERIC[name]
+
+    def terms(text: str) -> tuple:
+        out = tuple(RDF_TYPE if t == "a" else t for t in text.replace(" .", "").split())
+        if len(out) != 3 or not all(t is RDF_TYPE or t.startswith("?") for t in out):
+            raise ValueError(f"rule {name}: {text!r} is not a triple pattern of variables and 'a'")
+        return out
+
+    literal_free = tuple(re.findall(r"!isLiteral\((\?\w+)\)", condition))
+    different = tuple(re.findall(r"(\?\w+) != (\?\w+)", condition))
+    if not re.fullmatch(r"(\s*FILTER\((!isLiteral\(\?\w+\)|\?\w+ != \?\w+)\))*\s*", condition):
+        raise ValueError(f"rule {name}: condition {condition!r} has a test the columns do not evaluate")
+    return Pattern(tuple(columns.split()), tuple(terms(p) for p in premises), (terms(head),), literal_free, different)
+
+
+_PATTERNS = {name: _pattern(name) for name in _GENERIC}
+
+
+def _bgp(sparql: str) -> Pattern | None:
+    """A ``CONSTRUCT`` whose WHERE clause is only triple patterns, as a Pattern; else ``None``
+    (the rule then runs as SPARQL in the store).
+
+    >>> _bgp(DEFINED_CLASS_RULES[CG.CoordinatorParticipation]).premises[0]
+    ('?x', b'<https://w3id.org/clustergraph/ontology#role>', b'<https://w3id.org/clustergraph/ontology#Coordinator>')
+    >>> _bgp(DEFINED_CLASS_RULES[CG.CrossBorderProject]) is None
+    True
+    """
+    m = re.fullmatch(r"\s*((?:PREFIX\s+\w*:\s*<[^<>\s]*>\s*)*)CONSTRUCT\s*\{([^{}]*)\}\s*WHERE\s*\{([^{}]*)\}\s*", sparql)
+    if m is None:
+        return None
+    prefixes = dict(re.findall(r"PREFIX\s+(\w*):\s*<([^<>\s]*)>", m.group(1)))
+
+    def term(token: str) -> str | bytes | None:
+        if re.fullmatch(r"\?\w+", token):
+            return token
+        if token == "a":
+            return RDF_TYPE
+        if re.fullmatch(r"<[^<>\s\"{}|^`\\]*>", token):
+            return token.encode()
+        name = re.fullmatch(r"(\w*):(\w+)", token)
+        if name and name.group(1) in prefixes:
+            return f"<{prefixes[name.group(1)]}{name.group(2)}>".encode()
+        return None
+
+    def triples(text: str) -> tuple | None:
+        out = []
+        for statement in re.split(r"\s\.(?=\s|$)", text):
+            tokens = statement.split()
+            if not tokens:
+                continue
+            terms = [term(t) for t in tokens]
+            if len(terms) != 3 or any(t is None for t in terms):
+                return None
+            out.append(tuple(terms))
+        return tuple(out) or None
+
+    heads, premises = triples(m.group(2)), triples(m.group(3))
+    if heads is None or premises is None:
+        return None
+    bound = {t for p in premises for t in p if isinstance(t, str)}
+    if any(isinstance(t, str) and t not in bound for h in heads for t in h):
+        return None
+    return Pattern((), premises, heads)
+
+
+def _nt(term: Node) -> bytes:
+    """An rdflib term as N-Triples text, as Oxigraph writes it."""
+    return str(_store.to_oxigraph(term)).encode()
+
+
 def _reads(sparql: str) -> frozenset[URIRef]:
     """The ``cg:`` terms a defined-class rule's WHERE clause names (its predicates, classes and
     values): the rule runs again only when a batch of new triples holds one of them.
@@ -177,8 +255,10 @@ class Rule:
 
     ``delta`` (the generic rules) holds one query per premise in which that premise
     is read from the named graph ``?g`` (the previous round's new triples); ``reads``
-    (the defined-class rules) lists the predicates and classes whose new triples make
-    the rule worth running again.
+    lists the predicates and classes whose new triples make the rule worth running
+    again. A generic rule also carries its ``pattern`` and the N-Triples ``values`` of
+    its VALUES block: the same rule, compiled from the same definition (``_GENERIC``)
+    for the columnar engine (:mod:`clustergraph.reasoning.tables`).
     """
 
     name: str
@@ -187,6 +267,8 @@ class Rule:
     delta: tuple[str, ...] = ()
     reads: frozenset[URIRef] | None = None
     rows: tuple[tuple[Node, ...], ...] = ()
+    pattern: Pattern | None = None
+    values: tuple[tuple[bytes, ...], ...] = ()
 
 
 #: One-premise rules read a batch by the store's index instead of SPARQL (the same
@@ -224,6 +306,9 @@ class RuleRun:
     triples: int = 0
     per_rule: dict[str, int] = field(default_factory=dict)
     seconds_per_rule: dict[str, float] = field(default_factory=dict)
+    #: The columnar engine: seconds reading the data into columns and writing the new triples to the store.
+    seconds_reading: float = 0.0
+    seconds_writing: float = 0.0
 
 
 _LAST_RUN = RuleRun()
@@ -377,9 +462,9 @@ def compile_rules(ontology: str | os.PathLike[str] | Graph | None = None, groups
             continue
         if group == "defined":
             for cls, sparql in DEFINED_CLASS_RULES.items():
-                rules.append(Rule(_short(cls), group, sparql, reads=_reads(sparql)))
+                rules.append(Rule(_short(cls), group, sparql, reads=_reads(sparql), pattern=_bgp(sparql), values=((),)))
             for cls, sparql in _VALUE_RULES.items():
-                rules.append(Rule(_short(cls) + "-value", group, sparql, reads=_reads(sparql)))
+                rules.append(Rule(_short(cls) + "-value", group, sparql, reads=_reads(sparql), pattern=_bgp(sparql), values=((),)))
             continue
         for name in generic[group]:
             rows = ax[name]
@@ -397,7 +482,8 @@ def compile_rules(ontology: str | os.PathLike[str] | Graph | None = None, groups
             width = len(premises) if name.startswith("chain") else 1  # the VALUES columns the premises read
             native_rows = tuple(tuple(_store.to_oxigraph(t) for t in row) for row in sorted(set(map(tuple, rows)))) if name in _SCANS else ()
             reads = frozenset(t for row in rows for t in row[:width])
-            rules.append(Rule(name, group, full, delta=delta, reads=reads, rows=native_rows))  # type: ignore[arg-type]
+            values_nt = tuple(tuple(_nt(t) for t in row) for row in sorted(set(map(tuple, rows))))
+            rules.append(Rule(name, group, full, delta=delta, reads=reads, rows=native_rows, pattern=_PATTERNS[name], values=values_nt))  # type: ignore[arg-type]
     return rules
 
 
@@ -417,10 +503,27 @@ class Workspace:
     back in one step, and lets Oxigraph use its fast union-graph evaluation.
     """
 
-    def __init__(self, store: ox.Store, asserted: list) -> None:
+    def __init__(self, store: ox.Store, asserted: list, target: ox.NamedNode | None = None) -> None:
         self.store = store
         self.asserted = asserted
         self.inferred: list[ox.NamedNode] = []
+        self.target = target
+
+    @classmethod
+    def inside(cls, dataset: Graph, graph: URIRef = GRAPH.inferred) -> Workspace | None:
+        """A workspace in ``dataset``'s own Oxigraph store (``None`` for other stores), no copy.
+
+        The columnar engine writes its inferences straight into the named ``graph``, which
+        :meth:`run` replaces; the rules read every other graph except staging graphs.
+        """
+        native = _store.oxigraph(dataset)
+        if native is None:
+            return None
+        name = ox.NamedNode(str(graph))
+        asserted = [ox.DefaultGraph()] + [
+            g for g in native.named_graphs() if g != name and not (isinstance(g, ox.NamedNode) and g.value.startswith("urn:clustergraph:staging:"))
+        ]
+        return cls(native, asserted, target=name)
 
     @classmethod
     def of(cls, graph: Graph, skip: Iterable[Node] = (GRAPH.inferred,)) -> Workspace:
@@ -429,7 +532,7 @@ class Workspace:
         skipped = {str(g) for g in skip}
         native = _store.oxigraph(graph)
         if native is not None:
-            work.load(native.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+            _load(work, native.dump(format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS)
             for name in list(work.named_graphs()):
                 if name.value in skipped or name.value.startswith("urn:clustergraph:staging:"):
                     work.remove_graph(name)
@@ -469,16 +572,28 @@ class Workspace:
         # Oxigraph loads all or nothing: the new graph lands whole, after the old one is dropped.
         data = b"".join(self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=batch) for batch in self.inferred)
         native.update(f"DROP SILENT GRAPH <{graph}>")
-        if data:
-            native.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(graph)))
+        _load(native, data, ox.RdfFormat.N_TRIPLES, ox.NamedNode(str(graph)))
 
-    def run(self, rules: Sequence[Rule], max_rounds: int = 50) -> RuleRun:
+    def run(self, rules: Sequence[Rule], max_rounds: int = 50, engine: str = "columns") -> RuleRun:
         """Run ``rules`` until nothing new follows; new triples land in :attr:`inferred`.
 
         Semi-naive evaluation: a rule first runs on everything; afterwards only on the
-        batches added since it last ran that hold something it reads (a rule with several
-        premises once per premise, that premise read from the batch).
+        triples added since it last ran, and only if they hold something it reads (a rule
+        with several premises once per premise, that premise read from the new triples).
+
+        ``engine="columns"`` (the default) evaluates the generic rules as joins of integer
+        columns (:mod:`clustergraph.reasoning.tables`) and the SPARQL-only rules (the
+        defined classes) in the store, all new triples going into one graph (:attr:`target`
+        if set, replaced; else a new staging graph). ``engine="sparql"`` runs every rule
+        as SPARQL in the store, one staging graph per batch: the plain path, slower, with
+        the same result.
         """
+        if engine == "columns":
+            return self._run_columns(rules, max_rounds)
+        if engine != "sparql":
+            raise ReasonerError(f"unknown rule engine {engine!r}", fix="use 'columns' or 'sparql'")
+        if self.target is not None:
+            raise ReasonerError("the SPARQL engine works in a copy of the data", fix="make the workspace with Workspace.of")
         global _LAST_RUN
         started = time.perf_counter()
         run = RuleRun()
@@ -533,27 +648,133 @@ class Workspace:
         _LAST_RUN = run
         return run
 
+    def _run_columns(self, rules: Sequence[Rule], max_rounds: int) -> RuleRun:
+        global _LAST_RUN
+        started = time.perf_counter()
+        run = RuleRun()
+        store = self.store
+        table = TripleTable()
+        known = [*self.asserted, *self.inferred]
+        with progress.task("rules: reading the data", total=len(known)) as bar:
+            for graph in known:
+                for chunk in _chunks(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)):
+                    table.add_ntriples(chunk)
+                bar.update(1)
+        run.seconds_reading = time.perf_counter() - started
+        target = self.target or ox.NamedNode(f"urn:clustergraph:staging:{uuid.uuid4()}")
+        if self.target is not None:
+            store.update(f"DROP SILENT GRAPH {target}")
+        self.inferred.append(target)
+        graphs = [*known, target]
+        type_id = table.id(RDF_TYPE)
+        rows = [table.rows(rule.values) if rule.pattern is not None else None for rule in rules]
+        reads = [frozenset(_nt(r) for r in rule.reads) if rule.reads is not None else None for rule in rules]
+        log: list[tuple[Batch, frozenset[bytes]]] = []
+        pending: list[Batch] = []
+        seen_upto: dict[int, int] = {}
+
+        def flush() -> float:
+            flush_started = time.perf_counter()
+            batch = Batch.merge(pending)
+            pending.clear()
+            _load(store, table.ntriples(batch, blank=False), ox.RdfFormat.N_TRIPLES, target)
+            _load(store, table.ntriples(batch, blank=True), ox.RdfFormat.N_TRIPLES, target)
+            run.seconds_writing += time.perf_counter() - flush_started
+            return time.perf_counter() - flush_started
+
+        try:
+            for round_no in range(1, max_rounds + 1):
+                added = 0
+                for index, rule in enumerate(progress.iterate(rules, f"rules, round {round_no}")):
+                    first = index not in seen_upto
+                    fresh = log[seen_upto.get(index, 0) :]
+                    if not first:
+                        fresh = [(b, keys) for b, keys in fresh if reads[index] is None or keys & reads[index]]  # type: ignore[operator]
+                        if not fresh:
+                            continue
+                    seen_upto[index] = len(log)
+                    rule_started = time.perf_counter()
+                    if rule.pattern is not None:
+                        if first:
+                            found = table.evaluate(rule.pattern, rows[index])  # type: ignore[arg-type]
+                        else:
+                            delta = Batch.merge([b for b, _ in fresh])
+                            found = Batch.merge([table.evaluate(rule.pattern, rows[index], delta, i) for i in range(len(rule.pattern.premises))])  # type: ignore[arg-type]
+                    else:
+                        if pending:
+                            rule_started += flush()
+                        try:
+                            data = store.query(rule.sparql, default_graph=graphs).serialize(format=ox.RdfFormat.N_TRIPLES) or b""
+                        except (SyntaxError, OSError, ValueError) as exc:  # pragma: no cover - a broken rule is a bug
+                            raise ReasonerError(f"rule {rule.name} failed: {exc}", fix="check the ontology axioms the rule reads") from exc
+                        found = table.read(data)
+                    batch = table.add(found)
+                    run.seconds_per_rule[rule.name] = run.seconds_per_rule.get(rule.name, 0.0) + time.perf_counter() - rule_started
+                    if not batch.size:
+                        continue
+                    log.append((batch, table.names(batch, type_id)))
+                    pending.append(batch)
+                    added += batch.size
+                    run.per_rule[rule.name] = run.per_rule.get(rule.name, 0) + batch.size
+                run.rounds = round_no
+                if not added:
+                    break
+            else:
+                raise ReasonerError(f"the rules found new triples after {max_rounds} rounds", fix="check the ontology for cyclic rules")
+            if pending:
+                flush()
+        except BaseException:
+            if self.target is not None:  # never a part of the inferences in the user's store
+                store.update(f"DROP SILENT GRAPH {target}")
+            raise
+        run.triples = sum(run.per_rule.values())
+        run.seconds = time.perf_counter() - started
+        _LAST_RUN = run
+        return run
+
     def tidy(self, onto: Graph) -> None:
         """Apply the output conventions: no technical links, no reflexive collaboration,
         nothing about the ontology's own terms and individuals."""
         store = self.store
-        own = [ox.NamedNode(str(s)) for s in _ontology_subjects(onto)]
+        own = sorted(str(ox.NamedNode(str(s))) for s in _ontology_subjects(onto))
         for graph in self.inferred:
-            for prop in HIDDEN_PROPERTIES:
-                for q in list(store.quads_for_pattern(None, ox.NamedNode(str(prop)), None, graph)):
-                    store.remove(q)
-            for prop in IRREFLEXIVE_OUTPUT:
-                for q in list(store.quads_for_pattern(None, ox.NamedNode(str(prop)), None, graph)):
-                    if q.subject == q.object:
-                        store.remove(q)
-            for subject in own:
-                for q in list(store.quads_for_pattern(subject, None, None, graph)):
-                    store.remove(q)
+            for prop in sorted(HIDDEN_PROPERTIES):
+                store.update(f"DELETE WHERE {{ GRAPH {graph} {{ ?s <{prop}> ?o }} }}")
+            for prop in sorted(IRREFLEXIVE_OUTPUT):
+                store.update(f"DELETE {{ GRAPH {graph} {{ ?s <{prop}> ?s }} }} WHERE {{ GRAPH {graph} {{ ?s <{prop}> ?s }} }}")
+            for i in range(0, len(own), 500):
+                block = " ".join(own[i : i + 500])
+                store.update(f"DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {block} }} GRAPH {graph} {{ ?s ?p ?o }} }}")
 
 
 _G = ox.Variable("g")
 _RDF_TYPE = str(RDF.type)
 _TYPE = ox.NamedNode(_RDF_TYPE)
+
+
+def _load(store: ox.Store, data: bytes, format: ox.RdfFormat, graph: ox.NamedNode | None = None) -> None:
+    """Load ``data`` (N-Triples into ``graph``, or N-Quads) into ``store``, all or nothing,
+    keeping blank nodes the nodes they were: Oxigraph's loader gives each document's
+    blank nodes new identities, so text that may hold one goes through its parser
+    (``rename_blank_nodes`` off) instead, a little slower."""
+    if not data:
+        return
+    if b"_:" not in data:
+        store.load(data, format=format, to_graph=graph, lenient=True)
+    elif graph is None:
+        store.extend(ox.parse(data, format=format, lenient=True))
+    else:
+        store.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in ox.parse(data, format=format, lenient=True))
+
+
+def _chunks(data: bytes, size: int = 64 << 20) -> Iterable[bytes]:
+    """N-Triples text in pieces of about ``size`` bytes, cut at line ends."""
+    start = 0
+    while start < len(data):
+        stop = data.find(b"\n", start + size)
+        stop = len(data) if stop < 0 else stop + 1
+        yield data[start:stop]
+        start = stop
 
 
 def _keys(store: ox.Store, graph: ox.NamedNode) -> frozenset[str]:
@@ -612,10 +833,13 @@ def materialise(
 ) -> Graph:
     """Add the rules' inferences to ``dataset`` as its named graph ``GRAPH.inferred`` (replacing it).
 
-    The rules run in a private Oxigraph store; on an Oxigraph-backed dataset
-    (:func:`clustergraph.store.open_dataset`) the data moves between the stores in
-    Oxigraph's own formats, never term by term through Python. Asserted graphs are not
-    changed; the previous inferred graph is ignored and replaced as a whole.
+    On an Oxigraph-backed dataset (:func:`clustergraph.store.open_dataset`) the rules
+    read the data once, as N-Triples, into integer columns
+    (:mod:`clustergraph.reasoning.tables`), and the new triples are loaded straight
+    into the graph ``GRAPH.inferred``, round by round; on other stores they run in a
+    private Oxigraph store and the result is written back in one step. Asserted graphs
+    are not changed; the previous inferred graph is ignored and replaced as a whole
+    (if the rules fail, the graph is removed: never a part of it is left).
 
     Parameters
     ----------
@@ -640,5 +864,11 @@ def materialise(
     """
     if not isinstance(dataset, Dataset):
         return infer(dataset, ontology=ontology, groups=groups)
-    _workspace(dataset, ontology, groups).write_to(dataset)
+    work = Workspace.inside(dataset)
+    if work is None:
+        _workspace(dataset, ontology, groups).write_to(dataset)
+    else:
+        onto = ontology_graph(ontology)
+        work.run(compile_rules(onto, groups))
+        work.tidy(onto)
     return dataset.graph(GRAPH.inferred)
