@@ -290,10 +290,11 @@ def write_metrics(
 def export(G: nx.Graph, path: str | os.PathLike[str], format: str | None = None, *, spreadsheet_safe: bool = True) -> Path:
     """Write ``G`` to ``path`` atomically; the format comes from ``format`` or the extension.
 
-    ``graphml`` and ``gexf`` (streamed by :mod:`clustergraph.network.writers`; networkx's
-    readers read them as they read networkx's own files), ``json`` (node-link data, the
-    edges under ``"edges"``; ``nan`` becomes ``null``), ``csv`` (an edge list:
-    ``source``, ``target`` and every edge attribute; text cells that a spreadsheet
+    Every format is streamed by :mod:`clustergraph.network.writers`: ``graphml`` and
+    ``gexf`` (networkx's readers read them as they read networkx's own files), ``json``
+    (node-link data, the edges under ``"edges"``; ``nan`` becomes ``null``), ``csv`` (an
+    edge list: ``source``, ``target`` and every edge attribute, the cells pandas would
+    write for the same rows; text cells that a spreadsheet
     program would run as formulas get a leading ``'`` unless ``spreadsheet_safe`` is
     false, see :mod:`clustergraph.spreadsheet`).
 
@@ -316,12 +317,8 @@ def export(G: nx.Graph, path: str | os.PathLike[str], format: str | None = None,
         with atomic_write(target, "wb") as fh:
             writers.write_node_link(G, fh)
     else:
-        attributes = sorted({k for _, _, d in G.edges(data=True) for k in d})
-        frame = pd.DataFrame(
-            [(u, v, *[d.get(a) for a in attributes]) for u, v, d in G.edges(data=True)], columns=["source", "target", *attributes]
-        )
-        with atomic_write(target) as fh:
-            (safe_frame(frame) if spreadsheet_safe else frame).to_csv(fh, index=False, lineterminator="\n")
+        with atomic_write(target, "wb") as fh:
+            writers.write_csv(G, fh, spreadsheet_safe=spreadsheet_safe)
     return target
 
 
@@ -344,10 +341,8 @@ def write_exports(
     for fmt in formats:
         if fmt == "csv":
             written.append(export(G, out / f"{stem}-edges.csv", "csv", spreadsheet_safe=spreadsheet_safe))
-            attributes = sorted({k for _, d in G.nodes(data=True) for k in d})
-            frame = pd.DataFrame([(n, *[d.get(a) for a in attributes]) for n, d in G.nodes(data=True)], columns=["id", *attributes])
-            with atomic_write(out / f"{stem}-nodes.csv") as fh:
-                (safe_frame(frame) if spreadsheet_safe else frame).to_csv(fh, index=False, lineterminator="\n")
+            with atomic_write(out / f"{stem}-nodes.csv", "wb") as fh:
+                writers.write_csv(G, fh, nodes=True, spreadsheet_safe=spreadsheet_safe)
             written.append(out / f"{stem}-nodes.csv")
         else:
             written.append(export(G, out / f"{stem}.{fmt}", fmt))
