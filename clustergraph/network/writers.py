@@ -43,7 +43,7 @@ import networkx as nx
 
 from ..spreadsheet import FORMULA_STARTS, safe_cell
 
-__all__ = ["write_graphml", "write_gexf", "write_node_link", "write_csv", "gc_paused"]
+__all__ = ["write_graphml", "write_gexf", "write_node_link", "write_csv", "write_table", "gc_paused"]
 
 #: Bytes buffered before each write to the file.
 _CHUNK = 1 << 20
@@ -66,6 +66,14 @@ def _text(value: str) -> str:
 _TEXT_SPECIAL = re.compile("[&<>]").search
 
 
+def _finder(characters: str) -> Callable[[str], bool]:
+    """A test whether a text holds any of ``characters``: one fast substring scan each, quicker than a regex on long texts."""
+    return lambda text: any(c in text for c in characters)
+
+
+_TEXT_ANY = _finder("&<>")
+
+
 def _data(value: Any) -> str:
     """A value as networkx writes it into GraphML character data: ``str()``, escaped."""
     kind = type(value)
@@ -77,6 +85,7 @@ def _data(value: Any) -> str:
 
 _ATTRIBUTE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#09;"})
 _SPECIAL = re.compile('[&<>"\n\r\t]').search
+_ATTRIBUTE_ANY = _finder('&<>"\n\r\t')
 
 
 def _attr(value: str) -> str:
@@ -144,7 +153,7 @@ def _escaped(values: list[str], special: Callable[[str], Any], escape: Callable[
     if not values:
         return values
     joined = "\x00".join(values)
-    if special(joined) is None:
+    if not special(joined):
         return values
     if joined.count("\x00") == len(values) - 1:  # no value holds the separator: escape them all at once
         return escape(joined).split("\x00")
@@ -347,9 +356,16 @@ def write_node_link(G: nx.Graph, fh: IO[bytes]) -> None:
 
 # --- CSV ---------------------------------------------------------------------------------
 
-_QUOTE = re.compile('[,"\n\r]').search
-_FORMULA = re.compile("(?:^|\x00)[" + re.escape("".join(FORMULA_STARTS)) + "]").search
+_QUOTE = _finder(',"\n\r')
+_FORMULA_AFTER = tuple("\x00" + c for c in FORMULA_STARTS)
+
+
+def _formula(joined: str) -> bool:
+    """Whether a cell of a ``\\x00``-joined column starts as a formula would."""
+    return joined.startswith(FORMULA_STARTS) or any(c in joined for c in _FORMULA_AFTER)
+
 _NUMERIC = frozenset({int, float, type(None)})
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def _quoted(value: str) -> str:
@@ -378,7 +394,7 @@ def _csv_column(values: list[Any], kinds: set[type], safe: bool) -> list[str]:
     else:
         texts = ["" if v is None or (type(v) is float and v != v) else v if type(v) is str else str(v) for v in values]
     joined = "\x00".join(texts)
-    if safe and _FORMULA(joined):
+    if safe and _formula(joined):
         texts = [safe_cell(t) if isinstance(v, str) else t for v, t in zip(values, texts)]
         joined = "\x00".join(texts)
     if _QUOTE(joined):
@@ -412,7 +428,8 @@ def write_csv(G: nx.Graph, fh: IO[bytes], *, nodes: bool = False, spreadsheet_sa
         items = list(G.edges(data=True))
         heads = ["source", "target"]
         head_kinds = [set(map(type, (e[0] for e in items))), set(map(type, (e[1] for e in items)))]
-    signatures = {(tuple(d), tuple(map(type, d.values()))) for *_, d in items}
+    datas = [item[-1] for item in items]
+    signatures = set(zip(map(tuple, datas), map(tuple, map(map, repeat(type), map(dict.values, datas)))))
     attributes = sorted({k for names, _ in signatures for k in names})
     kinds: dict[Any, set[type]] = {a: set() for a in attributes}
     for names, types in signatures:
@@ -421,12 +438,67 @@ def write_csv(G: nx.Graph, fh: IO[bytes], *, nodes: bool = False, spreadsheet_sa
             kinds[a].add(present.get(a, type(None)))
     header = [_quoted(str(safe_cell(c) if spreadsheet_safe else c)) for c in (*heads, *attributes)]
     fh.write((",".join(header) + "\n").encode("utf-8"))
-    template = ",".join(["%s"] * len(header)) + "\n"
+    pieces = [""] + [","] * (len(header) - 1) + ["\n"]
     for batch in _batches(items):
-        columns = [_csv_column([r[j] for r in batch], head_kinds[j], spreadsheet_safe) for j in range(len(heads))]
-        datas = [r[-1] for r in batch]
+        rows = list(zip(*batch))
+        columns = [_csv_column(list(rows[j]), head_kinds[j], spreadsheet_safe) for j in range(len(heads))]
+        datas = list(rows[-1])
         columns += [_csv_column([d.get(a) for d in datas], kinds[a], spreadsheet_safe) for a in attributes]
-        fh.write("".join(map(template.__mod__, zip(*columns))).encode("utf-8"))
+        fh.write(_rows(pieces, columns, len(batch), True).encode("utf-8"))
+
+
+@_unhurried
+def write_table(frame: Any, fh: IO[bytes], *, index: bool = False, spreadsheet_safe: bool = True) -> None:
+    """Write a pandas DataFrame as CSV to the binary file ``fh``: the bytes of
+    ``safe_frame(frame).to_csv(fh, index=index, lineterminator="\\n")``, column by column.
+
+    Columns of numbers, booleans and text (``object``) are formatted here; a frame with
+    another kind of column (dates, categories, a column index of several levels) is
+    written by pandas.
+
+    >>> import io, pandas as pd
+    >>> out = io.BytesIO()
+    >>> write_table(pd.DataFrame({"name": ["=x", "a,b"], "n": [1.5, float("nan")]}), out)
+    >>> print(out.getvalue().decode(), end="")
+    name,n
+    '=x,1.5
+    "a,b",
+    """
+    import numpy as np
+    import pandas as pd
+
+    from ..spreadsheet import safe_frame
+
+    def plain(dtype: Any) -> bool:  # numpy booleans, integers, 64-bit floats, Python objects
+        return isinstance(dtype, np.dtype) and (dtype.kind in "biuO" or (dtype.kind == "f" and dtype.itemsize == 8))
+
+    simple = all(map(plain, frame.dtypes)) and (plain(frame.index.dtype) or not index) and (frame.shape[1] > 0 or index)
+    simple = simple and not isinstance(frame.columns, pd.MultiIndex) and not isinstance(frame.index, pd.MultiIndex)
+    if simple:  # object columns of plain Python values only (pandas writes its own missing markers as empty cells)
+        objects = [frame.iloc[:, j] for j in range(frame.shape[1]) if frame.dtypes.iloc[j] == object]
+        if index and frame.index.dtype == object:
+            objects.append(frame.index.to_series())
+        simple = all(set(map(type, column.tolist())) <= _PLAIN for column in objects)
+    if not simple:
+        text = (safe_frame(frame) if spreadsheet_safe else frame).to_csv(index=index, lineterminator="\n")
+        fh.write(text.encode("utf-8"))
+        return
+    names = [frame.index.name if frame.index.name is not None else ""] if index else []
+    names += list(frame.columns)
+    header = [_quoted(str(safe_cell(c) if spreadsheet_safe else c)) for c in names]
+    fh.write((",".join(header) + "\n").encode("utf-8"))
+    series = ([frame.index.to_series()] if index else []) + [frame.iloc[:, j] for j in range(frame.shape[1])]
+    pieces = [""] + [","] * (len(names) - 1) + ["\n"]
+    for start in range(0, len(frame), _BATCH):
+        columns = []
+        for column in series:
+            values = column.iloc[start : start + _BATCH].tolist()
+            if column.dtype == object:  # each cell its str(), missing ones empty
+                cells = _csv_column(values, {str} if all(type(v) is str for v in values) else {object}, spreadsheet_safe)
+            else:
+                cells = _csv_column(values, set(map(type, values)) or {float}, spreadsheet_safe)
+            columns.append(cells)
+        fh.write(_rows(pieces, columns, len(columns[0]), True).encode("utf-8"))
 
 
 # --- GraphML ---------------------------------------------------------------------------
@@ -444,7 +516,7 @@ def _graphml_column(values: list[Any], kind: type) -> list[str]:
     """A column of values as :func:`_data` writes each one."""
     if kind is int or kind is float:
         return list(map(str, values))
-    return _escaped(values if kind is str else list(map(str, values)), _TEXT_SPECIAL, _text)
+    return _escaped(values if kind is str else list(map(str, values)), _TEXT_ANY, _text)
 
 
 @_unhurried
@@ -561,12 +633,12 @@ def _gexf_column(values: list[Any], kind: type) -> list[str]:
     texts = values if kind is str else list(map(str, values))
     if issubclass(kind, float):
         texts = [_FLOAT_NAMES.get(t, t) for t in texts]
-    return _escaped(texts, _SPECIAL, _translated)
+    return _escaped(texts, _ATTRIBUTE_ANY, _translated)
 
 
 def _inline_column(values: list[Any], kind: type) -> list[str]:
     """A column of values written into an element's attribute: ``str()``, escaped."""
-    return _escaped(values if kind is str else list(map(str, values)), _SPECIAL, _translated)
+    return _escaped(values if kind is str else list(map(str, values)), _ATTRIBUTE_ANY, _translated)
 
 
 def _translated(value: str) -> str:

@@ -139,3 +139,32 @@ def test_multigraph_json_and_graphml():
     writers.write_node_link(G, out)
     assert json.loads(out.getvalue()) == json.loads(json.dumps(nx.node_link_data(G, edges="edges")))
     _same(_read(writers.write_graphml, nx.read_graphml, G), _read(nx.write_graphml, nx.read_graphml, G))
+
+
+def test_tables_are_the_pandas_csv(tmp_path):
+    """The tables `analyse` writes, and odd frames: the bytes of safe_frame(frame).to_csv()."""
+    import pandas as pd
+
+    from clustergraph.network import crosssector
+    from clustergraph.spreadsheet import safe_frame
+
+    ds = load_fixture()
+    G = network.collaboration_graph(ds)
+    parts = crosssector.communities(G)
+    frames = [
+        (metrics.node_metrics(G, parts=parts), True),
+        (crosssector.cross_sector_edges(G), False),
+        (crosssector.bridges(G), False),
+        (crosssector.mixing_matrix(G), True),
+        (crosssector.community_sectors(G, parts), True),
+        (pd.DataFrame({"a": [1, None], "b": ["=x", None], "c": [True, False], "d": [0.1, float("nan")], "e": ["x,y", 'q"'], "f": [1, "s"]}, index=pd.Index(["r", "=s"], name="k")), True),
+        (pd.DataFrame({"when": pd.to_datetime(["2024-01-01"])}), False),
+        (pd.DataFrame({"n": pd.array([1, None], dtype="Int64"), "o": [pd.NA, "x"]}), False),
+        (pd.DataFrame(columns=["a", "b"]), False),
+    ]
+    for frame, index in frames:
+        for safe in (True, False):
+            out = io.BytesIO()
+            writers.write_table(frame, out, index=index, spreadsheet_safe=safe)
+            expected = (safe_frame(frame) if safe else frame).to_csv(index=index, lineterminator="\n").encode("utf-8")
+            assert out.getvalue() == expected, frame
