@@ -421,11 +421,11 @@ def write_csv(G: nx.Graph, fh: IO[bytes], *, nodes: bool = False, spreadsheet_sa
     a,b,"'=1+1, said",2
     """
     if nodes:
-        items: list[tuple[Any, ...]] = list(G.nodes(data=True))
+        items: list[tuple[Any, ...]] = list(iter(G.nodes(data=True)))
         heads = ["id"]
         head_kinds = [set(map(type, G))]
     else:
-        items = list(G.edges(data=True))
+        items = list(iter(G.edges(data=True)))  # iter: list() would first count the edges by walking them all
         heads = ["source", "target"]
         head_kinds = [set(map(type, (e[0] for e in items))), set(map(type, (e[1] for e in items)))]
     datas = [item[-1] for item in items]
