@@ -45,7 +45,6 @@ from rdflib import RDF, XSD, Graph, Literal, URIRef
 from ..atomic import atomic_dir, atomic_write
 from ..errors import ParameterError
 from ..namespaces import CG, GRAPH, ID
-from ..spreadsheet import safe_frame
 from ..store import dataset as store
 from . import crosssector, plot, valuechain, writers
 from .graphs import affiliation_graph, collaboration_graph, country_graph, sector_graph
@@ -199,13 +198,12 @@ def annotate(G: nx.Graph, table: pd.DataFrame, columns: Sequence[str] | None = N
     ({'betweenness': 0.0}, {})
     """
     columns = [c for c in (columns or table.columns) if c not in ("name",)]
-    for node, row in table[columns].iterrows():
-        if node not in G:
-            continue
-        for column, value in row.items():
-            value = _plain(value)
-            if not _missing(value):
-                G.nodes[node][column] = value
+    nodes = G.nodes
+    present = [(n in G) for n in table.index]
+    for column in columns:
+        for node, here, value in zip(table.index, present, table[column].tolist()):
+            if here and not _missing(value := _plain(value)):
+                nodes[node][column] = value
     return G
 
 
@@ -232,12 +230,14 @@ def metrics_triples(table: pd.DataFrame, summary: dict[str, Any] | None = None, 
     [('https://w3id.org/clustergraph/ontology#degree', '2')]
     """
     triples: list[tuple[URIRef, URIRef, Literal]] = []
-    for node, row in table.iterrows():
+    terms = [(column, prop, datatype) for column, (prop, datatype) in _NODE_TERMS.items() if column in table.columns]
+    values = [table[column].tolist() for column, _, _ in terms]
+    for node, row in zip(table.index, zip(*values) if values else ([] for _ in table.index)):
         if not isinstance(node, str) or not node.startswith(("http://", "https://", "urn:")):
             continue
         subject = URIRef(node)
-        for column, (prop, datatype) in _NODE_TERMS.items():
-            value = _plain(row.get(column)) if column in row else None
+        for (_, prop, datatype), value in zip(terms, row):
+            value = _plain(value)
             if not _missing(value):
                 triples.append((subject, prop, _literal(value, datatype)))
     if summary is not None:
@@ -290,10 +290,11 @@ def write_metrics(
 def export(G: nx.Graph, path: str | os.PathLike[str], format: str | None = None, *, spreadsheet_safe: bool = True) -> Path:
     """Write ``G`` to ``path`` atomically; the format comes from ``format`` or the extension.
 
-    ``graphml`` and ``gexf`` (streamed by :mod:`clustergraph.network.writers`; networkx's
-    readers read them as they read networkx's own files), ``json`` (node-link data, the
-    edges under ``"edges"``; ``nan`` becomes ``null``), ``csv`` (an edge list:
-    ``source``, ``target`` and every edge attribute; text cells that a spreadsheet
+    Every format is streamed by :mod:`clustergraph.network.writers`: ``graphml`` and
+    ``gexf`` (networkx's readers read them as they read networkx's own files), ``json``
+    (node-link data, the edges under ``"edges"``; ``nan`` becomes ``null``), ``csv`` (an
+    edge list: ``source``, ``target`` and every edge attribute, the cells pandas would
+    write for the same rows; text cells that a spreadsheet
     program would run as formulas get a leading ``'`` unless ``spreadsheet_safe`` is
     false, see :mod:`clustergraph.spreadsheet`).
 
@@ -316,12 +317,8 @@ def export(G: nx.Graph, path: str | os.PathLike[str], format: str | None = None,
         with atomic_write(target, "wb") as fh:
             writers.write_node_link(G, fh)
     else:
-        attributes = sorted({k for _, _, d in G.edges(data=True) for k in d})
-        frame = pd.DataFrame(
-            [(u, v, *[d.get(a) for a in attributes]) for u, v, d in G.edges(data=True)], columns=["source", "target", *attributes]
-        )
-        with atomic_write(target) as fh:
-            (safe_frame(frame) if spreadsheet_safe else frame).to_csv(fh, index=False, lineterminator="\n")
+        with atomic_write(target, "wb") as fh:
+            writers.write_csv(G, fh, spreadsheet_safe=spreadsheet_safe)
     return target
 
 
@@ -344,10 +341,8 @@ def write_exports(
     for fmt in formats:
         if fmt == "csv":
             written.append(export(G, out / f"{stem}-edges.csv", "csv", spreadsheet_safe=spreadsheet_safe))
-            attributes = sorted({k for _, d in G.nodes(data=True) for k in d})
-            frame = pd.DataFrame([(n, *[d.get(a) for a in attributes]) for n, d in G.nodes(data=True)], columns=["id", *attributes])
-            with atomic_write(out / f"{stem}-nodes.csv") as fh:
-                (safe_frame(frame) if spreadsheet_safe else frame).to_csv(fh, index=False, lineterminator="\n")
+            with atomic_write(out / f"{stem}-nodes.csv", "wb") as fh:
+                writers.write_csv(G, fh, nodes=True, spreadsheet_safe=spreadsheet_safe)
             written.append(out / f"{stem}-nodes.csv")
         else:
             written.append(export(G, out / f"{stem}.{fmt}", fmt))
@@ -431,6 +426,23 @@ def analyse(
     """
     if format not in plot.FORMATS:
         raise ParameterError(f"unknown picture format {format!r}", fix=f"use one of {', '.join(plot.FORMATS)}")
+    # building and writing networks of 600,000 edges makes millions of objects: without
+    # the pause, the collections they set off walk the whole process again and again
+    with writers.gc_paused():
+        return _analyse(graph, out, format=format, seed=seed, k=k, metrics=metrics, progress=progress, spreadsheet_safe=spreadsheet_safe)
+
+
+def _analyse(
+    graph: Graph,
+    out: str | os.PathLike[str] | None,
+    *,
+    format: str,
+    seed: int | None,
+    k: int | None | str,
+    metrics: bool,
+    progress: Callable[[str], None] | None,
+    spreadsheet_safe: bool,
+) -> NetworkReport:
     say = progress or (lambda text: None)
     say("building the collaboration network")
     G = collaboration_graph(graph)
@@ -473,9 +485,8 @@ def analyse(
             "value-chain-paths.csv": valuechain.value_chain_paths(graph, G),
         }
         for name, frame in tables.items():
-            with atomic_write(staging / name) as fh:
-                written = safe_frame(frame) if safe else frame
-                written.to_csv(fh, index=name in ("brokers.csv", "mixing.csv", "communities.csv"), lineterminator="\n")
+            with atomic_write(staging / name, "wb") as fh:
+                writers.write_table(frame, fh, index=name in ("brokers.csv", "mixing.csv", "communities.csv"), spreadsheet_safe=safe)
             staged.append(staging / name)
         staged.append(plot.plot_network(G, staging / f"network.{format}", seed=seed, table=table))
         staged.append(plot.plot_mixing(crosssector.mixing_matrix(G), staging / f"mixing.{format}"))

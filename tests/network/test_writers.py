@@ -93,3 +93,78 @@ def test_node_link_json_is_networkx_node_link_data(graphs):
         writers.write_node_link(G, out)
         expected = json.loads(json.dumps(safe(nx.node_link_data(G, edges="edges")), allow_nan=False))
         assert json.loads(out.getvalue()) == expected
+
+
+def _pandas_csv(G: nx.Graph, nodes: bool, safe: bool) -> bytes:
+    """The CSV export before the streaming writer: a pandas frame of the rows."""
+    import pandas as pd
+
+    from clustergraph.spreadsheet import safe_frame
+
+    if nodes:
+        attributes = sorted({k for _, d in G.nodes(data=True) for k in d})
+        frame = pd.DataFrame([(n, *[d.get(a) for a in attributes]) for n, d in G.nodes(data=True)], columns=["id", *attributes])
+    else:
+        attributes = sorted({k for _, _, d in G.edges(data=True) for k in d})
+        frame = pd.DataFrame([(u, v, *[d.get(a) for a in attributes]) for u, v, d in G.edges(data=True)], columns=["source", "target", *attributes])
+    return (safe_frame(frame) if safe else frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def _odd_cells() -> nx.Graph:
+    G = nx.Graph()
+    G.add_edge("=a", "b,c", note='say "hi"', n=1, f=float("nan"), flag=True, mixed=2)
+    G.add_edge("b,c", "-5", note="line\nbreak", n=2, f=1e16, flag=False, mixed="@x")
+    G.add_edge("-5", "+x", n=3, f=0.1, mixed=None)
+    G.add_edge("+x", "q", note="", n=4, f=2)
+    G.add_node("q", label="=SUM(1)", score=-0.5)
+    return G
+
+
+@pytest.mark.parametrize("safe", [True, False])
+def test_csv_is_the_pandas_csv(graphs, safe):
+    for G in [*graphs, _odd_cells()]:
+        for nodes in (False, True):
+            out = io.BytesIO()
+            writers.write_csv(G, out, nodes=nodes, spreadsheet_safe=safe)
+            assert out.getvalue() == _pandas_csv(G, nodes, safe), (G, nodes)
+
+
+def test_multigraph_json_and_graphml():
+    import json
+
+    G = nx.MultiGraph()
+    G.add_edge("a", "b", key="k1", weight=1)
+    G.add_edge("a", "b", key="k2", weight=2.5, note="x")
+    out = io.BytesIO()
+    writers.write_node_link(G, out)
+    assert json.loads(out.getvalue()) == json.loads(json.dumps(nx.node_link_data(G, edges="edges")))
+    _same(_read(writers.write_graphml, nx.read_graphml, G), _read(nx.write_graphml, nx.read_graphml, G))
+
+
+def test_tables_are_the_pandas_csv(tmp_path):
+    """The tables `analyse` writes, and odd frames: the bytes of safe_frame(frame).to_csv()."""
+    import pandas as pd
+
+    from clustergraph.network import crosssector
+    from clustergraph.spreadsheet import safe_frame
+
+    ds = load_fixture()
+    G = network.collaboration_graph(ds)
+    parts = crosssector.communities(G)
+    frames = [
+        (metrics.node_metrics(G, parts=parts), True),
+        (crosssector.cross_sector_edges(G), False),
+        (crosssector.bridges(G), False),
+        (crosssector.mixing_matrix(G), True),
+        (crosssector.community_sectors(G, parts), True),
+        (pd.DataFrame({"a": [1, None], "b": ["=x", None], "c": [True, False], "d": [0.1, float("nan")], "e": ["x,y", 'q"'], "f": [1, "s"]}, index=pd.Index(["r", "=s"], name="k")), True),
+        (pd.DataFrame({"when": pd.to_datetime(["2024-01-01"])}), False),
+        (pd.DataFrame({"n": pd.array([1, None], dtype="Int64"), "o": [pd.NA, "x"]}), False),
+        (pd.DataFrame(columns=["a", "b"]), False),
+    ]
+    for frame, index in frames:
+        for safe in (True, False):
+            out = io.BytesIO()
+            writers.write_table(frame, out, index=index, spreadsheet_safe=safe)
+            expected = (safe_frame(frame) if safe else frame).to_csv(index=index, lineterminator="\n").encode("utf-8")
+            assert out.getvalue() == expected, frame
