@@ -12,7 +12,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
+from rdflib import RDF, Graph
 
 from clustergraph.query.execution import open_data
 from clustergraph.store.endpoint import RemoteQueries
@@ -91,3 +91,22 @@ def test_a_neighbourhood_is_what_the_shapes_reach_not_the_whole_store(endpoint, 
     assert 0 < len(project) < len(list(local.quads((None, None, None, None)))) / 2
     # a node reached only backwards (sh:inversePath cg:project) brings its own triples
     assert any(q.predicate.value.endswith("#participant") for q in project)
+
+
+def test_checks_run_here_share_predicate_extents_and_page_past_a_result_cap(endpoint, local):
+    """A server that caps its answers (Virtuoso's ResultSetMaxRows) is asked again in pages; each predicate is fetched once."""
+    from clustergraph.validation.sparql.remote import Extents
+
+    class Capped(RemoteQueries):  # the real server, its CONSTRUCT answers cut to 50 triples as a capping server cuts them
+        def query(self, query, **kwargs):
+            answer = super().query(query, **kwargs)
+            return answer[:50] if query.lstrip().startswith("CONSTRUCT") else answer
+
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    capped = Capped(endpoint)
+    extents = Extents(capped)
+    store = extents.covering({rdf_type, "urn:test:not-a-predicate"})
+    expected = {(s, o) for s, _, o in local.triples((None, RDF.type, None))}
+    assert len(store) == len(expected) > 300
+    before = capped.requests
+    assert extents.covering({rdf_type}) is store and capped.requests == before  # asked once

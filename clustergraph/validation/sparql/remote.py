@@ -21,8 +21,10 @@ local validation gives without downloading the graph.
 from __future__ import annotations
 
 import re
+import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -37,7 +39,7 @@ from ...store.endpoint import RemoteQueries, values_block, with_values
 from ...store.remote import is_timeout, update
 from ...store.upload import lines_of
 
-__all__ = ["BATCH", "BUDGET", "local_subset", "neighbourhood", "refused", "remote_native", "solutions_in_parts"]
+__all__ = ["BATCH", "BUDGET", "Extents", "local_subset", "neighbourhood", "refused", "remote_native", "solutions_in_parts"]
 
 BUDGET = 600.0
 """Seconds a timed-out check may spend in smaller parts before validation gives up."""
@@ -136,6 +138,8 @@ def local_subset(native: RemoteQueries, query: str, prefixes: dict[str, str] | N
     e.g. ``EXISTS`` inside ``BIND`` or ``$this p+ $this``): the check then runs here on
     those triples only, with the same answer as on the whole data (the compiled
     checks name their predicates; none uses a variable or negated predicate).
+    Each predicate's triples are fetched once per validation and shared by every
+    check run here (:class:`Extents`); the store may hold other predicates too.
     """
     text = native.prepare(query, prefixes)
     declared = {m.group(1): m.group(2) for m in re.finditer(r"(?i)PREFIX\s+([\w.-]*):\s*<([^>]*)>", text)}
@@ -145,15 +149,63 @@ def local_subset(native: RemoteQueries, query: str, prefixes: dict[str, str] | N
     for prefix, local in _PREFIXED.findall(body):
         if (prefix or "") in declared:
             iris.add(declared[prefix or ""] + local)
-    store = ox.Store()
-    if not iris:
-        return store
-    names = sorted(iris)
-    for i in range(0, len(names), 200):
-        chunk = names[i : i + 200]
-        triples = native.query("CONSTRUCT { ?s ?p ?o } WHERE { " + values_block(["p"], [[ox.NamedNode(n)] for n in chunk]) + " ?s ?p ?o }")
-        store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
-    return store
+    with _EXTENTS_LOCK:
+        extents = _EXTENTS.get(native)
+        if extents is None:
+            extents = _EXTENTS[native] = Extents(native)
+    return extents.covering(iris)
+
+
+class Extents:
+    """Predicates' triples fetched from a remote store once, into one local store that checks share.
+
+    Each batch of predicates is counted on the server and fetched by CONSTRUCT; a server
+    that caps its answers (Virtuoso's ``ResultSetMaxRows``) is asked again in ordered
+    pages until every triple has arrived, so a cap never silently drops data.
+    """
+
+    def __init__(self, native: RemoteQueries) -> None:
+        self.native = native
+        self.store = ox.Store()
+        self.fetched: set[str] = set()
+        self.lock = threading.Lock()
+
+    def covering(self, predicates: set[str]) -> ox.Store:
+        """The shared store, after fetching the triples of ``predicates`` not fetched yet."""
+        with self.lock:
+            missing = sorted(set(predicates) - self.fetched)
+            for i in range(0, len(missing), 200):
+                self._fetch(missing[i : i + 200])
+            self.fetched.update(missing)
+        return self.store
+
+    def _fetch(self, predicates: list[str]) -> None:
+        where = values_block(["p"], [[ox.NamedNode(n)] for n in predicates]) + " ?s ?p ?o"
+        rows = self.native.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {where} }} }}")
+        expected = int(rows[0][0].value) if rows and rows[0][0] is not None else 0
+        if not expected:
+            return
+        triples = self.native.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}")
+        got = {(t.subject, t.predicate, t.object) for t in triples}
+        page = len(triples)
+        offset = 0
+        while len(got) < expected and page > 0:  # the server capped the answer: fetch it in ordered pages
+            query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {where} }} ORDER BY ?s ?p ?o LIMIT {page} OFFSET {offset} }}"
+            part = self.native.query(query)
+            if not part:
+                break
+            got.update((t.subject, t.predicate, t.object) for t in part)
+            offset += page
+        if len(got) < expected:
+            raise EndpointError(
+                f"{self.native.endpoint.url} sent {len(got)} of the {expected} triples asked for a check it cannot run itself",
+                fix="raise the server's limit on result rows (Virtuoso: ResultSetMaxRows in [SPARQL] of virtuoso.ini)",
+            )
+        self.store.extend(ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in got)
+
+
+_EXTENTS: weakref.WeakKeyDictionary[RemoteQueries, Extents] = weakref.WeakKeyDictionary()
+_EXTENTS_LOCK = threading.Lock()
 
 
 # --- shapes the compiler cannot translate: pySHACL on the focus nodes' neighbourhoods ------
