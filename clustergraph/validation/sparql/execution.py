@@ -441,6 +441,8 @@ def _validate(native: ox.Store, dataset: Graph, plan: Plan, fallback: str, conte
     multiplicities: dict[str, Counter] = {}
     prefixes = {p: str(ns) for p, ns in dataset.namespaces()}  # rdflib lets queries use the data graph's prefixes
     todo = [c for c in plan.checks if c.route.top not in fallen]
+    if hasattr(native, "endpoint"):  # a remote store: the SHACL-SPARQL checks (the longest there) first, so no long one runs alone at the end
+        todo.sort(key=lambda c: c.sparql is None)
 
     def fetch(check: Check) -> Any:
         try:
