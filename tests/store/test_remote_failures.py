@@ -145,7 +145,8 @@ def test_rules_without_credentials_say_so_and_change_nothing(virtuoso):
     assert "refused the request without credentials (HTTP 401)" in str(err.value) and "CLUSTERGRAPH_ENDPOINT_USER" in str(err.value)
 
 
-def test_shapes_that_cannot_be_compiled_are_named_not_downloaded():
+def test_shapes_that_cannot_be_compiled_are_validated_on_neighbourhoods_or_named():
+    """On a remote store they go to pySHACL on their neighbourhoods (tests/validation/test_remote.py); fallback='error' names them."""
     from clustergraph.errors import ShapesError
     from clustergraph.validation.sparql.execution import validate_sparql
 
@@ -155,7 +156,9 @@ def test_shapes_that_cannot_be_compiled_are_named_not_downloaded():
         format="turtle",
     )
     nowhere = open_remote(Endpoint("http://127.0.0.1:9/query", timeout=1, graphs=("urn:g",)))
-    with pytest.raises(ShapesError, match=r"http://ex.org/Recursive cannot be compiled to SPARQL, so they cannot be checked in the remote store.*fix: validate a local copy"):
+    with pytest.raises(ShapesError, match=r"the shape http://ex.org/Recursive cannot be validated with SPARQL.*fix: validate with pySHACL"):
+        validate_sparql(nowhere, shapes, fallback="error")
+    with pytest.raises(EndpointError, match=r"cannot connect to http://127.0.0.1:9/query"):  # never a silent download
         validate_sparql(nowhere, shapes)
 
 

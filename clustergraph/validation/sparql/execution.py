@@ -363,8 +363,9 @@ def validate_sparql(
     Where a construct cannot be compiled (recursive shapes, blank nodes as constants,
     SPARQL-based targets, custom constraint components, ``sh:sparql`` inside
     ``sh:node``/``sh:not``/…), that shape alone is validated by pySHACL on an
-    in-memory copy of the data and the report says so (:attr:`SparqlReport.fallback`);
-    nothing is skipped silently.
+    in-memory copy of the data (on a remote store, of its focus nodes' neighbourhoods,
+    :func:`clustergraph.validation.sparql.remote.neighbourhood`) and the report says so
+    (:attr:`SparqlReport.fallback`); nothing is skipped silently.
 
     Parameters
     ----------
@@ -416,12 +417,6 @@ def validate_sparql(
     if fallback not in ("pyshacl", "error"):
         raise ShapesError(f"unknown fallback {fallback!r}", fix="use 'pyshacl' or 'error'")
     if is_remote(dataset):
-        if plan.fallback:
-            shapes = ", ".join(sorted(map(str, plan.fallback)))
-            raise ShapesError(
-                f"the shapes {shapes} cannot be compiled to SPARQL, so they cannot be checked in the remote store ({next(iter(plan.fallback.values()))})",
-                fix="validate a local copy with engine='pyshacl' (clustergraph query/push can copy the data), or simplify those shapes",
-            )
         from .remote import remote_native
 
         native, cleanup = remote_native(dataset, context)
@@ -452,6 +447,8 @@ def _validate(native: ox.Store, dataset: Graph, plan: Plan, fallback: str, conte
     multiplicities: dict[str, Counter] = {}
     prefixes = {p: str(ns) for p, ns in dataset.namespaces()}  # rdflib lets queries use the data graph's prefixes
     todo = [c for c in plan.checks if c.route.top not in fallen]
+    if hasattr(native, "endpoint"):  # a remote store: the SHACL-SPARQL checks (the longest there) first, so no long one runs alone at the end
+        todo.sort(key=lambda c: c.sparql is None)
 
     def fetch(check: Check) -> Any:
         try:
@@ -505,8 +502,22 @@ def _validate(native: ox.Store, dataset: Graph, plan: Plan, fallback: str, conte
         by_top.setdefault(top, []).extend(found)
     results = [r for found in by_top.values() for r in found]
     if fallen:
-        results.extend(_pyshacl_fallback(dataset, plan.shapes_graph, set(fallen), context))
+        results.extend(_pyshacl_fallback(_fallback_data(native, dataset, plan.shapes_graph, set(fallen)), plan.shapes_graph, set(fallen), context))
     return SparqlReport(results, fallen, len(plan.checks), time.perf_counter() - started)
+
+
+def _fallback_data(native: Any, dataset: Graph, sg: Graph, keep: set[Node]) -> Graph:
+    """The data pySHACL validates the shapes in ``keep`` on: ``dataset``, or on a remote store the focus nodes' neighbourhoods."""
+    if not hasattr(native, "endpoint"):
+        return dataset
+    from ...store.dataset import open_dataset
+    from .remote import neighbourhood
+
+    local = open_dataset()
+    oxigraph(local).extend(neighbourhood(native, sg, keep))  # type: ignore[union-attr]
+    for prefix, ns in dataset.namespaces():
+        local.bind(prefix, ns, override=True)
+    return local
 
 
 def _pick_message(messages: Sequence[Literal]) -> str:
