@@ -35,7 +35,9 @@ b"acronym,budget\\r\\n'=CECIL,247283\\r\\n"
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import json
 import os
 import re
 import tempfile
@@ -51,6 +53,7 @@ from ..errors import QueryError
 from ..spreadsheet import FORMULA_STARTS, safe_cell
 from ..store import dataset as _store
 from ..store import offline
+from . import columnar
 from .columns import kind_of_datatype, typed_series
 from .execution import resolve_query, run
 
@@ -143,6 +146,9 @@ def stream(
         data = data if data.endswith("\n") else data + "\n"
         _write(out, lambda fh: fh.write(data.encode("utf-8")))
         return 1 if result.kind == "ASK" else len(result)
+    table = _planned(named, params, native)
+    if table is not None:
+        return _write(out, lambda fh: _write_table(table, fh, format, spreadsheet_safe))
     solutions = _solutions(graph, named, text, native, allow_network)
     if format == "csv":
         width = len(solutions.variables)
@@ -159,6 +165,72 @@ def stream(
 
     lines = _write(out, native_write)
     return lines - 1 if format == "tsv" else None
+
+
+def _planned(named: Any, params: Mapping[str, Any] | None, native: ox.Store) -> columnar.Table | None:
+    """The result of a library query that has a columnar plan (:mod:`.columnar`), else ``None``."""
+    plan = columnar.plan_for(named)
+    return None if plan is None else plan(native, named.bindings(params))
+
+
+def _csv_cell(cell: str) -> str:
+    """What Oxigraph's CSV writer writes for a TSV cell: an IRI or a literal's text, blank nodes and numbers as they are."""
+    if cell.startswith("<"):
+        return cell[1:-1]
+    return columnar.unescape(cell) if cell.startswith('"') else cell
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def _json_cell(cell: str) -> str:
+    """A TSV cell as Oxigraph's SPARQL JSON writer writes its term."""
+    dump = functools.partial(json.dumps, ensure_ascii=False)
+    if cell.startswith("<"):
+        return '{"type":"uri","value":' + dump(cell[1:-1]) + "}"
+    if cell.startswith("_:"):
+        return '{"type":"bnode","value":' + dump(cell[2:]) + "}"
+    if cell.startswith('"'):
+        end = cell.rfind('"')
+        value, suffix = dump(columnar.unescape(cell)), cell[end + 1:]
+        if suffix.startswith("@"):
+            return '{"type":"literal","value":' + value + ',"xml:lang":' + dump(suffix[1:]) + "}"
+        if suffix.startswith("^^<"):
+            return '{"type":"literal","value":' + value + ',"datatype":' + dump(suffix[3:-1]) + "}"
+        return '{"type":"literal","value":' + value + "}"
+    kind = "boolean" if cell in ("true", "false") else "double" if ("e" in cell or "E" in cell) else "decimal" if "." in cell else "integer"
+    return '{"type":"literal","value":' + dump(cell) + ',"datatype":"' + _XSD + kind + '"}'
+
+
+def _write_table(table: columnar.Table, fh: IO[bytes], format: str, spreadsheet_safe: bool) -> int | None:
+    """Write a planned result as Oxigraph's CSV (rewritten as :func:`_rewrite_csv` does), TSV or JSON writer would."""
+    if format == "tsv":
+        fh.write(("\t".join("?" + v for v in table.variables) + "\n").encode("utf-8"))
+        columns = [table.column(i) for i in range(len(table.variables))]
+        for start in range(0, len(table), 65536):
+            rows = zip(*(c[start:start + 65536] for c in columns))
+            fh.write(("".join("\t".join(row) + "\n" for row in rows)).encode("utf-8"))
+        return len(table)
+    if format == "json":
+        heads = [json.dumps(v, ensure_ascii=False) + ":" for v in table.variables]
+        columns = [table.column(i, lambda c, h=h: h + _json_cell(c) if c else "") for i, h in enumerate(heads)]
+        fh.write(('{"head":{"vars":[' + ",".join(json.dumps(v, ensure_ascii=False) for v in table.variables) + ']},"results":{"bindings":[').encode("utf-8"))
+        for start in range(0, len(table), 65536):
+            rows = zip(*(c[start:start + 65536] for c in columns))
+            chunk = ",".join("{" + ",".join(cell for cell in row if cell) + "}" for row in rows)
+            fh.write(((","if start else "") + chunk).encode("utf-8"))
+        fh.write(b"]}}")
+        return None
+    convert = (lambda c: safe_cell(_csv_cell(c))) if spreadsheet_safe else _csv_cell
+    columns = [table.column(i, convert) for i in range(len(table.variables))]
+    text = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=False)
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(table.variables)
+    for start in range(0, len(table), 65536):
+        writer.writerows(zip(*(c[start:start + 65536] for c in columns)))
+    text.flush()
+    text.detach()
+    return len(table)
 
 
 def _serialize(solutions: ox.QuerySolutions, fh: Any, format: str) -> None:
@@ -235,6 +307,11 @@ def dataframe(
     named, text, native = _prepare(graph, query, params, allow_network)
     if native is None or named.form != "SELECT":
         return _plain_run(graph, named, params, allow_network).to_dataframe()
+    table = _planned(named, params, native)
+    if table is not None:
+        return pd.DataFrame(
+            {name: typed_series(*_column(table.column(i).tolist())) for i, name in enumerate(table.variables)}, columns=table.variables
+        )
     solutions = _solutions(graph, named, text, native, allow_network)
     variables = [v.value for v in solutions.variables]
     with tempfile.TemporaryFile(prefix="clustergraph-result-") as raw:
@@ -252,14 +329,8 @@ def dataframe(
     return pd.DataFrame(data, columns=variables)
 
 
-_ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
-_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.S)
-
-
 def _unescape(text: str) -> str:
-    if "\\" not in text:
-        return text
-    return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)) if (m.group(1) or m.group(2)) else _ESCAPES.get(m.group(3), m.group(3)), text)
+    return columnar.unescape('"' + text + '"') if "\\" in text else text
 
 
 _NUMBER_START = set("0123456789+-.")
