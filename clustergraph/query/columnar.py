@@ -12,6 +12,10 @@ cells Oxigraph's TSV writer would write, so :mod:`clustergraph.query.results` wr
 CSV, TSV, JSON and DataFrames from it exactly as it writes Oxigraph's own results
 (``tests/query/test_columnar.py`` compares the bytes).
 
+``collaboration-network`` (CONSTRUCT) is the same pairs with labels: its plan returns
+a store holding the graph, which :func:`clustergraph.query.stream` writes with
+Oxigraph's Turtle serializer.
+
 A plan answers only the shipped text of its query (:func:`plan_for` compares a
 fingerprint of the text, so an edited copy runs in SPARQL) and returns ``None``
 when the data holds something it does not model (an organisation that is not an
@@ -20,6 +24,8 @@ IRI); the caller then runs the query in the store.
 >>> from clustergraph.query.library import get
 >>> plan_for(get("co-participants")) is not None, plan_for(get("coordinators"))
 (True, None)
+>>> plan_for(get("collaboration-network")).__name__
+'collaboration_network'
 >>> unescape('"tab\\\\there \\\\"quoted\\\\""')
 'tab\\there "quoted"'
 """
@@ -35,7 +41,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-__all__ = ["Table", "fingerprint", "plan_for", "unescape"]
+__all__ = ["PLANS", "Table", "co_participants", "collaboration_network", "fingerprint", "plan_for", "unescape"]
 
 _PREFIXES = "PREFIX cg: <https://w3id.org/clustergraph/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 
@@ -103,7 +109,7 @@ def _codes(cells: list[str]) -> tuple[Any, list[str]]:
     return codes, list(index)
 
 
-def _organisation_pairs(native: ox.Store, only: str | None) -> tuple[list[str], Any, Any, Any] | None:
+def _organisation_pairs(native: ox.Store, only: str | None, project: str | None = None) -> tuple[list[str], Any, Any, Any] | None:
     """(organisation cells, first, second, shared projects) of every ordered pair of distinct co-participants.
 
     The pairs are the non-zero cells of ``M @ M.T`` (``M``: organisations by projects),
@@ -114,6 +120,9 @@ def _organisation_pairs(native: ox.Store, only: str | None) -> tuple[list[str], 
     organisations, projects = _tsv(native, "SELECT DISTINCT ?organisation ?project WHERE { ?mine cg:participant ?organisation ; cg:project ?project }")
     if any(not cell.startswith("<") for cell in organisations):
         return None  # blank nodes and literals sort by rules this plan does not copy
+    if project is not None:
+        chosen = [(o, p) for o, p in zip(organisations, projects) if p == project]
+        organisations, projects = [o for o, _ in chosen], [p for _, p in chosen]
     org_codes, orgs = _codes(organisations)
     project_codes, _ = _codes(projects)
     order = np.argsort(project_codes, kind="stable")
@@ -180,12 +189,43 @@ def co_participants(native: ox.Store, bindings: Mapping[str, Any]) -> Table | No
     )
 
 
-#: The plans, by the fingerprint of the query text they answer.
-PLANS: dict[str, Callable[[ox.Store, Mapping[str, Any]], Table | None]] = {
+def collaboration_network(native: ox.Store, bindings: Mapping[str, Any]) -> ox.Store | None:
+    """``queries/collaboration-network.rq`` (CONSTRUCT) as a new in-memory store holding its graph (``None``: run it in SPARQL)."""
+    project = bindings.get("project")
+    if project is not None and type(project).__name__ not in ("URIRef", "NamedNode"):
+        return None
+    pairs = _organisation_pairs(native, None, None if project is None else f"<{project}>")
+    if pairs is None:
+        return None
+    orgs, first, second, _ = pairs
+    organisations, labels = _tsv(
+        native,
+        "SELECT DISTINCT ?organisation ?name WHERE { { SELECT DISTINCT ?organisation WHERE { ?mine cg:participant ?organisation } } "
+        "?organisation rdfs:label ?name }",
+    )
+    if any(cell.startswith("_:") for cell in labels):
+        return None  # a blank node would need its identity kept across two documents
+    import numpy as np
+
+    linked = set(np.asarray(orgs, dtype=object)[np.unique(first)].tolist()) if len(first) else set()
+    link = " <https://w3id.org/clustergraph/ontology#collaboratesWith> "
+    label = " <http://www.w3.org/2000/01/rdf-schema#label> "
+    lines = [orgs[a] + link + orgs[b] + " .\n" for a, b in zip(first.tolist(), second.tolist())]
+    lines += [o + label + n + " .\n" for o, n in zip(organisations, labels) if o in linked]
+    graph = ox.Store()
+    # Turtle, not N-Triples: TSV writes numbers and booleans in their short form
+    graph.load(input="".join(lines).encode("utf-8"), format=ox.RdfFormat.TURTLE)
+    return graph
+
+
+#: The plans, by the fingerprint of the query text they answer: a SELECT plan gives a
+#: :class:`Table`, a CONSTRUCT plan a store holding the graph (its default graph).
+PLANS: dict[str, Callable[[ox.Store, Mapping[str, Any]], Any]] = {
     "5651c8c13342ac61": co_participants,
+    "4d227bf4f3095d17": collaboration_network,
 }
 
 
-def plan_for(named: Any) -> Callable[[ox.Store, Mapping[str, Any]], Table | None] | None:
+def plan_for(named: Any) -> Callable[[ox.Store, Mapping[str, Any]], Any] | None:
     """The plan that answers ``named`` (a :class:`~clustergraph.query.NamedQuery`), or ``None``."""
     return PLANS.get(fingerprint(named.text))

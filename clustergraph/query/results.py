@@ -9,9 +9,14 @@ Oxigraph's TSV with pandas' C parser and types each column at once. Both give th
 same answers as :meth:`QueryResult.to_csv`, :meth:`~QueryResult.to_tsv`,
 :meth:`~QueryResult.to_json` and :meth:`~QueryResult.to_dataframe` (the same
 rows in the same order, datatypes, language tags, blank nodes and unbound cells;
-CSV byte for byte, spreadsheet-safe cells included). Anything else (ASK,
-CONSTRUCT, rdflib's memory store, a remote endpoint, the ``table`` and ``turtle``
-formats) takes the plain path through :func:`~clustergraph.query.run`.
+CSV byte for byte, spreadsheet-safe cells included). A CONSTRUCT or DESCRIBE
+result streamed as ``turtle`` is collected in a scratch Oxigraph store and written
+by Oxigraph's Turtle serializer with the clustergraph prefixes (the same triples as
+:meth:`QueryResult.to_turtle`, other bytes). A library query with a columnar plan
+(:mod:`clustergraph.query.columnar`: ``co-participants``, ``collaboration-network``)
+is answered by the plan instead of the engine, written the same way. Anything else
+(ASK, rdflib's memory store, a remote endpoint, the ``table`` format, a graph as
+JSON-LD) takes the plain path through :func:`~clustergraph.query.run`.
 
 TSV and JSON are Oxigraph's own: numbers and booleans may be written in the short
 form (``5`` rather than ``"5"^^xsd:integer``) and JSON is not indented; any SPARQL
@@ -50,6 +55,7 @@ import pyoxigraph as ox
 from ..atomic import atomic_write
 from ..bindings import inject_values
 from ..errors import QueryError
+from ..namespaces import PREFIXES
 from ..spreadsheet import FORMULA_STARTS, safe_cell
 from ..store import dataset as _store
 from ..store import offline
@@ -125,7 +131,8 @@ def stream(
         binary stream such as ``sys.stdout.buffer``.
     format:
         ``csv``, ``tsv``, ``json`` (SPARQL 1.1 Query Results formats, written by
-        Oxigraph while the query runs), or ``table`` and ``turtle`` (through
+        Oxigraph while the query runs), ``turtle`` (a graph, written by Oxigraph's
+        serializer on an Oxigraph dataset), or ``table`` (through
         :meth:`QueryResult.serialize`).
     spreadsheet_safe:
         With ``csv``: a ``'`` before cells a spreadsheet program would run as
@@ -140,6 +147,9 @@ def stream(
     if format not in STREAM_FORMATS:
         raise QueryError(f"unknown output format {format!r}", fix=f"use one of {', '.join(STREAM_FORMATS)}")
     named, text, native = _prepare(graph, query, params, allow_network)
+    if native is not None and named.form in ("CONSTRUCT", "DESCRIBE") and format == "turtle":
+        constructed = _constructed(graph, named, text, params, native, allow_network)
+        return _write(out, lambda fh: _dump_turtle(constructed, fh))
     if native is None or named.form != "SELECT" or format not in _NATIVE:
         result = _plain_run(graph, named, params, allow_network)
         data = result.serialize(format, spreadsheet_safe=spreadsheet_safe)
@@ -171,6 +181,30 @@ def _planned(named: Any, params: Mapping[str, Any] | None, native: ox.Store) -> 
     """The result of a library query that has a columnar plan (:mod:`.columnar`), else ``None``."""
     plan = columnar.plan_for(named)
     return None if plan is None else plan(native, named.bindings(params))
+
+
+def _constructed(graph: Any, named: Any, text: str, params: Mapping[str, Any] | None, native: ox.Store, allow_network: offline.AllowNetwork) -> ox.Store:
+    """The graph of a CONSTRUCT or DESCRIBE in a new in-memory store: from its columnar plan, else run in Oxigraph."""
+    plan = columnar.plan_for(named)
+    built = None if plan is None else plan(native, named.bindings(params))
+    if built is not None:
+        return built
+    triples = _solutions(graph, named, text, native, allow_network)
+    built = ox.Store()
+    with tempfile.TemporaryFile(prefix="clustergraph-result-") as raw:
+        try:
+            triples.serialize(raw, ox.RdfFormat.N_TRIPLES)
+        except OSError as exc:
+            raise QueryError(f"the query failed while its result was written: {exc}", fix="check the query against the data and the store") from None
+        raw.seek(0)
+        built.load(raw, format=ox.RdfFormat.N_TRIPLES)
+    return built
+
+
+def _dump_turtle(constructed: ox.Store, fh: IO[bytes]) -> int:
+    """Write a constructed graph with Oxigraph's Turtle serializer and the clustergraph prefixes; return its triple count."""
+    constructed.dump(fh, ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes={k: str(v) for k, v in PREFIXES.items()})
+    return len(constructed)
 
 
 def _csv_cell(cell: str) -> str:

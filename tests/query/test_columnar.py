@@ -3,7 +3,8 @@
 The same query text with a no-op ``FILTER (true)`` added has no plan, so it runs in
 Oxigraph and goes through Oxigraph's result writers; both are written as CSV (safe and
 not), TSV and JSON and compared byte for byte, and read into DataFrames compared value
-and dtype for dtype: on participations with awkward labels (escapes, tabs, formula-like
+and dtype for dtype. ``collaboration-network`` (CONSTRUCT) is compared triple for triple
+with Oxigraph's evaluation and with the plain path (rdflib terms). All this on participations with awkward labels (escapes, tabs, formula-like
 text, equal names, several labels, none, language tags), duplicated across graphs, with
 and without the ``organisation`` parameter, and on a generated graph.
 """
@@ -13,11 +14,12 @@ from __future__ import annotations
 import io
 
 import pandas as pd
+import pyoxigraph as ox
 import pytest
 
 from clustergraph import store
 from clustergraph.generate import generate
-from clustergraph.query import columnar, library, results
+from clustergraph.query import columnar, execution, library, results
 
 CG = "https://w3id.org/clustergraph/ontology#"
 DATA = """@prefix cg: <https://w3id.org/clustergraph/ontology#> .
@@ -116,3 +118,32 @@ def test_generated_data_gives_the_same_bytes(generated, fmt):
     planned, n = _written(generated, "co-participants", fmt)
     assert n > 1000
     assert planned == _written(generated, _sparql_twin(), fmt)[0]
+
+
+def _network_twin():
+    text = library.get("collaboration-network").text
+    return library.parse(text.replace("FILTER (?partner != ?organisation)", "FILTER (?partner != ?organisation) FILTER (true)"), name="collaboration-network")
+
+
+def _triples(turtle: bytes) -> list[str]:
+    return sorted(str(t) for t in ox.parse(turtle, format=ox.RdfFormat.TURTLE))
+
+
+@pytest.mark.parametrize("params", [None, {"project": "http://ex.org/project/2"}, {"project": "http://ex.org/project/4"}])
+def test_the_network_plan_builds_the_graph_sparql_builds(awkward, params):
+    planned, n = _written(awkward, "collaboration-network", "turtle", params)
+    evaluated, m = _written(awkward, _network_twin(), "turtle", params)
+    plain = execution.run(awkward, "collaboration-network", params).to_turtle().encode()
+    assert _triples(planned) == _triples(evaluated) == _triples(plain)
+    assert n == m == len(_triples(plain))
+    if params is None:
+        assert n == 42 + 10  # 42 links, and the labels of the 10 linked organisations (b has two, f none)
+    assert planned.startswith(b"@prefix ") or n == 0
+
+
+def test_generated_network_and_other_constructs_through_oxigraphs_serializer(generated):
+    planned, n = _written(generated, "collaboration-network", "turtle")
+    assert n > 1000 and _triples(planned) == _triples(_written(generated, _network_twin(), "turtle")[0])
+    query = "CONSTRUCT { ?p <http://ex.org/named> ?name } WHERE { ?p a cg:Project ; cg:acronym ?name } "
+    streamed, n = _written(generated, query, "turtle")
+    assert n > 100 and _triples(streamed) == _triples(execution.run(generated, query).to_turtle().encode())
