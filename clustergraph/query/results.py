@@ -299,8 +299,66 @@ def _write(out: Any, body: Any) -> int:
         return body(fh)
 
 
+#: Bytes of Oxigraph's CSV examined at once by :func:`_rewrite_csv`.
+CSV_BLOCK = 1 << 20
+_CELL_STARTS = tuple(sep + start.encode() for sep in (b",", b"\n") for start in FORMULA_STARTS if start != "\r")
+
+
+def _formula_like(block: bytes) -> bool:
+    """Whether a cell of these CSV lines may start like a formula (substring tests: far faster than a regex)."""
+    return block[:1] in (b"=", b"+", b"-", b"@", b"\t", b"\r") or any(s in block for s in _CELL_STARTS) or block.count(b"\r") != block.count(b"\r\n")
+
+
 def _rewrite_csv(raw: IO[bytes], fh: IO[bytes], width: int, spreadsheet_safe: bool) -> int:
-    """Oxigraph's CSV through Python's csv writer: the plain path's quoting, and safe cells."""
+    """Oxigraph's CSV through Python's csv writer: the plain path's quoting, and safe cells.
+
+    A line without a quote holds one whole record of unquoted cells, which both
+    writers write alike: a block of such lines is copied as it is unless a cell may
+    need a ``'`` (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return). Any other record (quoted cells, line breaks inside a cell, one column)
+    is read and written again by Python's csv module.
+    """
+    if width == 1:
+        return max(_rewrite_csv_records(raw, fh, width, spreadsheet_safe), 0)
+    formula = _formula_like if spreadsheet_safe else (lambda _: False)
+    record: list[bytes] = []
+    rows = -1
+    pending = b""
+    while True:
+        block = raw.read(CSV_BLOCK)
+        if not block:
+            block, pending = pending, b""
+            if not block:
+                break
+        else:
+            block = pending + block
+            cut = block.rfind(b"\n") + 1
+            block, pending = block[:cut], block[cut:]
+        if not record and b'"' not in block and not formula(block):
+            fh.write(block)
+            rows += block.count(b"\n")
+            continue
+        plain: list[bytes] = []
+        for line in block.splitlines(keepends=True):
+            if record or b'"' in line or formula(line):
+                record.append(line)
+                if b"".join(record).count(b'"') % 2:
+                    continue  # a quoted cell runs on to the next line
+                fh.write(b"".join(plain))
+                plain.clear()
+                rows += _rewrite_csv_records(io.BytesIO(b"".join(record)), fh, width, spreadsheet_safe) + 1
+                record.clear()
+                continue
+            plain.append(line)
+            rows += 1
+        fh.write(b"".join(plain))
+    if record:  # unbalanced quotes: the csv module decides
+        rows += _rewrite_csv_records(io.BytesIO(b"".join(record)), fh, width, spreadsheet_safe) + 1
+    return max(rows, 0)
+
+
+def _rewrite_csv_records(raw: IO[bytes], fh: IO[bytes], width: int, spreadsheet_safe: bool) -> int:
+    """Each record read and written again by Python's csv module; returns the records read minus one (the header)."""
     text_in = io.TextIOWrapper(raw, encoding="utf-8", newline="")
     text_out = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=False)
     reader = csv.reader(text_in)
@@ -317,7 +375,7 @@ def _rewrite_csv(raw: IO[bytes], fh: IO[bytes], width: int, spreadsheet_safe: bo
     text_out.flush()
     text_out.detach()
     text_in.detach()
-    return max(rows, 0)
+    return rows
 
 
 # --- DataFrames --------------------------------------------------------------------------

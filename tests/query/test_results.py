@@ -80,6 +80,18 @@ def test_csv_is_byte_for_byte_the_plain_csv(embedded, tricky, safe):
         assert _streamed(ds, query, "csv", params, spreadsheet_safe=safe) == plain, query
 
 
+@pytest.mark.parametrize("block", [1, 7, 64])
+def test_csv_read_in_small_blocks_is_the_same(embedded, tricky, monkeypatch, block):
+    # clean blocks are copied, the others go through the csv module record by record;
+    # tiny blocks cut quoted cells, line breaks and formula-like cells at every place
+    for ds, query, params in _cases(embedded, tricky):
+        whole = _streamed(ds, query, "csv", params)
+        with monkeypatch.context() as m:
+            m.setattr(results, "CSV_BLOCK", block)
+            assert _streamed(ds, query, "csv", params) == whole, query
+            assert _streamed(ds, query, "csv", params, spreadsheet_safe=False) == execution.run(ds, query, params).to_csv(spreadsheet_safe=False).encode()
+
+
 def test_spreadsheet_safety_is_kept(tricky):
     safe = _streamed(tricky, TRICKY_QUERIES[0], "csv").decode()
     raw = _streamed(tricky, TRICKY_QUERIES[0], "csv", spreadsheet_safe=False).decode()
