@@ -255,16 +255,34 @@ def _write_table(table: columnar.Table, fh: IO[bytes], format: str, spreadsheet_
             fh.write(((","if start else "") + chunk).encode("utf-8"))
         fh.write(b"]}}")
         return None
-    convert = (lambda c: safe_cell(_csv_cell(c))) if spreadsheet_safe else _csv_cell
+    convert = (lambda c: _csv_quoted(safe_cell(_csv_cell(c)))) if spreadsheet_safe else (lambda c: _csv_quoted(_csv_cell(c)))
     columns = [table.column(i, convert) for i in range(len(table.variables))]
-    text = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=False)
-    writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow(table.variables)
+    fh.write((",".join(_csv_quoted(v) for v in table.variables) + "\r\n").encode("utf-8"))
     for start in range(0, len(table), 65536):
-        writer.writerows(zip(*(c[start:start + 65536] for c in columns)))
-    text.flush()
-    text.detach()
+        rows = zip(*(c[start:start + 65536] for c in columns))
+        fh.write(("".join(",".join(row) + "\r\n" for row in rows)).encode("utf-8"))
     return len(table)
+
+
+def _csv_quoted(cell: str) -> str:
+    """A cell as Python's csv writer writes it in a row of several cells (minimal quoting, the excel dialect)."""
+    if any(c in cell for c in ',"\r\n'):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
+def _table_frame(table: columnar.Table) -> Any:
+    """A planned result as :func:`dataframe` types it: each column typed once from its distinct cells, then spread to the rows."""
+    import numpy as np
+    import pandas as pd
+
+    data = {}
+    for i, name in enumerate(table.variables):
+        used, positions = np.unique(table.codes[i], return_inverse=True)
+        kinds, texts, strings = _column([table.cells[i][j] for j in used.tolist()])
+        distinct = pd.Series(typed_series(kinds, texts, strings))
+        data[name] = distinct.iloc[positions.reshape(-1)].reset_index(drop=True) if len(used) else pd.Series(typed_series(set(), [], None))
+    return pd.DataFrame(data, columns=table.variables)
 
 
 def _serialize(solutions: ox.QuerySolutions, fh: Any, format: str) -> None:
@@ -401,9 +419,7 @@ def dataframe(
         return _plain_run(graph, named, params, allow_network).to_dataframe()
     table = _planned(named, params, native)
     if table is not None:
-        return pd.DataFrame(
-            {name: typed_series(*_column(table.column(i).tolist())) for i, name in enumerate(table.variables)}, columns=table.variables
-        )
+        return _table_frame(table)
     solutions = _solutions(graph, named, text, native, allow_network)
     variables = [v.value for v in solutions.variables]
     with tempfile.TemporaryFile(prefix="clustergraph-result-") as raw:

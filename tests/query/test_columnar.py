@@ -27,7 +27,7 @@ DATA = """@prefix cg: <https://w3id.org/clustergraph/ontology#> .
 @prefix o: <http://ex.org/org/> . @prefix p: <http://ex.org/project/> .
 o:a rdfs:label "Alpha" . o:b rdfs:label "=cmd|calc", "Zed"@en . o:c rdfs:label "tab\\there \\"q\\" back\\\\slash" .
 o:d rdfs:label "Alpha" . o:e rdfs:label "\\u00e9t\\u00e9 \\b\\f\\u0001 \\u2028" . o:g rdfs:label "" .
-o:h rdfs:label "-5" . o:i rdfs:label "Zed" .
+o:h rdfs:label "-5" . o:i rdfs:label "Zed, \\"the\\" last\\r\\nline" .
 [] cg:participant o:a ; cg:project p:1 . [] cg:participant o:b ; cg:project p:1 .
 [] cg:participant o:c ; cg:project p:1 . [] cg:participant o:d ; cg:project p:1, p:2 .
 [] cg:participant o:a ; cg:project p:2 . [] cg:participant o:e ; cg:project p:2 .
