@@ -72,14 +72,27 @@ TASKS = {
     "publish": ("dump-oxigraph", "dump-rdflib"),
     "serialize": ("dump-pyoxigraph", "dump-rdflib"),
     "results": ("results-stream", "results-plain"),
+    "plans": ("results-plan", "results-sparql"),
 }
 #: Queries of the ``results`` group: big results written to CSV and read into a DataFrame.
 RESULT_QUERIES = {
     "co-participants": "co-participants",
     "all triples": "SELECT ?s ?p ?o WHERE { ?s ?p ?o }",
 }
-if os.environ.get("CLUSTERGRAPH_BENCH_CONSTRUCT"):  # a CONSTRUCT takes the plain path on both sides (minutes at 1M)
+if os.environ.get("CLUSTERGRAPH_BENCH_CONSTRUCT"):  # its plain path (rdflib terms, then Turtle) takes minutes at 1M
     RESULT_QUERIES["collaboration-network"] = "collaboration-network"
+#: Queries of the ``plans`` group: the library queries with a columnar plan, against Oxigraph's own evaluation.
+PLAN_QUERIES = {"co-participants": "co-participants", "collaboration-network": "collaboration-network"}
+
+
+def sparql_twin(name: str) -> Any:
+    """Library query ``name`` with a no-op ``FILTER (true)`` added: no columnar plan, so Oxigraph evaluates it."""
+    from clustergraph.query.library import get, parse
+
+    text = get(name).text
+    twin = text.replace("FILTER (?partner != ?organisation)", "FILTER (?partner != ?organisation) FILTER (true)")
+    assert twin != text, name
+    return parse(twin, name=name)
 ERROR_RATE = 0.05
 
 
@@ -422,15 +435,28 @@ def worker(task: str, data: str, cutoff: float, shapes_dir: str | None = None, i
         out["load"], ds = _timed(lambda: _dataset("oxigraph", data))
         target = Path(tempfile.mkdtemp()) / "result.csv"
         entries: dict[str, Any] = {}
-        for name, query in RESULT_QUERIES.items():
+        queries = PLAN_QUERIES if task in ("results-plan", "results-sparql") else RESULT_QUERIES
+        for name, query in queries.items():
             entry: dict[str, Any] = {}
-            # a CONSTRUCT result is a graph: Turtle (still through rdflib terms on both paths)
+            # a CONSTRUCT result is a graph: Turtle (Oxigraph's serializer on the fast paths, rdflib's on the plain one)
             fmt = "turtle" if name == "collaboration-network" else "csv"
             entry["format"] = fmt
-            if task == "results-stream":
-                entry["csv"], entry["rows"] = _timed(lambda: stream(ds, query, target, fmt))
-                entry["digest"] = hashlib.sha256(target.read_bytes()).hexdigest()[:16] if fmt == "csv" else None
-                entry["dataframe"], frame = _timed(lambda: dataframe(ds, query))
+            if task == "results-sparql":
+                query = sparql_twin(name)
+            if task in ("results-stream", "results-plan", "results-sparql"):
+                entry["csv"], entry["rows"] = _timed(lambda: stream(ds, query, target, fmt), cutoff if task == "results-sparql" else None)
+                if entry["csv"] is None:
+                    entries[name] = {"cutoff": True}
+                    continue
+                entry["digest"] = _graph_digest(target) if fmt == "turtle" else hashlib.sha256(target.read_bytes()).hexdigest()[:16]
+                if fmt == "turtle":
+                    target.unlink()
+                    entries[name] = entry
+                    continue
+                entry["dataframe"], frame = _timed(lambda: dataframe(ds, query), cutoff if task == "results-sparql" else None)
+                if frame is None:
+                    entries[name] = {**entry, "cutoff": True}
+                    continue
             else:
                 ran, result = _timed(lambda: run(ds, query), cutoff)
                 if result is None:
@@ -438,7 +464,12 @@ def worker(task: str, data: str, cutoff: float, shapes_dir: str | None = None, i
                     continue
                 written, _ = _timed(lambda: target.write_bytes(result.serialize(fmt).encode()))
                 entry["csv"], entry["rows"] = ran + written, len(result)
-                entry["digest"] = hashlib.sha256(target.read_bytes()).hexdigest()[:16] if fmt == "csv" else None
+                entry["digest"] = hashlib.sha256(target.read_bytes()).hexdigest()[:16] if fmt == "csv" else _graph_digest(target)
+                if fmt == "turtle":
+                    del result
+                    target.unlink()
+                    entries[name] = entry
+                    continue
                 converted, frame = _timed(lambda: result.to_dataframe())
                 entry["dataframe"] = ran + converted
                 del result
@@ -487,6 +518,13 @@ def worker(task: str, data: str, cutoff: float, shapes_dir: str | None = None, i
 
 
 # --- the parent: subprocesses, cut-offs, peak memory ------------------------------------
+
+
+def _graph_digest(path: Path) -> str:
+    """A digest of the triples of a Turtle file, whatever their order and prefixes."""
+    import pyoxigraph as ox
+
+    return _digest((str(t),) for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
 
 
 def _hwm(pid: int) -> float | None:
@@ -676,7 +714,7 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, started: str
     for res in results:
         size = f"{label(res['size'])} ({res['triples']:,})"
         for group in TASKS:
-            if group not in res or group == "results":  # its own section below
+            if group not in res or group in ("results", "plans"):  # their own sections below
                 continue
             fast, base = res[group]["fast"], res[group]["baseline"]
             if group == "queries" and base.get("skipped"):
@@ -712,32 +750,7 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, started: str
             lines.append(f"| {size} | {name} | {_fmt(fs)} | {_fmt(bs, phase)} | {ratio} | {fast['peak_mb']:.0f} | {base['peak_mb']:.0f} | {same} |")
     at = next((r for r in results if r["size"] == 1_000_000), None) or max((r for r in results if r["size"] < 1_000_000), key=lambda r: r["size"], default=None)
     targets = _targets(at, cutoff) if at else {}
-    result_runs = [r for r in results if "results" in r]
-    if result_runs:
-        lines += [
-            "",
-            "## Large results (`--only results`)",
-            "",
-            "Each query's result written to a CSV file and read into a pandas DataFrame: through Oxigraph's own result",
-            "writers (`clustergraph.query.stream` and `clustergraph.query.dataframe`) and through the plain path",
-            "(`run()`, one rdflib term per cell, then `QueryResult.to_csv()` / `to_dataframe()`), each path in its own process",
-            "on the same Oxigraph store (peak memory: that process, loading included). Times include running the query.",
-            "",
-            "| size | query | rows | fast CSV (s) | plain CSV (s) | ratio | fast DataFrame (s) | plain DataFrame (s) | ratio | fast rows/s (CSV) | same CSV bytes, same frame | peak MB fast / plain |",
-            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
-        ]
-        for res in result_runs:
-            fast, base = res["results"]["fast"], res["results"]["baseline"]
-            for name, f in fast.get("results", {}).items():
-                b = base.get("results", {}).get(name, {"cutoff": True})
-                bc, bd = (None, None) if b.get("cutoff") else (b["csv"], b["dataframe"])
-                same = "– (plain path cut off)" if b.get("cutoff") else "–" if f.get("digest") is None else ("yes" if (b["digest"], b["frame_digest"]) == (f["digest"], f["frame_digest"]) else "**no**")
-                lines.append(
-                    f"| {label(res['size'])} | {name}{' (Turtle, plain path on both sides)' if f.get('format') == 'turtle' else ''} | {f['rows']:,} | {_fmt(f['csv'])} | {_fmt(bc, cutoff)} | {_ratio(f['csv'], bc, cutoff)[1]} | "
-                    f"{_fmt(f['dataframe'])} | {_fmt(bd, cutoff)} | {_ratio(f['dataframe'], bd, cutoff)[1]} | {f['rows'] / f['csv']:,.0f} | {same} | "
-                    f"{fast['peak_mb']:.0f} / {base['peak_mb']:.0f} |"
-                )
-        lines.append("")
+    lines += _results_tables(results, cutoff)
     lines += ["", "## Library queries", ""]
     for res in results:
         if "queries" not in res:
@@ -792,6 +805,60 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, started: str
         "",
     ]
     return "\n".join(lines)
+
+
+def _results_tables(results: list[dict[str, Any]], cutoff: float) -> list[str]:
+    """The tables of the ``results`` group (fast path against rdflib terms) and the ``plans`` group (columnar plans against Oxigraph's evaluation)."""
+    lines: list[str] = []
+    intros = {
+        "results": (
+            "## Large results (`--only results`)",
+            "Each query's result written to a CSV file (a CONSTRUCT's to Turtle) and read into a pandas DataFrame: through Oxigraph's own result",
+            "writers (`clustergraph.query.stream` and `clustergraph.query.dataframe`) and through the plain path",
+            "(`run()`, one rdflib term per cell, then `QueryResult.to_csv()` / `to_dataframe()` / `to_turtle()`), each path in its own process",
+            "on the same Oxigraph store (peak memory: that process, loading included). Times include running the query.",
+        ),
+        "plans": (
+            "## Columnar plans (`--only plans`)",
+            "The library queries with a columnar plan (`clustergraph.query.columnar`), written by `clustergraph.query.stream` to CSV",
+            "(a CONSTRUCT's graph to Turtle) and read by `clustergraph.query.dataframe`: through the plan, and through Oxigraph's own",
+            "evaluation of the same query (its text with a no-op `FILTER (true)`, which has no plan) and the same writers, each in its own",
+            "process. Same output: the CSV bytes and the DataFrame (hashes), or the set of triples.",
+        ),
+    }
+    for group, (heading, *intro) in intros.items():
+        runs = [r for r in results if group in r]
+        if not runs:
+            continue
+        fast_name, base_name = ("fast", "plain") if group == "results" else ("plan", "SPARQL")
+        lines += [
+            "",
+            heading,
+            "",
+            *intro,
+            "",
+            f"| size | query | rows | {fast_name} CSV (s) | {base_name} CSV (s) | ratio | {fast_name} DataFrame (s) | {base_name} DataFrame (s) | ratio | {fast_name} rows/s (CSV) | same output | peak MB {fast_name} / {base_name} |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        ]
+        for res in runs:
+            fast, base = res[group]["fast"], res[group]["baseline"]
+            for name, f in fast.get("results", {}).items():
+                b = base.get("results", {}).get(name, {"cutoff": True})
+                bc, bd = (None, None) if b.get("cutoff") else (b["csv"], b.get("dataframe"))
+                if b.get("cutoff"):
+                    same = f"– ({base_name} path cut off)"
+                elif f.get("format") == "turtle":
+                    same = "yes (same triples)" if f.get("digest") == b.get("digest") else "**no**"
+                else:
+                    same = "yes" if (b["digest"], b.get("frame_digest")) == (f["digest"], f.get("frame_digest")) else "**no**"
+                turtle = f.get("format") == "turtle"
+                lines.append(
+                    f"| {label(res['size'])} | {name}{' (Turtle)' if turtle else ''} | {f['rows']:,} | {_fmt(f['csv'])} | {_fmt(bc, cutoff)} | {_ratio(f['csv'], bc, cutoff)[1]} | "
+                    f"{'–' if turtle else _fmt(f.get('dataframe'))} | {'–' if turtle else _fmt(bd, cutoff)} | {'–' if turtle else _ratio(f.get('dataframe'), bd, cutoff)[1]} | {f['rows'] / f['csv']:,.0f} | {same} | "
+                    f"{fast['peak_mb']:.0f} / {base['peak_mb']:.0f} |"
+                )
+        lines.append("")
+    return lines
 
 
 def _same(group: str, fast: dict[str, Any], base: dict[str, Any]) -> str:

@@ -9,9 +9,14 @@ Oxigraph's TSV with pandas' C parser and types each column at once. Both give th
 same answers as :meth:`QueryResult.to_csv`, :meth:`~QueryResult.to_tsv`,
 :meth:`~QueryResult.to_json` and :meth:`~QueryResult.to_dataframe` (the same
 rows in the same order, datatypes, language tags, blank nodes and unbound cells;
-CSV byte for byte, spreadsheet-safe cells included). Anything else (ASK,
-CONSTRUCT, rdflib's memory store, a remote endpoint, the ``table`` and ``turtle``
-formats) takes the plain path through :func:`~clustergraph.query.run`.
+CSV byte for byte, spreadsheet-safe cells included). A CONSTRUCT or DESCRIBE
+result streamed as ``turtle`` is collected in a scratch Oxigraph store and written
+by Oxigraph's Turtle serializer with the clustergraph prefixes (the same triples as
+:meth:`QueryResult.to_turtle`, other bytes). A library query with a columnar plan
+(:mod:`clustergraph.query.columnar`: ``co-participants``, ``collaboration-network``)
+is answered by the plan instead of the engine, written the same way. Anything else
+(ASK, rdflib's memory store, a remote endpoint, the ``table`` format, a graph as
+JSON-LD) takes the plain path through :func:`~clustergraph.query.run`.
 
 TSV and JSON are Oxigraph's own: numbers and booleans may be written in the short
 form (``5`` rather than ``"5"^^xsd:integer``) and JSON is not indented; any SPARQL
@@ -35,7 +40,9 @@ b"acronym,budget\\r\\n'=CECIL,247283\\r\\n"
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import json
 import os
 import re
 import tempfile
@@ -48,9 +55,11 @@ import pyoxigraph as ox
 from ..atomic import atomic_write
 from ..bindings import inject_values
 from ..errors import QueryError
+from ..namespaces import PREFIXES
 from ..spreadsheet import FORMULA_STARTS, safe_cell
 from ..store import dataset as _store
 from ..store import offline
+from . import columnar
 from .columns import kind_of_datatype, typed_series
 from .execution import resolve_query, run
 
@@ -122,7 +131,8 @@ def stream(
         binary stream such as ``sys.stdout.buffer``.
     format:
         ``csv``, ``tsv``, ``json`` (SPARQL 1.1 Query Results formats, written by
-        Oxigraph while the query runs), or ``table`` and ``turtle`` (through
+        Oxigraph while the query runs), ``turtle`` (a graph, written by Oxigraph's
+        serializer on an Oxigraph dataset), or ``table`` (through
         :meth:`QueryResult.serialize`).
     spreadsheet_safe:
         With ``csv``: a ``'`` before cells a spreadsheet program would run as
@@ -137,12 +147,18 @@ def stream(
     if format not in STREAM_FORMATS:
         raise QueryError(f"unknown output format {format!r}", fix=f"use one of {', '.join(STREAM_FORMATS)}")
     named, text, native = _prepare(graph, query, params, allow_network)
+    if native is not None and named.form in ("CONSTRUCT", "DESCRIBE") and format == "turtle":
+        constructed = _constructed(graph, named, text, params, native, allow_network)
+        return _write(out, lambda fh: _dump_turtle(constructed, fh))
     if native is None or named.form != "SELECT" or format not in _NATIVE:
         result = _plain_run(graph, named, params, allow_network)
         data = result.serialize(format, spreadsheet_safe=spreadsheet_safe)
         data = data if data.endswith("\n") else data + "\n"
         _write(out, lambda fh: fh.write(data.encode("utf-8")))
         return 1 if result.kind == "ASK" else len(result)
+    table = _planned(named, params, native)
+    if table is not None:
+        return _write(out, lambda fh: _write_table(table, fh, format, spreadsheet_safe))
     solutions = _solutions(graph, named, text, native, allow_network)
     if format == "csv":
         width = len(solutions.variables)
@@ -159,6 +175,114 @@ def stream(
 
     lines = _write(out, native_write)
     return lines - 1 if format == "tsv" else None
+
+
+def _planned(named: Any, params: Mapping[str, Any] | None, native: ox.Store) -> columnar.Table | None:
+    """The result of a library query that has a columnar plan (:mod:`.columnar`), else ``None``."""
+    plan = columnar.plan_for(named)
+    return None if plan is None else plan(native, named.bindings(params))
+
+
+def _constructed(graph: Any, named: Any, text: str, params: Mapping[str, Any] | None, native: ox.Store, allow_network: offline.AllowNetwork) -> ox.Store:
+    """The graph of a CONSTRUCT or DESCRIBE in a new in-memory store: from its columnar plan, else run in Oxigraph."""
+    plan = columnar.plan_for(named)
+    built = None if plan is None else plan(native, named.bindings(params))
+    if built is not None:
+        return built
+    triples = _solutions(graph, named, text, native, allow_network)
+    built = ox.Store()
+    with tempfile.TemporaryFile(prefix="clustergraph-result-") as raw:
+        try:
+            triples.serialize(raw, ox.RdfFormat.N_TRIPLES)
+        except OSError as exc:
+            raise QueryError(f"the query failed while its result was written: {exc}", fix="check the query against the data and the store") from None
+        raw.seek(0)
+        built.load(raw, format=ox.RdfFormat.N_TRIPLES)
+    return built
+
+
+def _dump_turtle(constructed: ox.Store, fh: IO[bytes]) -> int:
+    """Write a constructed graph with Oxigraph's Turtle serializer and the clustergraph prefixes; return its triple count."""
+    constructed.dump(fh, ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes={k: str(v) for k, v in PREFIXES.items()})
+    return len(constructed)
+
+
+def _csv_cell(cell: str) -> str:
+    """What Oxigraph's CSV writer writes for a TSV cell: an IRI or a literal's text, blank nodes and numbers as they are."""
+    if cell.startswith("<"):
+        return cell[1:-1]
+    return columnar.unescape(cell) if cell.startswith('"') else cell
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def _json_cell(cell: str) -> str:
+    """A TSV cell as Oxigraph's SPARQL JSON writer writes its term."""
+    dump = functools.partial(json.dumps, ensure_ascii=False)
+    if cell.startswith("<"):
+        return '{"type":"uri","value":' + dump(cell[1:-1]) + "}"
+    if cell.startswith("_:"):
+        return '{"type":"bnode","value":' + dump(cell[2:]) + "}"
+    if cell.startswith('"'):
+        end = cell.rfind('"')
+        value, suffix = dump(columnar.unescape(cell)), cell[end + 1:]
+        if suffix.startswith("@"):
+            return '{"type":"literal","value":' + value + ',"xml:lang":' + dump(suffix[1:]) + "}"
+        if suffix.startswith("^^<"):
+            return '{"type":"literal","value":' + value + ',"datatype":' + dump(suffix[3:-1]) + "}"
+        return '{"type":"literal","value":' + value + "}"
+    kind = "boolean" if cell in ("true", "false") else "double" if ("e" in cell or "E" in cell) else "decimal" if "." in cell else "integer"
+    return '{"type":"literal","value":' + dump(cell) + ',"datatype":"' + _XSD + kind + '"}'
+
+
+def _write_table(table: columnar.Table, fh: IO[bytes], format: str, spreadsheet_safe: bool) -> int | None:
+    """Write a planned result as Oxigraph's CSV (rewritten as :func:`_rewrite_csv` does), TSV or JSON writer would."""
+    if format == "tsv":
+        fh.write(("\t".join("?" + v for v in table.variables) + "\n").encode("utf-8"))
+        columns = [table.column(i) for i in range(len(table.variables))]
+        for start in range(0, len(table), 65536):
+            rows = zip(*(c[start:start + 65536] for c in columns))
+            fh.write(("".join("\t".join(row) + "\n" for row in rows)).encode("utf-8"))
+        return len(table)
+    if format == "json":
+        heads = [json.dumps(v, ensure_ascii=False) + ":" for v in table.variables]
+        columns = [table.column(i, lambda c, h=h: h + _json_cell(c) if c else "") for i, h in enumerate(heads)]
+        fh.write(('{"head":{"vars":[' + ",".join(json.dumps(v, ensure_ascii=False) for v in table.variables) + ']},"results":{"bindings":[').encode("utf-8"))
+        for start in range(0, len(table), 65536):
+            rows = zip(*(c[start:start + 65536] for c in columns))
+            chunk = ",".join("{" + ",".join(cell for cell in row if cell) + "}" for row in rows)
+            fh.write(((","if start else "") + chunk).encode("utf-8"))
+        fh.write(b"]}}")
+        return None
+    convert = (lambda c: _csv_quoted(safe_cell(_csv_cell(c)))) if spreadsheet_safe else (lambda c: _csv_quoted(_csv_cell(c)))
+    columns = [table.column(i, convert) for i in range(len(table.variables))]
+    fh.write((",".join(_csv_quoted(v) for v in table.variables) + "\r\n").encode("utf-8"))
+    for start in range(0, len(table), 65536):
+        rows = zip(*(c[start:start + 65536] for c in columns))
+        fh.write(("".join(",".join(row) + "\r\n" for row in rows)).encode("utf-8"))
+    return len(table)
+
+
+def _csv_quoted(cell: str) -> str:
+    """A cell as Python's csv writer writes it in a row of several cells (minimal quoting, the excel dialect)."""
+    if any(c in cell for c in ',"\r\n'):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
+def _table_frame(table: columnar.Table) -> Any:
+    """A planned result as :func:`dataframe` types it: each column typed once from its distinct cells, then spread to the rows."""
+    import numpy as np
+    import pandas as pd
+
+    data = {}
+    for i, name in enumerate(table.variables):
+        used, positions = np.unique(table.codes[i], return_inverse=True)
+        kinds, texts, strings = _column([table.cells[i][j] for j in used.tolist()])
+        distinct = pd.Series(typed_series(kinds, texts, strings))
+        data[name] = distinct.iloc[positions.reshape(-1)].reset_index(drop=True) if len(used) else pd.Series(typed_series(set(), [], None))
+    return pd.DataFrame(data, columns=table.variables)
 
 
 def _serialize(solutions: ox.QuerySolutions, fh: Any, format: str) -> None:
@@ -193,8 +317,66 @@ def _write(out: Any, body: Any) -> int:
         return body(fh)
 
 
+#: Bytes of Oxigraph's CSV examined at once by :func:`_rewrite_csv`.
+CSV_BLOCK = 1 << 20
+_CELL_STARTS = tuple(sep + start.encode() for sep in (b",", b"\n") for start in FORMULA_STARTS if start != "\r")
+
+
+def _formula_like(block: bytes) -> bool:
+    """Whether a cell of these CSV lines may start like a formula (substring tests: far faster than a regex)."""
+    return block[:1] in (b"=", b"+", b"-", b"@", b"\t", b"\r") or any(s in block for s in _CELL_STARTS) or block.count(b"\r") != block.count(b"\r\n")
+
+
 def _rewrite_csv(raw: IO[bytes], fh: IO[bytes], width: int, spreadsheet_safe: bool) -> int:
-    """Oxigraph's CSV through Python's csv writer: the plain path's quoting, and safe cells."""
+    """Oxigraph's CSV through Python's csv writer: the plain path's quoting, and safe cells.
+
+    A line without a quote holds one whole record of unquoted cells, which both
+    writers write alike: a block of such lines is copied as it is unless a cell may
+    need a ``'`` (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return). Any other record (quoted cells, line breaks inside a cell, one column)
+    is read and written again by Python's csv module.
+    """
+    if width == 1:
+        return max(_rewrite_csv_records(raw, fh, width, spreadsheet_safe), 0)
+    formula = _formula_like if spreadsheet_safe else (lambda _: False)
+    record: list[bytes] = []
+    rows = -1
+    pending = b""
+    while True:
+        block = raw.read(CSV_BLOCK)
+        if not block:
+            block, pending = pending, b""
+            if not block:
+                break
+        else:
+            block = pending + block
+            cut = block.rfind(b"\n") + 1
+            block, pending = block[:cut], block[cut:]
+        if not record and b'"' not in block and not formula(block):
+            fh.write(block)
+            rows += block.count(b"\n")
+            continue
+        plain: list[bytes] = []
+        for line in block.splitlines(keepends=True):
+            if record or b'"' in line or formula(line):
+                record.append(line)
+                if b"".join(record).count(b'"') % 2:
+                    continue  # a quoted cell runs on to the next line
+                fh.write(b"".join(plain))
+                plain.clear()
+                rows += _rewrite_csv_records(io.BytesIO(b"".join(record)), fh, width, spreadsheet_safe) + 1
+                record.clear()
+                continue
+            plain.append(line)
+            rows += 1
+        fh.write(b"".join(plain))
+    if record:  # unbalanced quotes: the csv module decides
+        rows += _rewrite_csv_records(io.BytesIO(b"".join(record)), fh, width, spreadsheet_safe) + 1
+    return max(rows, 0)
+
+
+def _rewrite_csv_records(raw: IO[bytes], fh: IO[bytes], width: int, spreadsheet_safe: bool) -> int:
+    """Each record read and written again by Python's csv module; returns the records read minus one (the header)."""
     text_in = io.TextIOWrapper(raw, encoding="utf-8", newline="")
     text_out = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=False)
     reader = csv.reader(text_in)
@@ -211,7 +393,7 @@ def _rewrite_csv(raw: IO[bytes], fh: IO[bytes], width: int, spreadsheet_safe: bo
     text_out.flush()
     text_out.detach()
     text_in.detach()
-    return max(rows, 0)
+    return rows
 
 
 # --- DataFrames --------------------------------------------------------------------------
@@ -235,6 +417,9 @@ def dataframe(
     named, text, native = _prepare(graph, query, params, allow_network)
     if native is None or named.form != "SELECT":
         return _plain_run(graph, named, params, allow_network).to_dataframe()
+    table = _planned(named, params, native)
+    if table is not None:
+        return _table_frame(table)
     solutions = _solutions(graph, named, text, native, allow_network)
     variables = [v.value for v in solutions.variables]
     with tempfile.TemporaryFile(prefix="clustergraph-result-") as raw:
@@ -252,14 +437,8 @@ def dataframe(
     return pd.DataFrame(data, columns=variables)
 
 
-_ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
-_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.S)
-
-
 def _unescape(text: str) -> str:
-    if "\\" not in text:
-        return text
-    return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)) if (m.group(1) or m.group(2)) else _ESCAPES.get(m.group(3), m.group(3)), text)
+    return columnar.unescape('"' + text + '"') if "\\" in text else text
 
 
 _NUMBER_START = set("0123456789+-.")

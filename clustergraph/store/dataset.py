@@ -687,7 +687,7 @@ def _load_oxigraph(native: ox.Store, checked: Checked, fmt: str, target: URIRef 
     try:
         with parser_errors(checked):
             if big and staging is not None and fmt in _CHECKED_BULK_FORMATS:
-                _bulk_checked(native, kwargs)
+                _bulk_checked(native, kwargs, on_disk=folder is not None)
             elif big and staging is not None:
                 native.bulk_load(**kwargs)
             else:
@@ -721,14 +721,21 @@ def _load_oxigraph(native: ox.Store, checked: Checked, fmt: str, target: URIRef 
     return count
 
 
-def _bulk_checked(native: ox.Store, kwargs: dict[str, Any]) -> None:
-    """Bulk-load into a named graph with Oxigraph's lenient parser while another thread parses strictly.
+def _bulk_checked(native: ox.Store, kwargs: dict[str, Any], on_disk: bool = True) -> None:
+    """Load into a named graph with Oxigraph's lenient parser while another thread parses strictly.
 
     Oxigraph's strict parser (IRIs, language tags, …) costs about a third of a bulk load
     and the insert cannot use a second core, so the two run side by side: the insert
     releases the GIL while the check walks the same input. The strict parser has the
     last word: if it finds a problem, its :class:`SyntaxError` (line and column) is
     raised and the caller removes the graph, exactly as for a strict load.
+
+    An on-disk store takes Oxigraph's bulk loader (RocksDB files written directly). In
+    memory both loaders insert quad by quad in one transaction (Oxigraph's memory store
+    admits one writer at a time, and its bulk loader parses in parallel only with four
+    cores or more), and the bulk loader also holds batches of a million parsed quads:
+    ``Store.load`` inserts as it parses, for the same time and about 220 MB less at 1M
+    triples (measured: 394 MB against 611 MB).
     """
 
     def strict() -> None:
@@ -739,7 +746,7 @@ def _bulk_checked(native: ox.Store, kwargs: dict[str, Any]) -> None:
     with ThreadPoolExecutor(max_workers=1) as pool:
         checking = pool.submit(strict)
         try:
-            native.bulk_load(**kwargs, lenient=True)
+            (native.bulk_load if on_disk else native.load)(**kwargs, lenient=True)
         except SyntaxError as lenient_error:
             problem = checking.exception()
             raise (problem if isinstance(problem, SyntaxError) else lenient_error) from None

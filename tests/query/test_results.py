@@ -80,6 +80,18 @@ def test_csv_is_byte_for_byte_the_plain_csv(embedded, tricky, safe):
         assert _streamed(ds, query, "csv", params, spreadsheet_safe=safe) == plain, query
 
 
+@pytest.mark.parametrize("block", [1, 7, 64])
+def test_csv_read_in_small_blocks_is_the_same(embedded, tricky, monkeypatch, block):
+    # clean blocks are copied, the others go through the csv module record by record;
+    # tiny blocks cut quoted cells, line breaks and formula-like cells at every place
+    for ds, query, params in _cases(embedded, tricky):
+        whole = _streamed(ds, query, "csv", params)
+        with monkeypatch.context() as m:
+            m.setattr(results, "CSV_BLOCK", block)
+            assert _streamed(ds, query, "csv", params) == whole, query
+            assert _streamed(ds, query, "csv", params, spreadsheet_safe=False) == execution.run(ds, query, params).to_csv(spreadsheet_safe=False).encode()
+
+
 def test_spreadsheet_safety_is_kept(tricky):
     safe = _streamed(tricky, TRICKY_QUERIES[0], "csv").decode()
     raw = _streamed(tricky, TRICKY_QUERIES[0], "csv", spreadsheet_safe=False).decode()
@@ -113,14 +125,15 @@ def test_blank_nodes_language_tags_and_unbound_cells(tricky):
     assert results.dataframe(tricky, TRICKY_QUERIES[3])["missing"].isna().all()
 
 
-def test_parameters_and_other_forms_take_the_plain_path(embedded, tmp_path):
+def test_parameters_graphs_and_other_stores(embedded, tmp_path):
     params = {"organisation": "cgid:organisation/cap-digital"}
     fast = _streamed(embedded, "co-participants", "csv", params)
     assert fast == execution.run(embedded, "co-participants", params).to_csv().encode() and fast.count(b"\r\n") > 1
     target = tmp_path / "graph.ttl"
     assert results.stream(embedded, "collaboration-network", target, "turtle") > 0
+    # a graph goes through Oxigraph's Turtle serializer: the same triples as the plain path, other bytes
     turtle = execution.run(embedded, "collaboration-network").to_turtle()
-    assert target.read_text() == (turtle if turtle.endswith("\n") else turtle + "\n")
+    assert sorted(map(str, ox.parse(path=target, format=ox.RdfFormat.TURTLE))) == sorted(map(str, ox.parse(turtle, format=ox.RdfFormat.TURTLE)))
     memory = execution.open_data(kind="memory")
     assert _streamed(memory, "coordinators", "csv") == execution.run(embedded, "coordinators").to_csv().encode()
     pd.testing.assert_frame_equal(results.dataframe(memory, "coordinators"), results.dataframe(embedded, "coordinators"))
