@@ -282,7 +282,9 @@ def neighbourhood(native: RemoteQueries, sg: Graph, keep: set[Node], batch: int 
     the nodes reached along the predicates of the shapes' paths (backwards for inverse
     paths); the class hierarchy (``rdfs:subClassOf``); and every triple whose predicate the
     shapes' SPARQL names (SHACL-SPARQL constraints see those whole). Blank nodes cannot be
-    named in a query, so a blank node is followed one level from the node that points to it.
+    named in a query, so a blank node is followed one level from the node that points to it,
+    and a blank focus node has only the triples that other fetches bring (clustergraph's own
+    data gives every resource an IRI).
     """
     shapes = _reachable_shapes(sg, keep)
     forward: set[str] = set()
