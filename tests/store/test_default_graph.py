@@ -92,3 +92,10 @@ def test_virtuoso_default_graph_is_the_union(virtuoso):
     assert "urn:test:vdefault" in data_graphs(ep) and DEFAULT not in data_graphs(ep)
     rows = list(open_remote(Endpoint(ep.url, timeout=60, graphs=(DEFAULT,))).query("SELECT ?o WHERE { <urn:test:vd> <urn:test:p> ?o }"))
     assert sorted(int(r[0]) for r in rows) == [1, 2, 3]
+
+
+def test_cli_publish_copies_the_default_graph(in_default, tmp_path):
+    _, ep = in_default
+    out = CliRunner().invoke(main, ["publish", "--endpoint", ep.url, "--out", str(tmp_path / "site")], env={"CLUSTERGRAPH_CONFIG": ""})
+    assert out.exit_code == 0 and "resource pages" in out.stdout, out.output
+    assert (tmp_path / "site" / "void.ttl").is_file()
