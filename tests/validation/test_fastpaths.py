@@ -130,3 +130,32 @@ def test_qualified_counts_of_one_and_none_are_existence_checks_with_pyshacls_res
     ours = validate_sparql(data, shapes).results
     assert sorted(str(r.focus) for r in ours) == ["http://ex.org/a", "http://ex.org/c", "http://ex.org/d"]
     assert _multiset(ours) == _multiset(results_from_report(report))
+
+
+SUBJECTS_OF = """
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://ex.org/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:Named sh:targetSubjectsOf ex:name, ex:code ;
+  sh:property [ sh:path ex:name ; sh:datatype xsd:string ; sh:maxCount 1 ] ;
+  sh:property [ sh:path ex:code ; sh:minCount 1 ; sh:pattern "^[A-Z]+$" ] ;
+  sh:property [ sh:path ex:other ; sh:nodeKind sh:IRI ] .
+"""
+SUBJECTS_OF_DATA = """
+@prefix ex: <http://ex.org/> .
+ex:a ex:name "A", "Alpha" ; ex:code "ab" ; ex:other "x" .
+ex:b ex:name 3 . ex:c ex:code "C" . ex:d ex:other "not a focus node" .
+"""
+
+
+def test_values_on_a_target_predicate_need_no_focus_query_with_pyshacls_results():
+    import pyshacl
+
+    from clustergraph.validation.sparql import results_from_report
+
+    shapes = Graph().parse(data=SUBJECTS_OF, format="turtle")
+    data = Graph().parse(data=SUBJECTS_OF_DATA, format="turtle")
+    queries = [c.query for c in compile_shapes(shapes).checks]
+    assert sum("SELECT DISTINCT ?this WHERE" not in q for q in queries) == 1  # ex:name: datatype and maxCount, no focus query
+    _conforms, report, _text = pyshacl.validate(data, shacl_graph=shapes)
+    ours = validate_sparql(data, shapes).results
+    assert len(ours) == 5  # a: two names, code pattern, other; b: datatype, no code (d is no focus node)
+    assert _multiset(ours) == _multiset(results_from_report(report))

@@ -103,7 +103,10 @@ def _merged(route: Route, path: str | None, items: list[tuple[Shape, Violation]]
             guard = "" if path is None else "BOUND(?value) && "
             binds.append(f"BIND(({guard}COALESCE(({cond}), false)) AS {flag})")
         parts.append(Part(shape, v.component, v.message, flag, per_focus=v.count is not None))
-    body = route.focus("?this")
+    # A value on a path the focus nodes are the subjects of makes its subject a focus node:
+    # without a minimum count to check, the focus nodes need not be found first.
+    implied = not has_min and not route.steps and path is not None and path in (_subjects_of(route.targets) or ())
+    body = "" if implied else route.focus("?this")
     if path is None:
         body += " BIND(?this AS ?value)"
     elif has_min:
@@ -116,6 +119,18 @@ def _merged(route: Route, path: str | None, items: list[tuple[Shape, Violation]]
     query = f"SELECT DISTINCT ?this ?value {' '.join(flags)} WHERE {{ {body} {' '.join(binds)} FILTER({' || '.join(flags)}) }}"  # type: ignore[arg-type]
     first = parts[0]
     return Check(first.shape, first.component, query, route, message=first.message, parts=parts)
+
+
+_SUBJECTS_OF = re.compile(r"\?__T (<[^<>\s]+>) \?cg_any \.")
+
+
+def _subjects_of(targets: str) -> set[str] | None:
+    """The predicates of targets that are only ``sh:targetSubjectsOf`` (as :func:`_targets` writes them), else None."""
+    parts = targets[2:-2].split(" } UNION { ") if targets.startswith("{ ") else [targets]
+    found = [_SUBJECTS_OF.fullmatch(p) for p in parts]
+    if not all(found):
+        return None
+    return {m.group(1) for m in found if m}
 
 
 def _assemble(items: list[Check | _Pending], sg: Graph) -> list[Check]:
