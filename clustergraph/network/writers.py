@@ -165,6 +165,10 @@ def _escaped(values: list[str], special: Callable[[str], Any], escape: Callable[
 _Plan = tuple[list[str], tuple[Any, ...], list[Callable[[list[Any], type], list[str]]]]
 
 
+class _Quoted(list):  # type: ignore[type-arg]
+    """A formatted column whose cells go between double quotes, which the row's pieces then hold."""
+
+
 def _pieces(template: str) -> list[str]:
     """The literal pieces of a ``%s`` template (no other ``%`` in it)."""
     return template.split("%s")
@@ -239,6 +243,12 @@ def _render(
         formatted = [fmt(columns[position[k]], kind_of[k]) for k, fmt in zip(keys, formats)]
         head = heads if members is None else [[h[i] for i in members] for h in heads]
         cells = formatted + head if last else head + formatted
+        if any(type(c) is _Quoted for c in cells):
+            pieces = list(pieces)
+            for i, c in enumerate(cells):
+                if type(c) is _Quoted:
+                    pieces[i] += '"'
+                    pieces[i + 1] = '"' + pieces[i + 1]
         count = n if members is None else len(members)
         if single:
             return _rows(pieces, cells, count, True)
@@ -285,9 +295,18 @@ def _json_float(values: list[float], kind: type) -> list[str]:
     return out
 
 
+def _json_strings(values: list[str]) -> list[str]:
+    """JSON strings; when none needs an escape (one encoding of the joined column tells), the values themselves, to be quoted by the row."""
+    encode = json.encoder.encode_basestring  # type: ignore[attr-defined]
+    joined = "\x00".join(values)
+    if joined.count("\x00") == len(values) - 1 and len(encode(joined)) == len(joined) + 2 + 5 * (len(values) - 1):
+        return _Quoted(values)  # only the separators were escaped (each "\x00" as "\\u0000")
+    return list(map(encode, values))
+
+
 #: Formats of a column of JSON values, by type (other types go through the encoder).
 _JSON_COLUMNS: dict[type, Callable[[list[Any], type], list[str]]] = {
-    str: lambda values, kind: list(map(json.encoder.encode_basestring, values)),  # type: ignore[attr-defined]
+    str: lambda values, kind: _json_strings(values),
     int: lambda values, kind: list(map(int.__repr__, values)),
     bool: lambda values, kind: [_JSON_NAMES[v] for v in values],
     type(None): lambda values, kind: ["null"] * len(values),
