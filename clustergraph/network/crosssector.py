@@ -108,15 +108,12 @@ class _Ties:
 
 def _ties(G: nx.Graph, attribute: str, weight: str | None = None) -> _Ties:
     signature, found = _categories(G, attribute)
-    source, target, data, strength = [], [], [], []
-    for u, v, d in G.edges(data=True):
-        source.append(u)
-        target.append(v)
-        data.append(d)
-        strength.append(float(d.get(weight, 1)) if weight else 1.0)
+    edges = list(iter(G.edges(data=True)))  # iter: list() would first count the edges by walking them all
+    source, target, data = (list(column) for column in zip(*edges)) if edges else ([], [], [])
+    strength = [float(d.get(weight, 1)) for d in data] if weight else [1.0] * len(data)
     known_of = np.array([1.0 - share.get(UNKNOWN, 0.0) for share in found])
-    su = np.array([signature[u] for u in source], dtype=np.int64)
-    sv = np.array([signature[v] for v in target], dtype=np.int64)
+    su = np.fromiter(map(signature.__getitem__, source), np.int64, len(source))
+    sv = np.fromiter(map(signature.__getitem__, target), np.int64, len(target))
     internal = np.zeros(len(source))
     if len(source):
         keys, inverse = np.unique(su * len(found) + sv, return_inverse=True)
@@ -165,10 +162,12 @@ def mixing_matrix(G: nx.Graph, attribute: str = "sector", weight: str | None = N
     labels = sorted({label for share in found for label in share})
     pos = {label: i for i, label in enumerate(labels)}
     values = np.zeros((len(labels), len(labels)))
-    edges = list(G.edges(data=weight or False, default=1))
+    edges = list(iter(G.edges(data=weight or False, default=1)))  # iter: list() would first count the edges by walking them all
     if edges:
-        keys = np.array([signature[e[0]] * len(found) + signature[e[1]] for e in edges], dtype=np.int64)
-        strength = np.array([float(e[2]) if weight else 1.0 for e in edges])
+        columns = list(zip(*edges))
+        keys = np.fromiter(map(signature.__getitem__, columns[0]), np.int64, len(edges)) * len(found)
+        keys += np.fromiter(map(signature.__getitem__, columns[1]), np.int64, len(edges))
+        strength = np.array(columns[2], dtype=float) if weight else np.ones(len(edges))
         cells, inverse = np.unique(keys, return_inverse=True)
         totals = np.bincount(inverse.ravel(), weights=strength)
         for key, total in zip(cells.tolist(), totals.tolist()):
