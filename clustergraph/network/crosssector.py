@@ -679,11 +679,13 @@ def _igraph_louvain(G: nx.Graph, seed: int | None, resolution: float, weight: st
         return None
     nodes = list(G)
     index = {node: i for i, node in enumerate(nodes)}
-    pairs = G.edges(data=weight, default=1) if weight is not None else ((u, v, 1) for u, v in G.edges())
-    edges, weights = [], []
-    for u, v, w in pairs:
-        edges.append((index[u], index[v]))
-        weights.append(float(w))
+    pairs = list(iter(G.edges(data=weight, default=1))) if weight is not None else [(u, v, 1) for u, v in G.edges()]
+    us, vs, ws = zip(*pairs) if pairs else ((), (), ())
+    ends = np.empty((len(pairs), 2), dtype=np.int64)
+    ends[:, 0] = np.fromiter(map(index.__getitem__, us), np.int64, len(pairs))
+    ends[:, 1] = np.fromiter(map(index.__getitem__, vs), np.int64, len(pairs))
+    edges = ends.tolist()
+    weights = list(map(float, ws))
     graph = igraph.Graph(n=len(nodes), edges=edges)
     igraph.set_random_number_generator(random.Random(seed))
     try:
