@@ -32,6 +32,7 @@ import math
 import random
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import networkx as nx
@@ -327,16 +328,16 @@ def _adjacency(G: nx.Graph, weight: str | None = None) -> tuple[list[Hashable], 
     """The symmetric adjacency matrix (self-loops dropped), faster than networkx's converter."""
     nodes = list(G.nodes)
     index = {node: i for i, node in enumerate(nodes)}
-    rows: list[int] = []
-    cols: list[int] = []
-    data: list[float] = []
-    for node, neighbours in G.adjacency():
-        i = index[node]
-        targets = [index[other] for other in neighbours]
-        rows.extend([i] * len(targets))
-        cols.extend(targets)
-        data.extend([float(d.get(weight, 1)) for d in neighbours.values()] if weight else [1.0] * len(targets))
-    A = sparse.csr_matrix((np.array(data, dtype=float), (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))), shape=(len(nodes), len(nodes)))
+    adjacency = list(G.adjacency())
+    neighbours = [nbrs for _, nbrs in adjacency]
+    sizes = np.fromiter(map(len, neighbours), np.int64, len(neighbours))
+    rows = np.repeat(np.fromiter((index[node] for node, _ in adjacency), np.int64, len(adjacency)), sizes)
+    cols = np.fromiter(map(index.__getitem__, chain.from_iterable(neighbours)), np.int64, int(sizes.sum()))
+    if weight:
+        data = np.array([float(d.get(weight, 1)) for d in chain.from_iterable(nbrs.values() for nbrs in neighbours)], dtype=float)
+    else:
+        data = np.ones(len(cols))
+    A = sparse.csr_matrix((data, (rows, cols)), shape=(len(nodes), len(nodes)))
     A.setdiag(0)
     A.eliminate_zeros()
     A.sort_indices()
