@@ -32,6 +32,7 @@ import math
 import random
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import networkx as nx
@@ -108,15 +109,12 @@ class _Ties:
 
 def _ties(G: nx.Graph, attribute: str, weight: str | None = None) -> _Ties:
     signature, found = _categories(G, attribute)
-    source, target, data, strength = [], [], [], []
-    for u, v, d in G.edges(data=True):
-        source.append(u)
-        target.append(v)
-        data.append(d)
-        strength.append(float(d.get(weight, 1)) if weight else 1.0)
+    edges = list(iter(G.edges(data=True)))  # iter: list() would first count the edges by walking them all
+    source, target, data = (list(column) for column in zip(*edges)) if edges else ([], [], [])
+    strength = [float(d.get(weight, 1)) for d in data] if weight else [1.0] * len(data)
     known_of = np.array([1.0 - share.get(UNKNOWN, 0.0) for share in found])
-    su = np.array([signature[u] for u in source], dtype=np.int64)
-    sv = np.array([signature[v] for v in target], dtype=np.int64)
+    su = np.fromiter(map(signature.__getitem__, source), np.int64, len(source))
+    sv = np.fromiter(map(signature.__getitem__, target), np.int64, len(target))
     internal = np.zeros(len(source))
     if len(source):
         keys, inverse = np.unique(su * len(found) + sv, return_inverse=True)
@@ -165,10 +163,12 @@ def mixing_matrix(G: nx.Graph, attribute: str = "sector", weight: str | None = N
     labels = sorted({label for share in found for label in share})
     pos = {label: i for i, label in enumerate(labels)}
     values = np.zeros((len(labels), len(labels)))
-    edges = list(G.edges(data=weight or False, default=1))
+    edges = list(iter(G.edges(data=weight or False, default=1)))  # iter: list() would first count the edges by walking them all
     if edges:
-        keys = np.array([signature[e[0]] * len(found) + signature[e[1]] for e in edges], dtype=np.int64)
-        strength = np.array([float(e[2]) if weight else 1.0 for e in edges])
+        columns = list(zip(*edges))
+        keys = np.fromiter(map(signature.__getitem__, columns[0]), np.int64, len(edges)) * len(found)
+        keys += np.fromiter(map(signature.__getitem__, columns[1]), np.int64, len(edges))
+        strength = np.array(columns[2], dtype=float) if weight else np.ones(len(edges))
         cells, inverse = np.unique(keys, return_inverse=True)
         totals = np.bincount(inverse.ravel(), weights=strength)
         for key, total in zip(cells.tolist(), totals.tolist()):
@@ -328,16 +328,16 @@ def _adjacency(G: nx.Graph, weight: str | None = None) -> tuple[list[Hashable], 
     """The symmetric adjacency matrix (self-loops dropped), faster than networkx's converter."""
     nodes = list(G.nodes)
     index = {node: i for i, node in enumerate(nodes)}
-    rows: list[int] = []
-    cols: list[int] = []
-    data: list[float] = []
-    for node, neighbours in G.adjacency():
-        i = index[node]
-        targets = [index[other] for other in neighbours]
-        rows.extend([i] * len(targets))
-        cols.extend(targets)
-        data.extend([float(d.get(weight, 1)) for d in neighbours.values()] if weight else [1.0] * len(targets))
-    A = sparse.csr_matrix((np.array(data, dtype=float), (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))), shape=(len(nodes), len(nodes)))
+    adjacency = list(G.adjacency())
+    neighbours = [nbrs for _, nbrs in adjacency]
+    sizes = np.fromiter(map(len, neighbours), np.int64, len(neighbours))
+    rows = np.repeat(np.fromiter((index[node] for node, _ in adjacency), np.int64, len(adjacency)), sizes)
+    cols = np.fromiter(map(index.__getitem__, chain.from_iterable(neighbours)), np.int64, int(sizes.sum()))
+    if weight:
+        data = np.array([float(d.get(weight, 1)) for d in chain.from_iterable(nbrs.values() for nbrs in neighbours)], dtype=float)
+    else:
+        data = np.ones(len(cols))
+    A = sparse.csr_matrix((data, (rows, cols)), shape=(len(nodes), len(nodes)))
     A.setdiag(0)
     A.eliminate_zeros()
     A.sort_indices()
@@ -680,11 +680,13 @@ def _igraph_louvain(G: nx.Graph, seed: int | None, resolution: float, weight: st
         return None
     nodes = list(G)
     index = {node: i for i, node in enumerate(nodes)}
-    pairs = G.edges(data=weight, default=1) if weight is not None else ((u, v, 1) for u, v in G.edges())
-    edges, weights = [], []
-    for u, v, w in pairs:
-        edges.append((index[u], index[v]))
-        weights.append(float(w))
+    pairs = list(iter(G.edges(data=weight, default=1))) if weight is not None else [(u, v, 1) for u, v in G.edges()]
+    us, vs, ws = zip(*pairs) if pairs else ((), (), ())
+    ends = np.empty((len(pairs), 2), dtype=np.int64)
+    ends[:, 0] = np.fromiter(map(index.__getitem__, us), np.int64, len(pairs))
+    ends[:, 1] = np.fromiter(map(index.__getitem__, vs), np.int64, len(pairs))
+    edges = ends.tolist()
+    weights = list(map(float, ws))
     graph = igraph.Graph(n=len(nodes), edges=edges)
     igraph.set_random_number_generator(random.Random(seed))
     try:

@@ -553,19 +553,43 @@ def _aggregate(G: nx.Graph, attribute: str, name: str) -> nx.Graph:
     weight: dict[tuple[str, str], float] = defaultdict(float)
     shared: dict[tuple[str, str], float] = defaultdict(float)
     behind: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for u, v, data in G.edges(data=True):
-        projects = [p for p in (data.get("projects") or "").split(";") if p]
-        strength = float(data.get("weight", 1))
-        for a, pa in by_node[u].items():
-            for b, pb in by_node[v].items():
-                part = pa * pb
-                if a == b:
-                    groups[a]["internal"] += part
-                    continue
-                key = (a, b) if a < b else (b, a)
-                weight[key] += part
-                shared[key] += part * strength
-                behind[key].update(projects)
+    # The edges grouped by the category shares of their two ends: each group adds its count,
+    # its total strength and its projects to every pair of categories the shares name, in
+    # one step instead of one per edge.
+    signature: dict[Hashable, int] = {}
+    distinct: dict[tuple[tuple[str, float], ...], int] = {}
+    found: list[dict[str, float]] = []
+    for node, share in by_node.items():
+        key = tuple(share.items())
+        if key not in distinct:
+            distinct[key] = len(found)
+            found.append(share)
+        signature[node] = distinct[key]
+    edges = list(iter(G.edges(data=True)))
+    if edges:
+        us, vs, datas = zip(*edges)
+        size = len(found)
+        codes = np.fromiter(map(signature.__getitem__, us), np.int64, len(us)) * size + np.fromiter(map(signature.__getitem__, vs), np.int64, len(vs))
+        strength = np.array([float(d.get("weight", 1)) for d in datas])
+        projects = [d.get("projects") or "" for d in datas]
+        cells, inverse, counts = np.unique(codes, return_inverse=True, return_counts=True)
+        inverse = inverse.ravel()
+        order = np.argsort(inverse, kind="stable")
+        totals = np.bincount(inverse, weights=strength, minlength=len(cells))
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        for cell, count, total, start in zip(cells.tolist(), counts.tolist(), totals.tolist(), starts.tolist()):
+            members = order[start : start + count].tolist()
+            via = set(";".join([projects[i] for i in members]).split(";")) - {""}
+            for a, pa in found[cell // size].items():
+                for b, pb in found[cell % size].items():
+                    part = pa * pb
+                    if a == b:
+                        groups[a]["internal"] += part * count
+                        continue
+                    key = (a, b) if a < b else (b, a)
+                    weight[key] += part * count
+                    shared[key] += part * total
+                    behind[key].update(via)
     A = nx.Graph(name=name)
     A.add_nodes_from(sorted(groups.items()))
     A.add_edges_from(

@@ -465,12 +465,19 @@ def _analyse(
     safe = spreadsheet_safe
     with atomic_dir(directory) as staging:
         staged: list[Path] = []
-        metrics_graph = Graph()
-        for t in triples:
-            metrics_graph.add(t)
+        metrics_graph = store.open_dataset()  # Oxigraph: the same Turtle as an rdflib graph gives, without a Python object per triple
+        store.replace_graph(metrics_graph, METRICS_GRAPH, triples)
         staged.append(store.dump(metrics_graph, staging / "metrics.ttl", "turtle"))
-        annotated = annotate(nx.Graph(G), table.drop(columns=["sector"], errors="ignore"))
-        staged += write_exports(annotated, staging, "collaboration", spreadsheet_safe=safe)
+        # the measures go onto G's own nodes for the exports and come off again: a copy of
+        # the graph would copy every edge's attributes
+        before = {node: dict(data) for node, data in G.nodes(data=True)}
+        try:
+            annotate(G, table.drop(columns=["sector"], errors="ignore"))
+            staged += write_exports(G, staging, "collaboration", spreadsheet_safe=safe)
+        finally:
+            for node, data in G.nodes(data=True):
+                data.clear()
+                data.update(before[node])
         staged += write_exports(affiliation_graph(graph), staging, "affiliation", formats=("graphml", "gexf", "json"))
         for level in ("sector", "ecosystem"):
             staged += write_exports(sector_graph(G, level=level), staging, level, formats=("graphml", "gexf", "json", "csv"), spreadsheet_safe=safe)

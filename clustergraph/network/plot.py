@@ -94,7 +94,7 @@ def network_figure(
     if len(G) > max_nodes:
         degree = dict(G.degree())
         ranked = sorted(G.nodes, key=lambda n: (-float(table["betweenness"].get(n, 0.0)), -degree[n], str(n)))
-        shown = G.subgraph(ranked[:max_nodes])
+        shown = _induced(G, ranked[:max_nodes])
         note = f" (the {max_nodes} most central shown)"
     fig = Figure(figsize=(10, 8), dpi=100)
     FigureCanvasAgg(fig)
@@ -148,6 +148,19 @@ def network_figure(
     return fig
 
 
+def _induced(G: nx.Graph, nodes: list[Hashable]) -> nx.Graph:
+    """The subgraph of ``G`` on ``nodes``, its nodes in the order given.
+
+    ``G.subgraph`` of a small part of a graph lists its nodes in the order of a Python
+    set, which string hashing changes from one process to the next: the seeded layout
+    would then differ from run to run.
+    """
+    H = G.__class__()
+    H.add_nodes_from((n, G.nodes[n]) for n in nodes)
+    H.add_edges_from((u, v, d) for u, v, d in G.edges(nodes, data=True) if v in H)
+    return H
+
+
 def _layout(G: nx.Graph, seed: int | None) -> dict[Hashable, tuple[float, float]]:
     """Spring layout per connected component, the components packed in rows (largest first)."""
     parts = sorted((sorted(c, key=str) for c in nx.connected_components(G)), key=lambda c: (-len(c), str(c[0])))
@@ -159,7 +172,7 @@ def _layout(G: nx.Graph, seed: int | None) -> dict[Hashable, tuple[float, float]
         if len(part) == 1:
             local = {part[0]: (0.0, 0.0)}
         else:
-            sub = G.subgraph(part)
+            sub = _induced(G, part)
             local = nx.spring_layout(sub, seed=seed, weight="weight", k=1.5 / math.sqrt(len(part)), scale=radius)
         if x > 0 and x + 2 * radius > width:
             x, y, row_height = 0.0, y - row_height - 1.0, 0.0

@@ -148,6 +148,31 @@ def _batches(items: Iterable[Any], size: int = _BATCH) -> Iterator[list[Any]]:
         yield batch
 
 
+def _edges(G: nx.Graph) -> Iterator[tuple[Any, Any, dict[Any, Any]]]:
+    """``G.edges(data=True)``, in the same order; read from the adjacency dicts in C-level passes
+    when ``G`` is a plain :class:`networkx.Graph` or :class:`networkx.DiGraph` (the edge view
+    costs a Python generator step per edge)."""
+    import numpy as np
+
+    adj = getattr(G, "_adj", None)
+    if type(G) not in (nx.Graph, nx.DiGraph) or type(adj) is not dict:
+        return iter(G.edges(data=True))
+    nodes = list(adj)
+    sizes = list(map(len, adj.values()))
+    targets = list(chain.from_iterable(adj.values()))
+    datas = list(chain.from_iterable(map(dict.values, adj.values())))
+    sources = list(chain.from_iterable(map(repeat, nodes, sizes)))
+    if G.is_directed():
+        return zip(sources, targets, datas)
+    # an undirected edge is met from both ends: keep it where networkx's view yields it, from
+    # the end that comes first in the graph's node order
+    position = {node: i for i, node in enumerate(nodes)}
+    first = np.repeat(np.arange(len(nodes), dtype=np.int64), sizes)
+    other = np.fromiter(map(position.__getitem__, targets), np.int64, len(targets))
+    keep = np.flatnonzero(other >= first).tolist()
+    return zip(map(sources.__getitem__, keep), map(targets.__getitem__, keep), map(datas.__getitem__, keep))
+
+
 def _escaped(values: list[str], special: Callable[[str], Any], escape: Callable[[str], str]) -> list[str]:
     """``values`` escaped by ``escape`` where ``special`` finds a character to escape, in one scan when possible."""
     if not values:
@@ -163,6 +188,10 @@ def _escaped(values: list[str], special: Callable[[str], Any], escape: Callable[
 #: A row layout: the literal text around the columns (one piece more than columns),
 #: the attributes taken, in order, and the formatter of each one's column.
 _Plan = tuple[list[str], tuple[Any, ...], list[Callable[[list[Any], type], list[str]]]]
+
+
+class _Quoted(list):  # type: ignore[type-arg]
+    """A formatted column whose cells go between double quotes, which the row's pieces then hold."""
 
 
 def _pieces(template: str) -> list[str]:
@@ -239,6 +268,12 @@ def _render(
         formatted = [fmt(columns[position[k]], kind_of[k]) for k, fmt in zip(keys, formats)]
         head = heads if members is None else [[h[i] for i in members] for h in heads]
         cells = formatted + head if last else head + formatted
+        if any(type(c) is _Quoted for c in cells):
+            pieces = list(pieces)
+            for i, c in enumerate(cells):
+                if type(c) is _Quoted:
+                    pieces[i] += '"'
+                    pieces[i + 1] = '"' + pieces[i + 1]
         count = n if members is None else len(members)
         if single:
             return _rows(pieces, cells, count, True)
@@ -285,9 +320,18 @@ def _json_float(values: list[float], kind: type) -> list[str]:
     return out
 
 
+def _json_strings(values: list[str]) -> list[str]:
+    """JSON strings; when none needs an escape (one encoding of the joined column tells), the values themselves, to be quoted by the row."""
+    encode = json.encoder.encode_basestring  # type: ignore[attr-defined]
+    joined = "\x00".join(values)
+    if joined.count("\x00") == len(values) - 1 and len(encode(joined)) == len(joined) + 2 + 5 * (len(values) - 1):
+        return _Quoted(values)  # only the separators were escaped (each "\x00" as "\\u0000")
+    return list(map(encode, values))
+
+
 #: Formats of a column of JSON values, by type (other types go through the encoder).
 _JSON_COLUMNS: dict[type, Callable[[list[Any], type], list[str]]] = {
-    str: lambda values, kind: list(map(json.encoder.encode_basestring, values)),  # type: ignore[attr-defined]
+    str: lambda values, kind: _json_strings(values),
     int: lambda values, kind: list(map(int.__repr__, values)),
     bool: lambda values, kind: [_JSON_NAMES[v] for v in values],
     type(None): lambda values, kind: ["null"] * len(values),
@@ -350,7 +394,7 @@ def write_node_link(G: nx.Graph, fh: IO[bytes]) -> None:
     if G.is_multigraph():
         section(G.edges(keys=True, data=True), ("source", "target", "key"))
     else:
-        section(G.edges(data=True), ("source", "target"))
+        section(_edges(G), ("source", "target"))
     fh.write(b"\n ]\n}\n")
 
 
@@ -425,7 +469,7 @@ def write_csv(G: nx.Graph, fh: IO[bytes], *, nodes: bool = False, spreadsheet_sa
         heads = ["id"]
         head_kinds = [set(map(type, G))]
     else:
-        items = list(iter(G.edges(data=True)))  # iter: list() would first count the edges by walking them all
+        items = list(_edges(G))
         heads = ["source", "target"]
         head_kinds = [set(map(type, (e[0] for e in items))), set(map(type, (e[1] for e in items)))]
     datas = [item[-1] for item in items]
@@ -571,7 +615,7 @@ def write_graphml(G: nx.Graph, fh: IO[bytes]) -> None:
         ids = {node: _attr(str(node)) for node in G}
         plan = {}
         edge_plan = layout("edge", '    <edge source="%s" target="%s"' + (' id="%s"' if multi else ""), "    ")
-        edges = G.edges(data=True, keys=True) if multi else G.edges(data=True)
+        edges = G.edges(data=True, keys=True) if multi else _edges(G)
         for batch in _batches(edges):
             columns = list(zip(*batch))
             heads = [list(map(ids.__getitem__, columns[0])), list(map(ids.__getitem__, columns[1]))]
@@ -721,7 +765,7 @@ def write_gexf(G: nx.Graph, fh: IO[bytes], *, today: Callable[[], dt.date] = dt.
                 return _pieces(template), inline + others, [_inline_column] * len(inline) + [_gexf_column] * len(others)
 
             next_id = 0
-            for batch in _batches(G.edges(data=True)):
+            for batch in _batches(_edges(G)):
                 if taken:
                     eids = []
                     for _, _, data in batch:

@@ -189,3 +189,56 @@ def test_cli_network(tmp_path):
         assert (out / name).stat().st_size > 0, name
     bad = CliRunner().invoke(main, ["network", "--data", str(tmp_path / "missing.ttl"), "--out", str(out)])
     assert bad.exit_code == 2 and "file not found" in bad.output
+
+
+def _aggregate_edge_by_edge(G: nx.Graph, attribute: str) -> dict:
+    """The sector graph's edges as the per-edge loop computed them before the grouping."""
+    from collections import defaultdict
+
+    from clustergraph.network.graphs import node_categories
+
+    by_node = {}
+    for node, data in G.nodes(data=True):
+        items = node_categories(data, attribute)
+        share: dict = {}
+        for ident, _ in items:
+            share[ident] = share.get(ident, 0.0) + 1.0 / len(items)
+        by_node[node] = share
+    weight, shared, behind, internal = defaultdict(float), defaultdict(float), defaultdict(set), defaultdict(float)
+    for u, v, data in G.edges(data=True):
+        projects = [p for p in (data.get("projects") or "").split(";") if p]
+        for a, pa in by_node[u].items():
+            for b, pb in by_node[v].items():
+                if a == b:
+                    internal[a] += pa * pb
+                    continue
+                key = (a, b) if a < b else (b, a)
+                weight[key] += pa * pb
+                shared[key] += pa * pb * float(data.get("weight", 1))
+                behind[key].update(projects)
+    return {"weight": dict(weight), "shared": dict(shared), "projects": {k: ";".join(sorted(v)) for k, v in behind.items()}, "internal": dict(internal)}
+
+
+def test_grouped_aggregation_is_the_edge_by_edge_sum():
+    import random
+
+    rng = random.Random(3)
+    sectors = [f"s{i}" for i in range(6)]
+    G = nx.gnm_random_graph(120, 900, seed=3)
+    for node in G:
+        chosen = rng.sample(sectors, rng.choice([0, 1, 1, 1, 2, 3]))
+        if chosen:
+            G.nodes[node].update(sectors=";".join(chosen), sector_iris=";".join("iri:" + s for s in chosen), ecosystems=";".join("e" for _ in chosen))
+        G.nodes[node]["country"] = rng.choice(["DE", "FR", ""])
+    for u, v in G.edges:
+        G.edges[u, v].update(weight=rng.randint(1, 4), projects=";".join(f"p{rng.randint(0, 50)}" for _ in range(rng.randint(0, 3))))
+    for level, attribute in (("sector", "sector"), (None, "country")):
+        A = network.sector_graph(G, level=level) if level else network.country_graph(G)
+        expected = _aggregate_edge_by_edge(G, attribute)
+        assert {frozenset(e) for e in A.edges} == {frozenset(k) for k in expected["weight"]}
+        for (a, b), w in expected["weight"].items():
+            edge = A.edges[a, b]
+            assert edge["weight"] == pytest.approx(w, rel=1e-12) and edge["shared_projects"] == pytest.approx(expected["shared"][(a, b)], rel=1e-12)
+            assert edge["projects"] == expected["projects"][(a, b)]
+        for node, value in expected["internal"].items():
+            assert A.nodes[node]["internal"] == pytest.approx(value, rel=1e-12, abs=1e-12)

@@ -134,6 +134,11 @@ def test_analyse_writes_everything(tmp_path):
     written = Graph().parse(tmp_path / "metrics.ttl")
     assert (URIRef(ORG + "cap-digital"), CG.articulationPoint, Literal(True)) in written
     assert len(written) == report.triples
+    # the exported network carries the measures; the report's graph is left as it was built
+    exported = nx.read_graphml(tmp_path / "collaboration.graphml")
+    assert "betweenness" in exported.nodes[ORG + "cap-digital"] and "sector" in exported.nodes[ORG + "cap-digital"]
+    assert "betweenness" not in report.graph.nodes[ORG + "cap-digital"]
+    assert dict(report.graph.nodes(data=True)) == dict(network.collaboration_graph(ds).nodes(data=True))
     with pytest.raises(ParameterError):
         metrics.analyse(ds, tmp_path, format="jpg")
 

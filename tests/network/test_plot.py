@@ -74,3 +74,25 @@ def test_refuses_unknown_format(tmp_path, G):
 def test_empty_network(tmp_path):
     data = plot.plot_network(nx.Graph(), tmp_path / "empty.png").read_bytes()
     assert data[:8] == PNG
+
+
+def test_same_picture_whatever_the_string_hashing(tmp_path):
+    """The seeded layout does not depend on Python's string hash (a set's order), which changes per process."""
+    import hashlib
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import networkx as nx, random, sys; from pathlib import Path; from clustergraph.network import plot\n"
+        "G = nx.relabel_nodes(nx.gnm_random_graph(200, 900, seed=2), lambda n: f'org{n}')\n"
+        "r = random.Random(0)\n"
+        "for n in G: G.nodes[n]['sector'] = r.choice('abcdef')\n"
+        "plot.plot_network(G, Path(sys.argv[1]), max_nodes=40, seed=0)\n"
+    )
+    digests = set()
+    for seed in ("1", "2"):
+        path = tmp_path / f"n{seed}.png"
+        subprocess.run([sys.executable, "-c", code, str(path)], check=True, env={**os.environ, "PYTHONHASHSEED": seed}, timeout=120)
+        digests.add(hashlib.sha256(path.read_bytes()).hexdigest())
+    assert len(digests) == 1

@@ -168,3 +168,14 @@ def test_tables_are_the_pandas_csv(tmp_path):
             writers.write_table(frame, out, index=index, spreadsheet_safe=safe)
             expected = (safe_frame(frame) if safe else frame).to_csv(index=index, lineterminator="\n").encode("utf-8")
             assert out.getvalue() == expected, frame
+
+
+def test_edges_in_networkx_order(graphs):
+    G = nx.Graph()
+    G.add_edges_from([(3, 1, {"w": 1}), (1, 1, {"w": 2}), (2, 3, {}), (1, 2, {"w": 3})])
+    D = nx.DiGraph([(2, 1), (1, 2), (1, 3)])
+    for H in [*graphs, G, D, nx.Graph()]:
+        ours = list(writers._edges(H))
+        theirs = list(H.edges(data=True))
+        assert [(u, v) for u, v, _ in ours] == [(u, v) for u, v, _ in theirs]
+        assert all(a[2] is b[2] for a, b in zip(ours, theirs))
