@@ -88,7 +88,8 @@ def measure(data: Path, repeat: int, log, baseline: Path | None = None) -> dict:
     work = Path(tempfile.mkdtemp(prefix="bench-validation-"))
     reports = {}
     for i in range(repeat):
-        for side, prefix in (("fast", ""), ("plain", "" if baseline else PLAIN)):
+        sides = [("fast", ""), ("plain", "" if baseline else PLAIN)]
+        for side, prefix in sides if i % 2 == 0 else sides[::-1]:  # each side goes first in turn: the load drifts
             tree = baseline if side == "plain" else None
             _, line = _run(prefix + STEP, str(data), tree=tree)
             step = json.loads(line)
