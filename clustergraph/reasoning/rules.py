@@ -52,8 +52,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import numpy as np
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -604,13 +604,10 @@ class Workspace:
         for round_no in range(1, max_rounds + 1):
             added = 0
             for index, rule in enumerate(progress.iterate(rules, f"rules, round {round_no}")):
-                first = index not in seen_upto
-                fresh = batches[seen_upto.get(index, 0) :]
-                if not first:
-                    fresh = [(g, keys) for g, keys in fresh if reads[index] is None or keys & reads[index]]  # type: ignore[operator]
-                    if not fresh:
-                        continue
-                seen_upto[index] = len(batches)
+                step = _unread(index, batches, seen_upto, reads)
+                if step is None:
+                    continue
+                first, fresh = step
                 rule_started = time.perf_counter()
                 try:
                     if first or not rule.delta:
@@ -686,13 +683,10 @@ class Workspace:
             for round_no in range(1, max_rounds + 1):
                 added = 0
                 for index, rule in enumerate(progress.iterate(rules, f"rules, round {round_no}")):
-                    first = index not in seen_upto
-                    fresh = log[seen_upto.get(index, 0) :]
-                    if not first:
-                        fresh = [(b, keys) for b, keys in fresh if reads[index] is None or keys & reads[index]]  # type: ignore[operator]
-                        if not fresh:
-                            continue
-                    seen_upto[index] = len(log)
+                    step = _unread(index, log, seen_upto, reads)
+                    if step is None:
+                        continue
+                    first, fresh = step
                     rule_started = time.perf_counter()
                     if rule.pattern is not None:
                         if first:
@@ -750,6 +744,21 @@ class Workspace:
 _G = ox.Variable("g")
 _RDF_TYPE = str(RDF.type)
 _TYPE = ox.NamedNode(_RDF_TYPE)
+
+
+def _unread(index: int, log: list[Any], seen_upto: dict[int, int], reads: list[frozenset[str] | None]) -> tuple[bool, list[Any]] | None:
+    """Semi-naive bookkeeping for rule ``index``: whether it runs for the first time, and the
+    batches of ``log`` (``(batch, keys)`` pairs) added since it last ran that hold a key it
+    reads; ``None`` when no such batch came (the rule cannot find anything new)."""
+    first = index not in seen_upto
+    fresh = log[seen_upto.get(index, 0) :]
+    if not first:
+        wanted = reads[index]
+        fresh = [(b, keys) for b, keys in fresh if wanted is None or keys & wanted]
+        if not fresh:
+            return None
+    seen_upto[index] = len(log)
+    return first, fresh
 
 
 def _load(store: ox.Store, data: bytes, format: ox.RdfFormat, graph: ox.NamedNode | None = None) -> None:
