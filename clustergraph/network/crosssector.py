@@ -43,6 +43,7 @@ from scipy.sparse.csgraph import depth_first_order
 
 from ..errors import ParameterError
 from .graphs import UNKNOWN, collaboration_of, node_categories, shares
+from .writers import gc_paused
 
 __all__ = [
     "COMMUNITY_METHODS",
@@ -678,6 +679,11 @@ def _igraph_louvain(G: nx.Graph, seed: int | None, resolution: float, weight: st
         if required:
             raise ParameterError("the igraph community method needs python-igraph", fix="pip install igraph, or use method='networkx'") from None
         return None
+    with gc_paused():  # 600,000 edges as Python pairs: the cyclic collector would cost more than Louvain
+        return _igraph_parts(igraph, G, seed, resolution, weight)
+
+
+def _igraph_parts(igraph: Any, G: nx.Graph, seed: int | None, resolution: float, weight: str | None) -> list[set[Hashable]]:
     nodes = list(G)
     index = {node: i for i, node in enumerate(nodes)}
     pairs = list(iter(G.edges(data=weight, default=1))) if weight is not None else [(u, v, 1) for u, v in G.edges()]
