@@ -139,7 +139,7 @@ def store_options(*, data: bool = True, legacy: tuple[str, ...] = (), graph: boo
         if data:
             options.append(click.option("--data", "data_option", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="An RDF file or table to read instead of the embedded dataset (repeatable)."))
             for name in legacy:
-                options.append(click.option(name, "legacy_" + name.strip("-"), multiple=True, hidden=True, type=click.Path(dir_okay=False, path_type=Path), help=f"Deprecated spelling of --data."))
+                options.append(click.option(name, "legacy_" + name.strip("-"), multiple=True, hidden=True, type=click.Path(dir_okay=False, path_type=Path), help="Deprecated spelling of --data."))
         options += [
             click.option("--store", "store", default=None, metavar="DIR|NAME", help="An on-disk Oxigraph store (folder), or a store named in the endpoints file."),
             click.option("--endpoint", "endpoint", default=None, metavar="URL|NAME", help="A remote SPARQL 1.1 store: its query URL or a name from the endpoints file (credentials from CLUSTERGRAPH_ENDPOINT_USER/_PASSWORD or that file)."),

@@ -34,7 +34,7 @@ import math
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice, repeat
 from operator import itemgetter
 from typing import IO, Any
@@ -719,7 +719,7 @@ def write_gexf(G: nx.Graph, fh: IO[bytes], *, today: Callable[[], dt.date] = dt.
         text = prefixes[scope][(k, t)] = f'          <attvalue for="{found[0]}" value="'
         return text
 
-    node_keys, edge_keys = prefixes["node"], prefixes["edge"]
+    node_keys = prefixes["node"]
     try:
         with _body() as body:
             parts: list[str] = []

@@ -44,7 +44,6 @@ import functools
 import io
 import json
 import os
-import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path

@@ -99,7 +99,6 @@ def infer_in_store(
         sources = [copied]
     batches: list[str] = []
     reads = [frozenset(str(r) for r in rule.reads) if rule.reads is not None else None for rule in rules]
-    values = " ".join(f"<{g}>" for g in sources)
     try:
         keys: frozenset[str] = frozenset()
         rounds = 0
