@@ -21,7 +21,7 @@ import pytest
 
 PKG = Path(__file__).resolve().parents[1] / "clustergraph"
 
-CORE = {"errors", "namespaces", "iri", "resources", "atomic", "bindings", "spreadsheet", "display", "progress", "identifiers", "listener"}
+CORE = {"errors", "namespaces", "iri", "resources", "atomic", "bindings", "spreadsheet", "display", "progress", "identifiers", "listener", "incidence"}
 
 #: What each part may import besides itself (``core`` is every core module).
 ALLOWED: dict[str, set[str]] = {

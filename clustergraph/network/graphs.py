@@ -50,6 +50,7 @@ import pandas as pd
 from rdflib import Graph
 
 from ..errors import ParameterError
+from ..incidence import member_pairs
 from .facts import Facts, local, read_facts, select_rows
 
 __all__ = [
@@ -260,7 +261,7 @@ def organisations(graph: Graph) -> pd.DataFrame:
 def _project(pairs: pd.DataFrame, facts: Facts, with_projects: bool = True) -> pd.DataFrame:
     """Organisation pairs sharing projects: every pair of each project's members, grouped.
 
-    The pairs are enumerated with numpy, one block per project size (the upper
+    The pairs are enumerated by :func:`clustergraph.incidence.member_pairs` (the upper
     triangle of each project's member list), and grouped with ``np.unique``: the
     counting equivalent of the sparse product ``B @ B.T`` of the incidence matrix,
     which also keeps the projects behind each pair.
@@ -269,24 +270,11 @@ def _project(pairs: pd.DataFrame, facts: Facts, with_projects: bool = True) -> p
     org_codes, orgs = pd.factorize(pairs["organisation"], sort=True)
     proj_codes, projs = pd.factorize(pairs["project"], sort=True)
     orgs, projs = np.asarray(orgs, dtype=object), np.asarray(projs, dtype=object)
-    order = np.lexsort((org_codes, proj_codes))
-    members_sorted, projects_sorted = org_codes[order], proj_codes[order]
-    sizes = np.bincount(projects_sorted, minlength=len(projs))
-    starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
-    first_of, second_of, project_of = [], [], []
-    for k in np.unique(sizes):
-        if k < 2:
-            continue
-        group = np.flatnonzero(sizes == k)
-        members = members_sorted[starts[group][:, None] + np.arange(k)]
-        ia, ib = np.triu_indices(int(k), 1)
-        first_of.append(members[:, ia].ravel())
-        second_of.append(members[:, ib].ravel())
-        project_of.append(np.repeat(group, len(ia)))
-    if not first_of:
+    order = np.lexsort((org_codes, proj_codes))  # members by code within each project: pairs come as (smaller, larger)
+    a, b, p = member_pairs(org_codes[order], proj_codes[order])
+    if not len(a):
         types = {"weight": int, "budget": float, "eu_contribution": float}
         return pd.DataFrame({c: pd.Series(dtype=types.get(c, object)) for c in columns})
-    a, b, p = (np.concatenate(x).astype(np.int64) for x in (first_of, second_of, project_of))
     key = a * len(orgs) + b
     order = np.lexsort((p, key))
     key, p = key[order], p[order]

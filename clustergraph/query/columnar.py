@@ -113,9 +113,13 @@ def _organisation_pairs(native: ox.Store, only: str | None, project: str | None 
     """(organisation cells, first, second, shared projects) of every ordered pair of distinct co-participants.
 
     The pairs are the non-zero cells of ``M @ M.T`` (``M``: organisations by projects),
-    enumerated with numpy one block per project size and counted with ``np.unique``.
+    enumerated by :func:`clustergraph.incidence.member_pairs` and counted with ``np.unique``.
     """
     import numpy as np
+
+    from ..incidence import (
+        member_pairs,  # numpy: imported when a plan runs, not with the package
+    )
 
     organisations, projects = _tsv(native, "SELECT DISTINCT ?organisation ?project WHERE { ?mine cg:participant ?organisation ; cg:project ?project }")
     if any(not cell.startswith("<") for cell in organisations):
@@ -125,22 +129,10 @@ def _organisation_pairs(native: ox.Store, only: str | None, project: str | None 
         organisations, projects = [o for o, _ in chosen], [p for _, p in chosen]
     org_codes, orgs = _codes(organisations)
     project_codes, _ = _codes(projects)
-    order = np.argsort(project_codes, kind="stable")
-    members, by_project = org_codes[order].astype(np.int64), project_codes[order]
-    sizes = np.bincount(by_project) if len(by_project) else np.zeros(0, dtype=np.int64)
-    starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
-    first, second = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
-    wanted = None if only is None else np.flatnonzero(np.asarray(orgs, dtype=object) == only)
-    for k in np.unique(sizes[sizes > 1]):
-        block = members[starts[sizes == k][:, None] + np.arange(k)]  # one row per project of k members
-        ia, ib = np.nonzero(~np.eye(int(k), dtype=bool))  # every ordered pair of two members
-        a, b = block[:, ia].reshape(-1), block[:, ib].reshape(-1)
-        if wanted is not None:
-            keep = np.isin(a, wanted)
-            a, b = a[keep], b[keep]
-        first.append(a)
-        second.append(b)
-    a, b = np.concatenate(first), np.concatenate(second)
+    a, b, _groups = member_pairs(org_codes, project_codes, ordered=True)
+    if only is not None:
+        keep = np.isin(a, np.flatnonzero(np.asarray(orgs, dtype=object) == only))
+        a, b = a[keep], b[keep]
     cells, shared = np.unique(a * max(len(orgs), 1) + b, return_counts=True)
     return list(orgs), cells // max(len(orgs), 1), cells % max(len(orgs), 1), shared.astype(np.int64)
 
