@@ -64,7 +64,8 @@ def remote_native(dataset: Graph, context: Graph | None) -> tuple[RemoteQueries,
         update_silently(store.endpoint, f"DROP SILENT GRAPH <{name}>")
         raise EndpointError(
             f"the store at {store.endpoint.url} lacks the ontology's class hierarchy the shapes need, and it could not be added for the check: {exc.message}",
-            fix="push the data with its ontology graph (clustergraph push), or give credentials that may write a temporary graph",
+            fix="load the ontology into the store beside the data (clustergraph push and build --endpoint send it in a graph of its own), "
+            "or give --update-endpoint (with credentials) where a temporary graph may be written",
         ) from None
     return native.with_graphs([name]), lambda: update_silently(store.endpoint, f"DROP SILENT GRAPH <{name}>")
 
